@@ -1,0 +1,169 @@
+"""The `budgetbot` command: parses arguments, builds the parts, prints. No logic of its own."""
+
+import argparse
+import difflib
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.progress import Progress
+
+from bot.catalog import CatalogError, load_catalog
+from bot.console import print_catalog_summary, print_impact, print_status
+from bot.domain.slo import SLO, Catalog
+from bot.metrics.prometheus import PrometheusError, PrometheusSource, QueryRejected
+from bot.services.impact import incident_impact
+from bot.services.status import evaluate_status
+from bot.settings import Settings, SettingsError
+from bot.times import format_time, parse_time
+
+EXIT_OK, EXIT_USAGE, EXIT_PROMETHEUS, EXIT_PARTIAL = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Bad input from the person at the terminal: printed as one line, exit 1."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    err = Console(stderr=True)
+    try:
+        settings = Settings.from_env()
+        return int(args.run(args, settings))
+    except CatalogError as exc:
+        err.print(f"[red]The catalog has {len(exc.problems)} problem(s):[/red]")
+        for problem in exc.problems:
+            err.print(f"  {problem}", markup=False, highlight=False)
+        return EXIT_USAGE
+    except (UsageError, SettingsError, ValueError) as exc:
+        err.print(f"budgetbot: {exc}", markup=False, highlight=False)
+        return EXIT_USAGE
+    except PrometheusError as exc:
+        err.print(f"budgetbot: {exc}", markup=False, highlight=False)
+        return EXIT_PROMETHEUS
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="budgetbot", description=__doc__)
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str, run: Any) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument(
+            "--config", help="catalog file (default: $BUDGETBOT_CONFIG or budgetbot.yaml)"
+        )
+        p.set_defaults(run=run)
+        return p
+
+    command("check-config", "validate the SLO catalog and summarise it", _check_config)
+
+    status = command("status", "error budget, burn rates and gate of every SLO", _status)
+    status.add_argument("--at", help="evaluate at this time (RFC 3339 or Unix seconds)")
+    which = status.add_mutually_exclusive_group()
+    which.add_argument("--team")
+    which.add_argument("--service")
+    which.add_argument("--slo")
+    status.add_argument("--format", choices=("table", "json"), default="table")
+
+    impact = command("incident-impact", "budget an incident window consumed", _incident_impact)
+    impact.add_argument("--slo", required=True)
+    impact.add_argument("--start", required=True, help="RFC 3339 or Unix seconds")
+    impact.add_argument("--end", required=True, help="RFC 3339 or Unix seconds")
+    impact.add_argument("--format", choices=("table", "json"), default="table")
+
+    demo = command("demo", "start a local Prometheus with a month of sample data", _demo)
+    demo.add_argument("--dir", default=".budgetbot-demo", help="where the demo keeps its files")
+    return parser
+
+
+def _catalog(args: argparse.Namespace, settings: Settings) -> Catalog:
+    return load_catalog(args.config or settings.config_path)
+
+
+def _source(catalog: Catalog, settings: Settings) -> PrometheusSource:
+    url = settings.prometheus_url or catalog.prometheus_url
+    if not url:
+        raise UsageError("no Prometheus URL: set PROMETHEUS_URL or prometheus.url in the catalog")
+    return PrometheusSource(url)
+
+
+def _instant(text: str | None, settings: Settings) -> datetime:
+    if text:
+        return parse_time(text)
+    return settings.now or datetime.now(UTC).replace(microsecond=0)
+
+
+def _check_config(args: argparse.Namespace, settings: Settings) -> int:
+    print_catalog_summary(Console(), _catalog(args, settings))
+    return EXIT_OK
+
+
+def _select(catalog: Catalog, args: argparse.Namespace) -> list[SLO]:
+    for attr, values in (
+        ("team", list(catalog.teams)),
+        ("service", list(catalog.services)),
+        ("slo", [s.name for s in catalog.slos]),
+    ):
+        wanted = getattr(args, attr)
+        if wanted is None:
+            continue
+        if wanted not in values:
+            close = difflib.get_close_matches(wanted, values, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise UsageError(f"no {attr} named {wanted!r} in the catalog{hint}")
+        field = "name" if attr == "slo" else attr
+        return [s for s in catalog.slos if getattr(s, field) == wanted]
+    return list(catalog.slos)
+
+
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = _catalog(args, settings)
+    slos = _select(catalog, args)
+    at = _instant(args.at, settings)
+    source = _source(catalog, settings)
+    if args.format == "json" or not sys.stderr.isatty():
+        statuses = evaluate_status(catalog, source, at, slos)
+    else:
+        with Progress(transient=True, console=Console(stderr=True)) as bar:
+            task = bar.add_task("Querying Prometheus", total=len(slos))
+            statuses = evaluate_status(
+                catalog, source, at, slos, lambda n: bar.update(task, completed=n)
+            )
+    if args.format == "json":
+        print(json.dumps([s.as_json() for s in statuses], indent=2))
+    else:
+        print_status(Console(), statuses, format_time(at))
+    return EXIT_OK if all(s.data == "ok" for s in statuses) else EXIT_PARTIAL
+
+
+def _incident_impact(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = _catalog(args, settings)
+    slo = catalog.slo(args.slo)
+    if slo is None:
+        close = difflib.get_close_matches(args.slo, [s.name for s in catalog.slos], n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UsageError(f"no SLO named {args.slo!r} in the catalog{hint}")
+    start, end = parse_time(args.start), parse_time(args.end)
+    if end <= start:
+        raise UsageError("--end must come after --start")
+    try:
+        report = incident_impact(catalog, _source(catalog, settings), slo, start, end)
+    except QueryRejected as exc:
+        Console(stderr=True).print(f"budgetbot: {exc.message}", markup=False, highlight=False)
+        return EXIT_PARTIAL
+    if args.format == "json":
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        print_impact(Console(), report)
+    return EXIT_OK if report.severity is not None else EXIT_PARTIAL
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.demo.run import run_demo
+
+    return run_demo(args.dir, Console())

@@ -1,0 +1,103 @@
+"""Terminal output for people: rich tables coloured by gate, and short summaries."""
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from bot.domain.slo import Catalog, Gate
+from bot.domain.status import SLOStatus
+from bot.services.impact import ImpactReport
+from bot.times import format_time
+
+GATE_STYLE = {Gate.OPEN: "green", Gate.CAUTION: "yellow", Gate.FROZEN: "bold red"}
+SHOWN_WINDOWS = ((3600, "1h"), (6 * 3600, "6h"), (86400, "1d"), (3 * 86400, "3d"))
+
+
+def bar(share: float, width: int = 10) -> str:
+    """A text bar for a ratio in [0, 1] ("#####-----" for 0.5)."""
+    filled = round(min(max(share, 0.0), 1.0) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}x"
+
+
+def status_table(statuses: Sequence[SLOStatus], at_label: str) -> Table:
+    table = Table(title=f"Error budgets at {at_label}", title_justify="left")
+    for name in ("SLO", "Team", "Objective", "Budget left", "Consumed"):
+        table.add_column(name, justify="right" if name != "SLO" and name != "Team" else "left")
+    for _, label in SHOWN_WINDOWS:
+        table.add_column(f"Burn {label}", justify="right")
+    table.add_column("Alert")
+    table.add_column("Gate")
+    for s in statuses:
+        style = GATE_STYLE.get(s.gate.gate, "") if s.gate else "dim"
+        objective = f"{s.slo.objective:g}% / {s.slo.window_label}"
+        if s.budget_remaining is None:
+            left = Text(f"{s.data}: {s.message}", style="magenta")
+        else:
+            left = Text(f"{bar(s.budget_remaining)} {percent(s.budget_remaining)}", style=style)
+        burns = [rate(s.burn_rates.get(w)) for w, _ in SHOWN_WINDOWS]
+        alert = (
+            Text(str(s.alert), style="bold red" if s.alert == "page" else "yellow")
+            if s.alert
+            else ""
+        )
+        gate = Text(str(s.gate.gate), style=style) if s.gate else Text("unknown", style="dim")
+        table.add_row(
+            s.slo.name, s.slo.team, objective, left, percent(s.budget_consumed), *burns, alert, gate
+        )
+    return table
+
+
+def print_status(console: Console, statuses: Sequence[SLOStatus], at_label: str) -> None:
+    console.print(status_table(statuses, at_label))
+    failed = [s for s in statuses if s.data != "ok"]
+    if failed:
+        console.print(f"[magenta]{len(failed)} SLO(s) without usable data:[/magenta]")
+        for s in failed:
+            console.print(f"  {s.slo.name}: {s.data}: {s.message}")
+
+
+def print_catalog_summary(console: Console, catalog: Catalog) -> None:
+    console.print(
+        f"[green]Catalog OK[/green]: {len(catalog.teams)} teams, {len(catalog.services)} "
+        f"services, {len(catalog.slos)} SLOs from {len(catalog.files)} file(s)"
+    )
+    for path in catalog.files:
+        console.print(f"  {path}")
+    table = Table("Team", "Channel", "Digest", "Services", "SLOs")
+    for team in catalog.teams.values():
+        services = [s.name for s in catalog.services.values() if s.team == team.name]
+        slos = [s for s in catalog.slos if s.team == team.name]
+        table.add_row(
+            team.name,
+            team.channel,
+            f"{team.digest} ({team.timezone})",
+            ", ".join(services),
+            str(len(slos)),
+        )
+    console.print(table)
+
+
+def print_impact(console: Console, report: ImpactReport) -> None:
+    impact = report.impact
+    console.print(
+        f"[bold]{report.slo.name}[/bold] from {format_time(report.start)} to "
+        f"{format_time(report.end)}"
+    )
+    console.print(f"  bad events:       {impact.bad_events:,.0f} of {impact.total_events:,.0f}")
+    console.print(f"  error ratio:      {percent(impact.error_ratio, 3)}")
+    console.print(
+        f"  budget consumed:  {percent(impact.budget_consumed, 2)} of the window's budget"
+    )
+    severity = report.severity or "unknown impact (no traffic in the window)"
+    console.print(f"  severity:         [bold]{severity}[/bold]")
+    console.print(f"  budget left after: {percent(report.budget_remaining_after)}")

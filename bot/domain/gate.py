@@ -1,0 +1,44 @@
+"""Release gate decisions per SLO and per service (DESIGN.md section 5)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.domain.slo import Gate, GatePolicy, Severity
+
+_ORDER = {Gate.OPEN: 0, Gate.CAUTION: 1, Gate.FROZEN: 2}
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    gate: Gate
+    reason: str
+
+
+def decide_gate(
+    remaining: float, alert: Severity | None, policy: GatePolicy = GatePolicy()
+) -> GateDecision:
+    """Gate for one SLO from its remaining budget (ratio) and its firing burn alert."""
+    if remaining <= policy.freeze_below:
+        if policy.may_freeze:
+            return GateDecision(
+                Gate.FROZEN,
+                f"error budget exhausted ({remaining:.0%} left): only P0 and security fixes ship",
+            )
+        return GateDecision(Gate.CAUTION, f"error budget exhausted ({remaining:.0%} left)")
+    if remaining <= policy.caution_below:
+        return GateDecision(
+            Gate.CAUTION,
+            f"{remaining:.0%} of the error budget left (caution at {policy.caution_below:.0%})",
+        )
+    if alert is Severity.PAGE and policy.caution_on_page:
+        return GateDecision(Gate.CAUTION, "a page-level burn is firing")
+    return GateDecision(Gate.OPEN, f"{remaining:.0%} of the error budget left")
+
+
+def worst_gate(decisions: Iterable[tuple[str, GateDecision]]) -> tuple[str, GateDecision] | None:
+    """The most restrictive (name, decision) pair: a service's gate is its worst SLO's."""
+    worst: tuple[str, GateDecision] | None = None
+    for name, decision in decisions:
+        if worst is None or _ORDER[decision.gate] > _ORDER[worst[1].gate]:
+            worst = (name, decision)
+    return worst

@@ -1,0 +1,117 @@
+"""The SLO catalog as plain data: teams, services, SLOs and their policies."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.domain.durations import format_duration
+
+
+class Tier(StrEnum):
+    PRODUCTION = "production"
+    STAGING = "staging"
+    DEVELOPMENT = "development"
+
+
+class Gate(StrEnum):
+    OPEN = "open"
+    CAUTION = "caution"
+    FROZEN = "frozen"
+
+
+class Severity(StrEnum):
+    """Burn-alert severity; PAGE is the more urgent."""
+
+    TICKET = "ticket"
+    PAGE = "page"
+
+
+@dataclass(frozen=True)
+class Team:
+    name: str
+    channel: str
+    digest: str = "0 9 * * MON"
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    team: str
+    tier: Tier = Tier.PRODUCTION
+
+
+@dataclass(frozen=True)
+class EventsSLI:
+    """Bad and total events as PromQL rates; both contain the placeholder {{.window}}."""
+
+    error_query: str
+    total_query: str
+
+
+@dataclass(frozen=True)
+class RatioSLI:
+    """An error ratio query (Sloth's raw SLI); contains {{.window}}. Has no event counts."""
+
+    error_ratio_query: str
+
+
+SLI = EventsSLI | RatioSLI
+
+
+@dataclass(frozen=True)
+class SLO:
+    name: str
+    service: str
+    team: str
+    tier: Tier
+    objective: float  # percent, e.g. 99.9
+    window: int  # seconds of the rolling window
+    sli: SLI
+    description: str = ""
+    source: str = ""  # the catalog file it came from
+
+    @property
+    def budget(self) -> float:
+        """The error budget B = 1 - objective/100, as a ratio of events."""
+        return 1.0 - self.objective / 100.0
+
+    @property
+    def window_label(self) -> str:
+        return format_duration(self.window)
+
+
+@dataclass(frozen=True)
+class SeverityThresholds:
+    """Incident classes by budget share consumed (ratios: 0.2 = 20 % of the budget)."""
+
+    sev1: float = 0.20
+    sev2: float = 0.05
+    sev3: float = 0.01
+
+
+@dataclass(frozen=True)
+class GatePolicy:
+    """Release gate thresholds on remaining budget (ratios: 0.25 = 25 % left)."""
+
+    caution_below: float = 0.25  # caution when remaining <= this
+    freeze_below: float = 0.0  # frozen when remaining <= this
+    caution_on_page: bool = True  # a firing page-level burn means caution
+    may_freeze: bool = True  # False: the worst this tier gets is caution
+
+
+@dataclass(frozen=True)
+class Catalog:
+    teams: Mapping[str, Team]
+    services: Mapping[str, Service]
+    slos: tuple[SLO, ...]
+    prometheus_url: str | None = None
+    severity: SeverityThresholds = field(default_factory=SeverityThresholds)
+    gate_policies: Mapping[Tier, GatePolicy] = field(default_factory=dict)
+    files: tuple[str, ...] = ()
+
+    def gate_policy(self, tier: Tier) -> GatePolicy:
+        return self.gate_policies.get(tier, GatePolicy())
+
+    def slo(self, name: str) -> SLO | None:
+        return next((s for s in self.slos if s.name == name), None)

@@ -1,0 +1,172 @@
+"""The Prometheus HTTP source: batched, concurrent, every query pinned to one instant."""
+
+import re
+import threading
+from collections.abc import Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+import requests
+from prometheus_api_client.exceptions import PrometheusApiClientException
+from prometheus_api_client.prometheus_connect import PrometheusConnect
+from urllib3.util.retry import Retry
+
+from bot.domain.slo import SLO, EventsSLI
+from bot.domain.status import Reading
+from bot.metrics.promql import (
+    Term,
+    TermError,
+    TermValue,
+    batch_query,
+    batches,
+    parse_batch,
+    render,
+)
+from bot.metrics.source import EventCounts, Progress, assemble, plan_terms
+
+_STATUS = re.compile(r"HTTP Status Code (\d+)")
+_ERROR_TEXT = re.compile(r'"error":"((?:[^"\\]|\\.)*)"')
+
+
+class PrometheusError(Exception):
+    """Prometheus could not answer: the whole evaluation is unusable."""
+
+
+class PrometheusUnreachable(PrometheusError):
+    def __init__(self, url: str, detail: str) -> None:
+        super().__init__(f"Prometheus at {url} is unreachable: {detail}")
+        self.url = url
+
+
+class QueryRejected(Exception):
+    """Prometheus refused a query (bad PromQL, too many samples): only its terms fail."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PrometheusSource:
+    """Evaluates SLIs with few HTTP queries: terms are batched and run concurrently."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 30.0,
+        concurrency: int = 4,
+        max_query_chars: int = 6000,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.concurrency = concurrency
+        self.max_query_chars = max_query_chars
+        self.queries_sent = 0
+        self._local = threading.local()
+        self._lock = threading.Lock()
+
+    def _client(self) -> PrometheusConnect:
+        client: PrometheusConnect | None = getattr(self._local, "client", None)
+        if client is None:
+            retry = Retry(total=2, backoff_factor=0.1, status_forcelist=(502, 503, 504))
+            # The client types timeout as int; requests itself takes float seconds.
+            client = PrometheusConnect(url=self.url, retry=retry, timeout=self.timeout)  # type: ignore[arg-type]
+            self._local.client = client
+        return client
+
+    def query(self, promql: str, at: datetime) -> list[dict[str, object]]:
+        """One instant query at `at`; raises PrometheusError or QueryRejected."""
+        with self._lock:
+            self.queries_sent += 1
+        params = {"time": f"{at.timestamp():.3f}", "timeout": f"{self.timeout:g}s"}
+        try:
+            result: list[dict[str, object]] = self._client().custom_query(promql, params=params)
+        except requests.RequestException as exc:
+            raise PrometheusUnreachable(self.url, _short(exc)) from exc
+        except PrometheusApiClientException as exc:
+            status = _STATUS.search(str(exc))
+            code = int(status.group(1)) if status else 0
+            text = _ERROR_TEXT.search(str(exc))
+            message = text.group(1) if text else str(exc)
+            if code in (400, 422):
+                raise QueryRejected(message) from exc
+            raise PrometheusError(
+                f"Prometheus at {self.url} failed (HTTP {code}): {message}"
+            ) from exc
+        return result
+
+    def evaluate(
+        self, terms: Sequence[Term], at: datetime, progress: Progress | None = None
+    ) -> dict[Hashable, TermValue]:
+        """Values of all terms at `at`; a rejected batch is bisected to find the bad term."""
+        values: dict[Hashable, TermValue] = {}
+        groups = batches(terms, self.max_query_chars)
+        done = 0
+        with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
+            for found, size in pool.map(lambda g: (self._evaluate_batch(g, at), len(g)), groups):
+                values.update(found)
+                done += size
+                if progress:
+                    progress(done)
+        return values
+
+    def _evaluate_batch(self, terms: Sequence[Term], at: datetime) -> dict[Hashable, TermValue]:
+        try:
+            return parse_batch(self.query(batch_query(terms), at), terms)
+        except QueryRejected as exc:
+            if len(terms) == 1:
+                return {terms[0].key: TermError(f"{exc.message} (query: {terms[0].expr})")}
+        middle = len(terms) // 2
+        return {
+            **self._evaluate_batch(terms[:middle], at),
+            **self._evaluate_batch(terms[middle:], at),
+        }
+
+    def read(
+        self,
+        slos: Sequence[SLO],
+        at: datetime,
+        windows: Sequence[int],
+        progress: Progress | None = None,
+    ) -> dict[str, Reading]:
+        terms = plan_terms(slos, windows)
+        per_slo = max(1, len(terms) // max(1, len(slos)))
+        report = (lambda n: progress(n // per_slo)) if progress else None
+        return assemble(slos, windows, self.evaluate(terms, at, report))
+
+    def event_counts(self, slo: SLO, start: datetime, end: datetime) -> EventCounts:
+        if not isinstance(slo.sli, EventsSLI):
+            raise QueryRejected(
+                f"SLO {slo.name} has an error-ratio SLI without event counts; "
+                "incident impact needs error_query and total_query"
+            )
+        span = int((end - start).total_seconds())
+        if span <= 0:
+            raise ValueError("the end must come after the start")
+        sli = slo.sli
+        terms = [
+            Term("bad", render(sli.error_query, span)),
+            Term("total", render(sli.total_query, span)),
+            Term("window_total", render(sli.total_query, slo.window)),
+        ]
+        values = self.evaluate(terms, end)
+        for value in values.values():
+            if isinstance(value, TermError):
+                raise QueryRejected(value.message)
+        if values["total"] is None or values["window_total"] is None:
+            raise QueryRejected(f"no data for SLO {slo.name} between {start} and {end}")
+        rate = {k: v if isinstance(v, float) else 0.0 for k, v in values.items()}
+        return EventCounts(
+            bad=rate["bad"] * span,
+            total=rate["total"] * span,
+            window_total=rate["window_total"] * slo.window,
+        )
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    if "Connection refused" in text:
+        return "connection refused"
+    if isinstance(exc, requests.Timeout):
+        return "timed out"
+    return text.splitlines()[0][:200] if text else type(exc).__name__

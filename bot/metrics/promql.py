@@ -1,0 +1,102 @@
+"""PromQL building and result parsing for batched SLI queries. Pure: no I/O here.
+
+Many SLO expressions are evaluated in one query: each is tagged with a label by
+`label_replace` and the tagged vectors are joined with `or`, so one HTTP round trip
+answers dozens of (SLO, window) terms.
+"""
+
+import math
+import re
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.durations import format_duration
+
+TERM_LABEL = "budgetbot_term"
+_WINDOW = re.compile(r"\{\{\s*\.window\s*\}\}")
+
+
+def render(template: str, window: int) -> str:
+    """Replace Sloth's {{.window}} placeholder with a Prometheus duration (seconds in)."""
+    return _WINDOW.sub(format_duration(window), template)
+
+
+def has_window_placeholder(template: str) -> bool:
+    return _WINDOW.search(template) is not None
+
+
+@dataclass(frozen=True)
+class Term:
+    """One expression to evaluate; `key` says what it is to the caller."""
+
+    key: Hashable
+    expr: str
+
+
+@dataclass(frozen=True)
+class TermError:
+    message: str
+
+
+TermValue = float | None | TermError  # None: the expression returned no series
+
+
+def tag(expr: str, index: int) -> str:
+    return f'label_replace({expr}, "{TERM_LABEL}", "{index}", "", "")'
+
+
+def batch_query(terms: Sequence[Term]) -> str:
+    """One PromQL query whose result carries every term, told apart by TERM_LABEL."""
+    return " or ".join(tag(t.expr, i) for i, t in enumerate(terms))
+
+
+def batches(terms: Sequence[Term], max_chars: int) -> list[list[Term]]:
+    """Split terms into batches whose joined query stays under max_chars characters."""
+    out: list[list[Term]] = []
+    current: list[Term] = []
+    size = 0
+    for term in terms:
+        cost = len(tag(term.expr, len(current))) + 4
+        if current and size + cost > max_chars:
+            out.append(current)
+            current, size = [], 0
+        current.append(term)
+        size += cost
+    if current:
+        out.append(current)
+    return out
+
+
+def parse_sample(value: Any) -> float:
+    """A Prometheus sample value ("1.5", "NaN", "+Inf") as a float."""
+    return float(value[1])
+
+
+def parse_batch(
+    result: Sequence[dict[str, Any]], terms: Sequence[Term]
+) -> dict[Hashable, TermValue]:
+    """Map each term's key to its value, None when absent, TermError for several series."""
+    found: dict[int, list[float]] = {}
+    for series in result:
+        label = series.get("metric", {}).get(TERM_LABEL)
+        if label is None or not label.isdigit() or int(label) >= len(terms):
+            continue
+        found.setdefault(int(label), []).append(parse_sample(series["value"]))
+    values: dict[Hashable, TermValue] = {}
+    for i, term in enumerate(terms):
+        samples = found.get(i)
+        if samples is None:
+            values[term.key] = None
+        elif len(samples) > 1:
+            values[term.key] = TermError(
+                f"the query returns {len(samples)} series, an SLI query must return one "
+                f"(wrap it in sum()): {term.expr}"
+            )
+        else:
+            values[term.key] = samples[0]
+    return values
+
+
+def finite_or_none(value: float) -> float | None:
+    return None if math.isnan(value) else value

@@ -1,0 +1,103 @@
+"""The metrics port and the pure planning/assembly of SLI readings.
+
+A source turns SLOs into PromQL terms (`plan_terms`), evaluates them at one instant,
+and folds the values back into one `Reading` per SLO (`assemble`). A source that reads
+precomputed recording rules (e.g. Sloth's `slo:sli_error:ratio_rate5m`) only needs a
+different `plan_terms`.
+"""
+
+import math
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.domain.budget import Rates
+from bot.domain.slo import SLO, EventsSLI, RatioSLI
+from bot.domain.status import Reading
+from bot.metrics.promql import Term, TermError, TermValue, render
+
+Progress = Callable[[int], None]  # called with the number of SLOs finished so far
+
+
+@dataclass(frozen=True)
+class EventCounts:
+    """Events (not rates) for incident impact: during [start, end] and over the SLO window."""
+
+    bad: float
+    total: float
+    window_total: float
+
+
+class MetricsSource(Protocol):
+    def read(
+        self,
+        slos: Sequence[SLO],
+        at: datetime,
+        windows: Sequence[int],
+        progress: Progress | None = None,
+    ) -> dict[str, Reading]:
+        """Period and burn-window rates of every SLO, all evaluated at the instant `at`."""
+        ...
+
+    def event_counts(self, slo: SLO, start: datetime, end: datetime) -> EventCounts:
+        """Bad and total events of one SLO during [start, end], and over its window."""
+        ...
+
+
+PERIOD = "period"
+
+
+def plan_terms(slos: Sequence[SLO], windows: Sequence[int]) -> list[Term]:
+    """Every expression needed for the SLOs' period and burn windows (seconds)."""
+    terms: list[Term] = []
+    for slo in slos:
+        spans: list[tuple[str | int, int]] = [(PERIOD, slo.window), *((w, w) for w in windows)]
+        for span, seconds in spans:
+            terms.extend(_sli_terms(slo, span, seconds))
+    return terms
+
+
+def _sli_terms(slo: SLO, span: str | int, seconds: int) -> list[Term]:
+    if isinstance(slo.sli, EventsSLI):
+        return [
+            Term((slo.name, span, "bad"), render(slo.sli.error_query, seconds)),
+            Term((slo.name, span, "total"), render(slo.sli.total_query, seconds)),
+        ]
+    return [Term((slo.name, span, "ratio"), render(slo.sli.error_ratio_query, seconds))]
+
+
+def assemble(
+    slos: Sequence[SLO], windows: Sequence[int], values: Mapping[Hashable, TermValue]
+) -> dict[str, Reading]:
+    """Fold evaluated term values back into one Reading per SLO."""
+    readings: dict[str, Reading] = {}
+    for slo in slos:
+        errors = [
+            v.message
+            for k, v in values.items()
+            if isinstance(v, TermError) and isinstance(k, tuple) and k[0] == slo.name
+        ]
+        if errors:
+            readings[slo.name] = Reading(period=None, error=errors[0])
+            continue
+        readings[slo.name] = Reading(
+            period=_rates(slo, PERIOD, values),
+            windows={w: _rates(slo, w, values) for w in windows},
+        )
+    return readings
+
+
+def _rates(slo: SLO, span: str | int, values: Mapping[Hashable, TermValue]) -> Rates | None:
+    if isinstance(slo.sli, RatioSLI):
+        ratio = values.get((slo.name, span, "ratio"))
+        if ratio is None or isinstance(ratio, TermError):
+            return None
+        # A ratio SLI has no event counts: NaN (0/0) means no traffic.
+        return Rates(0.0, 0.0) if math.isnan(ratio) else Rates(ratio, 1.0)
+    bad = values.get((slo.name, span, "bad"))
+    total = values.get((slo.name, span, "total"))
+    if total is None or isinstance(total, TermError) or isinstance(bad, TermError):
+        return None
+    # No error series at all is the usual way of saying "no errors".
+    return Rates(0.0 if bad is None or math.isnan(bad) else bad, total)

@@ -1,0 +1,1 @@
+"""Use cases: gather (Prometheus, database) -> decide (bot.domain) -> act (print, save, post)."""

@@ -1,0 +1,89 @@
+"""assess(): from what Prometheus saw to budget, burn, alert and gate."""
+
+import pytest
+
+from bot.domain.budget import Rates
+from bot.domain.burn import DAY, HOUR, burn_windows
+from bot.domain.slo import SLO, EventsSLI, Gate, Severity, Tier
+from bot.domain.status import DataState, Reading, assess
+
+SLO_999 = SLO(
+    name="checkout-availability",
+    service="checkout",
+    team="payments",
+    tier=Tier.PRODUCTION,
+    objective=99.9,
+    window=30 * DAY,
+    sli=EventsSLI("err[{{.window}}]", "total[{{.window}}]"),
+)
+
+
+def reading(period: Rates | None, **windows: Rates | None) -> Reading:
+    base: dict[int, Rates | None] = dict.fromkeys(burn_windows(), Rates(0.0, 100.0))
+    base.update({int(k[1:]): v for k, v in windows.items()})
+    return Reading(period=period, windows=base)
+
+
+def test_healthy_slo() -> None:
+    status = assess(SLO_999, reading(Rates(0.02, 100.0)))
+    assert status.data is DataState.OK
+    assert status.error_ratio == pytest.approx(0.0002)
+    assert status.budget_consumed == pytest.approx(0.2)
+    assert status.budget_remaining == pytest.approx(0.8)
+    assert status.alert is None
+    assert status.gate is not None and status.gate.gate is Gate.OPEN
+
+
+def test_fast_burn_pages_and_cautions() -> None:
+    burning = reading(Rates(0.01, 100.0), w300=Rates(20.0, 100.0), w3600=Rates(2.0, 100.0))
+    status = assess(SLO_999, burning)
+    assert status.alert is Severity.PAGE
+    assert status.burn_rates[HOUR] == pytest.approx(20.0)
+    assert status.gate is not None and status.gate.gate is Gate.CAUTION
+
+
+def test_overspent_is_frozen_with_negative_remaining() -> None:
+    status = assess(SLO_999, reading(Rates(0.3, 100.0)))
+    assert status.budget_remaining == pytest.approx(-2.0)
+    assert status.gate is not None and status.gate.gate is Gate.FROZEN
+
+
+def test_query_error_is_reported_not_guessed() -> None:
+    status = assess(SLO_999, Reading(period=None, error="parse error"))
+    assert status.data is DataState.ERROR
+    assert status.message == "parse error"
+    assert status.gate is None and status.budget_remaining is None
+
+
+@pytest.mark.parametrize(("period", "why"), [(None, "no series"), (Rates(0.0, 0.0), "no traffic")])
+def test_no_data_has_no_budget_and_no_gate(period: Rates | None, why: str) -> None:
+    status = assess(SLO_999, reading(period))
+    assert status.data is DataState.NO_DATA
+    assert status.message is not None and why in status.message
+    assert status.budget_remaining is None and status.gate is None
+
+
+def test_json_contract() -> None:
+    quiet = reading(Rates(0.05, 100.0), w300=Rates(0.0, 0.0))
+    doc = assess(SLO_999, quiet).as_json()
+    assert {
+        "slo",
+        "service",
+        "team",
+        "tier",
+        "objective",
+        "window",
+        "error_ratio",
+        "budget_consumed",
+        "budget_remaining",
+        "burn_rates",
+        "alert",
+        "gate",
+        "data",
+    } <= doc.keys()
+    assert doc["window"] == "30d" and doc["tier"] == "production" and doc["data"] == "ok"
+    assert doc["burn_rates"]["5m"] is None  # no traffic: null, never 0
+    assert doc["burn_rates"]["1h"] == 0.0
+    assert list(doc["burn_rates"]) == ["5m", "30m", "1h", "2h", "6h", "1d", "3d"]
+    assert doc["gate"] == "open" and doc["alert"] is None
+    assert doc["budget_remaining"] == pytest.approx(0.5)
