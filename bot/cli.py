@@ -78,7 +78,13 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = command("demo", "start a local Prometheus with a month of sample data", _demo)
     demo.add_argument("--dir", default=".budgetbot-demo", help="where the demo keeps its files")
+    demo.add_argument("--keep-running", action="store_true", help="keep Prometheus up until Ctrl-C")
     return parser
+
+
+def _stdout() -> Console:
+    """The console for results: as wide as the terminal, 120 columns when piped."""
+    return Console() if sys.stdout.isatty() else Console(width=120)
 
 
 def _catalog(args: argparse.Namespace, settings: Settings) -> Catalog:
@@ -99,7 +105,7 @@ def _instant(text: str | None, settings: Settings) -> datetime:
 
 
 def _check_config(args: argparse.Namespace, settings: Settings) -> int:
-    print_catalog_summary(Console(), _catalog(args, settings))
+    print_catalog_summary(_stdout(), _catalog(args, settings))
     return EXIT_OK
 
 
@@ -137,7 +143,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "json":
         print(json.dumps([s.as_json() for s in statuses], indent=2))
     else:
-        print_status(Console(), statuses, format_time(at))
+        print_status(_stdout(), statuses, format_time(at))
     return EXIT_OK if all(s.data == "ok" for s in statuses) else EXIT_PARTIAL
 
 
@@ -159,11 +165,12 @@ def _incident_impact(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "json":
         print(json.dumps(report.as_json(), indent=2))
     else:
-        print_impact(Console(), report)
+        print_impact(_stdout(), report)
     return EXIT_OK if report.severity is not None else EXIT_PARTIAL
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo.run import run_demo
 
-    return run_demo(args.dir, Console())
+    now = settings.now or datetime.now(UTC)
+    return run_demo(args.dir, _stdout(), now, args.keep_running)

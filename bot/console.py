@@ -31,29 +31,29 @@ def rate(value: float | None) -> str:
 
 def status_table(statuses: Sequence[SLOStatus], at_label: str) -> Table:
     table = Table(title=f"Error budgets at {at_label}", title_justify="left")
-    for name in ("SLO", "Team", "Objective", "Budget left", "Consumed"):
-        table.add_column(name, justify="right" if name != "SLO" and name != "Team" else "left")
+    table.add_column("SLO")
+    table.add_column("Objective", justify="right")
+    table.add_column("Budget left", justify="right")
     for _, label in SHOWN_WINDOWS:
         table.add_column(f"Burn {label}", justify="right")
     table.add_column("Alert")
     table.add_column("Gate")
-    for s in statuses:
+    team = None
+    for s in sorted(statuses, key=lambda s: s.slo.team):
+        if s.slo.team != team:
+            team = s.slo.team
+            table.add_row(Text(f"team {team}", style="bold"), end_section=False)
         style = GATE_STYLE.get(s.gate.gate, "") if s.gate else "dim"
-        objective = f"{s.slo.objective:g}% / {s.slo.window_label}"
         if s.budget_remaining is None:
             left = Text(f"{s.data}: {s.message}", style="magenta")
         else:
-            left = Text(f"{bar(s.budget_remaining)} {percent(s.budget_remaining)}", style=style)
+            left = Text(f"{bar(s.budget_remaining, 8)} {percent(s.budget_remaining)}", style=style)
         burns = [rate(s.burn_rates.get(w)) for w, _ in SHOWN_WINDOWS]
-        alert = (
-            Text(str(s.alert), style="bold red" if s.alert == "page" else "yellow")
-            if s.alert
-            else ""
-        )
+        alert_style = "bold red" if s.alert == "page" else "yellow"
+        alert = Text(str(s.alert), style=alert_style) if s.alert else ""
         gate = Text(str(s.gate.gate), style=style) if s.gate else Text("unknown", style="dim")
-        table.add_row(
-            s.slo.name, s.slo.team, objective, left, percent(s.budget_consumed), *burns, alert, gate
-        )
+        objective = f"{s.slo.objective:g}%/{s.slo.window_label}"
+        table.add_row(f"  {s.slo.name}", objective, left, *burns, alert, gate)
     return table
 
 

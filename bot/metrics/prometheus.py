@@ -98,19 +98,24 @@ class PrometheusSource:
     def evaluate(
         self, terms: Sequence[Term], at: datetime, progress: Progress | None = None
     ) -> dict[Hashable, TermValue]:
-        """Values of all terms at `at`; a rejected batch is bisected to find the bad term."""
-        values: dict[Hashable, TermValue] = {}
-        groups = batches(terms, self.max_query_chars)
+        """Values of all terms at `at`; identical expressions are evaluated once."""
+        keys_of: dict[str, list[Hashable]] = {}
+        for term in terms:
+            keys_of.setdefault(term.expr, []).append(term.key)
+        unique = [Term(expr, expr) for expr in keys_of]
+        by_expr: dict[Hashable, TermValue] = {}
+        groups = batches(unique, self.max_query_chars)
         done = 0
         with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
             for found, size in pool.map(lambda g: (self._evaluate_batch(g, at), len(g)), groups):
-                values.update(found)
+                by_expr.update(found)
                 done += size
                 if progress:
-                    progress(done)
-        return values
+                    progress(done * len(terms) // max(1, len(unique)))
+        return {key: by_expr[expr] for expr, keys in keys_of.items() for key in keys}
 
     def _evaluate_batch(self, terms: Sequence[Term], at: datetime) -> dict[Hashable, TermValue]:
+        """One query for a batch; a rejected batch is bisected until the bad term is found."""
         try:
             return parse_batch(self.query(batch_query(terms), at), terms)
         except QueryRejected as exc:

@@ -1,0 +1,154 @@
+"""Benchmark: status of 1,000 SLOs on a local Prometheus, batched vs one query per SLO window.
+
+Run with `make bench` (or `.venv/bin/python bench/evaluate.py`). It generates 32 days of
+1-minute counters for 25 services, backfills them into a local Prometheus (cached in
+bench/.data between runs), defines 1,000 SLOs over them (4 objectives x 3 windows,
+each with its own label matchers) and measures, in the same run:
+
+- budgetbot's PrometheusSource: batched terms, bounded concurrency;
+- a naive baseline: one `error / total` query per SLO per window, sequentially.
+
+Each SLO needs its period plus the 7 burn windows. Prints queries, seconds and SLOs/s
+side by side, and the ratios. Target: batched under 5 s with >= 10x fewer queries.
+"""
+
+import argparse
+import shutil
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from prometheus_api_client.prometheus_connect import PrometheusConnect
+
+from bot.demo.prometheus import LocalPrometheus
+from bot.demo.synthetic import Episode, ServiceTraffic, generate, write_openmetrics
+from bot.domain.burn import burn_windows
+from bot.domain.slo import SLO, EventsSLI, Tier
+from bot.metrics.prometheus import PrometheusSource
+from bot.metrics.promql import render
+from bot.times import parse_time
+
+DATA = Path(__file__).parent / ".data"
+END = parse_time("2026-03-02T12:00:00Z")
+DAYS = 32
+SERVICES = 25
+OBJECTIVES = (99.0, 99.5, 99.9, 99.95)
+WINDOWS = (30 * 86400, 28 * 86400, 7 * 86400)
+BAD_MATCHERS = ('code="500"', 'code=~"5.."', 'code=~"50."', 'code!~"2..|3..|4.."')
+
+
+def traffic() -> list[ServiceTraffic]:
+    out = []
+    for i in range(SERVICES):
+        episodes = (Episode((DAYS - 1 - i % 7) * 86400, 3600 * (1 + i % 3), error_ratio=0.05),)
+        out.append(ServiceTraffic(f"svc{i:02d}", 5.0 + i, 0.0002 * (1 + i % 5), episodes))
+    return out
+
+
+def prepare(workdir: Path) -> LocalPrometheus:
+    """A local Prometheus holding the benchmark data, backfilled once and then reused."""
+    marker = workdir / f"ready-{SERVICES}x{DAYS}d"
+    if not marker.exists():
+        shutil.rmtree(workdir, ignore_errors=True)
+        t0 = time.perf_counter()
+        truth = generate(traffic(), END - timedelta(days=DAYS), END)
+        files = write_openmetrics(truth, workdir / "openmetrics")
+        prom = LocalPrometheus(workdir)
+        prom.backfill(files)
+        shutil.rmtree(workdir / "openmetrics")
+        marker.touch()
+        print(f"backfilled {len(files)} days of data in {time.perf_counter() - t0:.1f} s")
+    return LocalPrometheus(workdir)
+
+
+def catalog(count: int) -> list[SLO]:
+    slos = []
+    for i in range(count):
+        service = f"svc{i % SERVICES:02d}"
+        bad = BAD_MATCHERS[(i // SERVICES) % len(BAD_MATCHERS)]
+        slos.append(
+            SLO(
+                name=f"slo-{i:04d}",
+                service=service,
+                team="bench",
+                tier=Tier.PRODUCTION,
+                objective=OBJECTIVES[i % len(OBJECTIVES)],
+                window=WINDOWS[(i // 7) % len(WINDOWS)],
+                sli=EventsSLI(
+                    f'sum(rate(http_requests_total{{service="{service}",{bad}}}[{{{{.window}}}}]))',
+                    f'sum(rate(http_requests_total{{service="{service}"}}[{{{{.window}}}}]))',
+                ),
+            )
+        )
+    return slos
+
+
+def naive(url: str, slos: list[SLO]) -> tuple[int, float, dict[tuple[str, int], float]]:
+    """One `error / total` query per SLO per window, one after another."""
+    client = PrometheusConnect(url=url)
+    ratios: dict[tuple[str, int], float] = {}
+    queries = 0
+    t0 = time.perf_counter()
+    for slo in slos:
+        assert isinstance(slo.sli, EventsSLI)
+        for window in (slo.window, *burn_windows()):
+            expr = (
+                f"({render(slo.sli.error_query, window)}) / ({render(slo.sli.total_query, window)})"
+            )
+            result = client.custom_query(expr, params={"time": END.timestamp()})
+            queries += 1
+            if result:
+                ratios[(slo.name, window)] = float(result[0]["value"][1])
+    return queries, time.perf_counter() - t0, ratios
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--slos", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--repeat", type=int, default=3, help="batched runs; the best counts")
+    args = parser.parse_args()
+
+    slos = catalog(args.slos)
+    with prepare(DATA) as prom:
+        url = prom.start()
+        runs = []
+        for _ in range(args.repeat):
+            source = PrometheusSource(url, concurrency=args.concurrency)
+            t0 = time.perf_counter()
+            readings = source.read(slos, END, burn_windows())
+            runs.append((time.perf_counter() - t0, source.queries_sent))
+        batched_seconds, batched_queries = min(runs)
+        naive_queries, naive_seconds, ratios = naive(url, slos)
+
+    mismatches = 0
+    for slo in slos:
+        reading = readings[slo.name]
+        got = reading.period.error_ratio if reading.period else None
+        want = ratios.get((slo.name, slo.window))
+        if got is None or want is None or abs(got - want) > 1e-9 * max(1.0, want):
+            mismatches += 1
+    n = len(slos)
+    print(f"\n{n} SLOs, {1 + len(burn_windows())} windows each (period + burn windows)\n")
+    print(f"{'approach':<34}{'HTTP queries':>14}{'seconds':>10}{'SLOs/s':>10}")
+    print(
+        f"{'batched (budgetbot)':<34}{batched_queries:>14}{batched_seconds:>10.2f}"
+        f"{n / batched_seconds:>10.0f}"
+    )
+    print(
+        f"{'naive (1 query/SLO/window)':<34}{naive_queries:>14}{naive_seconds:>10.2f}"
+        f"{n / naive_seconds:>10.0f}"
+    )
+    print(
+        f"\nqueries: {naive_queries / batched_queries:.0f}x fewer; "
+        f"time: {naive_seconds / batched_seconds:.1f}x faster; "
+        f"period ratios differing from the baseline: {mismatches}"
+    )
+    print(
+        f"target: under 5 s ({'met' if batched_seconds < 5 else 'MISSED'}), "
+        f">= 10x fewer queries ({'met' if naive_queries >= 10 * batched_queries else 'MISSED'})"
+    )
+
+
+if __name__ == "__main__":
+    main()

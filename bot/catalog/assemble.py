@@ -1,0 +1,160 @@
+"""Combining the fragments of all catalog files into one Catalog, with the cross-file checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from bot.catalog.errors import Problems, join
+from bot.catalog.fragment import Fragment, Located, SLODraft
+from bot.domain.slo import SLI, SLO, Catalog, Service, SeverityThresholds, Team, Tier
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Once:
+    """Problems reported once per (file, path): a Sloth file's labels.team, not once per SLO."""
+
+    problems: Problems
+    seen: set[tuple[str, str]] = field(default_factory=set)
+
+    def add(self, file: str, path: str, message: str) -> None:
+        if (file, path) not in self.seen:
+            self.seen.add((file, path))
+            self.problems.add(file, path, message)
+
+
+def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Problems) -> Catalog:
+    """One Catalog from every file's fragment; problems are recorded (the result then unusable)."""
+    teams = _unique("team", [(t.value.name, t) for f in fragments for t in f.teams], problems)
+    located = [(s.value.name, s) for f in fragments for s in f.services]
+    declared = _unique("service", located, problems)
+    for entry in declared.values():
+        if entry.value.team not in teams:
+            where = join(entry.path, "team")
+            problems.add(entry.file, where, _unknown("team", entry.value.team, teams))
+    slis = _unique("SLI", [(s.value[0], s) for f in fragments for s in f.slis], problems)
+    broken_services = {name for f in fragments for name in f.broken_services}
+    broken_slis = {name for f in fragments for name in f.broken_slis}
+    drafts = [d for f in fragments for d in f.slos]
+    once = _Once(problems)
+    services = {name: s.value for name, s in declared.items()}
+    services.update(_implicit_services(drafts, declared, broken_services, teams, once))
+
+    slos: list[SLO] = []
+    seen: dict[str, SLODraft] = {}
+    for draft in drafts:
+        first = seen.setdefault(draft.name, draft)
+        if first is not draft:
+            message = f"duplicate SLO name {draft.name!r}, first defined at {first.file}: "
+            problems.add(draft.file, draft.name_path, message + first.name_path)
+        service = services.get(draft.service)
+        if service is None:
+            if draft.needs_declared_service and draft.service not in broken_services:
+                message = _unknown("service", draft.service, services)
+                problems.add(draft.file, draft.service_path, message + "; declare it in services:")
+            continue
+        if draft.team is not None and draft.service in declared and draft.team != service.team:
+            message = (
+                f"team {draft.team!r} disagrees with service {draft.service!r}, which belongs to "
+                f"team {service.team!r} ({declared[draft.service].where})"
+            )
+            once.add(draft.file, draft.team_path, message)
+        sli: SLI | None = draft.sli
+        if draft.sli_ref is not None:
+            ref = slis.get(draft.sli_ref)
+            sli = ref.value[1] if ref else None
+            if ref is None and draft.sli_ref not in broken_slis:
+                problems.add(draft.file, draft.sli_ref_path, _unknown("SLI", draft.sli_ref, slis))
+        if sli is not None and service.team in teams and first is draft:
+            slos.append(_slo(draft, service, sli))
+
+    url = _single("prometheus.url", [f.prometheus_url for f in fragments], problems)
+    severity = _single("incidents.severity", [f.severity for f in fragments], problems)
+    gate = _single("gate", [f.gate for f in fragments], problems)
+    return Catalog(
+        teams={name: t.value for name, t in teams.items()},
+        services=services,
+        slos=tuple(slos),
+        prometheus_url=url.value if url else None,
+        severity=severity.value if severity else SeverityThresholds(),
+        gate_policies=gate.value if gate else {},
+        files=files,
+    )
+
+
+def _implicit_services(
+    drafts: list[SLODraft],
+    declared: Mapping[str, Located[Service]],
+    broken: set[str],
+    teams: Mapping[str, Located[Team]],
+    once: _Once,
+) -> dict[str, Service]:
+    """Services that Sloth/OpenSLO files use without a services: entry; team from their labels."""
+    owners: dict[str, SLODraft] = {}
+    for draft in drafts:
+        if draft.needs_declared_service or draft.service in declared or draft.service in broken:
+            continue
+        if draft.team is None:
+            message = f"is required: service {draft.service!r} is not declared in services:"
+            once.add(draft.file, draft.team_path, message)
+        elif draft.team not in teams:
+            once.add(draft.file, draft.team_path, _unknown("team", draft.team, teams))
+        else:
+            first = owners.setdefault(draft.service, draft)
+            if first.team != draft.team:
+                message = (
+                    f"service {draft.service!r} already belongs to team {first.team!r} "
+                    f"({first.file}: {first.team_path}); declare it in services:"
+                )
+                once.add(draft.file, draft.team_path, message)
+    return {
+        name: Service(name=name, team=str(draft.team), tier=Tier.PRODUCTION)
+        for name, draft in owners.items()
+    }
+
+
+def _slo(draft: SLODraft, service: Service, sli: SLI) -> SLO:
+    return SLO(
+        name=draft.name,
+        service=service.name,
+        team=service.team,
+        tier=service.tier,
+        objective=draft.objective,
+        window=draft.window,
+        sli=sli,
+        description=draft.description,
+        source=draft.file,
+    )
+
+
+def _unique(
+    kind: str, items: Iterable[tuple[str, Located[T]]], problems: Problems
+) -> dict[str, Located[T]]:
+    """Items by name; a second definition of a name is a problem naming both places."""
+    found: dict[str, Located[T]] = {}
+    for name, item in items:
+        if name in found:
+            message = f"{kind} {name!r} is already defined at {found[name].where}"
+            problems.add(item.file, item.path, message)
+        else:
+            found[name] = item
+    return found
+
+
+def _single(key: str, items: Iterable[Located[T] | None], problems: Problems) -> Located[T] | None:
+    """A setting that one file at most may give."""
+    given = [item for item in items if item is not None]
+    for extra in given[1:]:
+        message = f"{key} is already set at {given[0].where}; set it in one file only"
+        problems.add(extra.file, extra.path, message)
+    return given[0] if given else None
+
+
+def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
+    """The message for a name nobody defined, listing the names that exist."""
+    names = sorted(known)
+    listed = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "") if names else "none"
+    return f"unknown {kind} {name!r} (known: {listed})"

@@ -1,0 +1,227 @@
+"""The native budgetbot catalog format (DESIGN.md section 4): teams, services, SLOs, policies."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from bot.catalog.checks import (
+    check_name,
+    check_objective,
+    check_timezone,
+    check_url,
+    normalize_cron,
+    parse_window,
+)
+from bot.catalog.errors import Problems, StrictModel, join, validate
+from bot.catalog.fragment import Fragment, Located, SLODraft
+from bot.catalog.sloth import SLIModel, convert_sli
+from bot.domain.slo import GatePolicy, Service, SeverityThresholds, Team, Tier
+
+TierName = Literal["production", "staging", "development"]
+
+
+class PrometheusModel(StrictModel):
+    url: str | None = None
+
+
+class TeamModel(StrictModel):
+    channel: str
+    digest: str = "0 9 * * MON"  # 5-field crontab, in the team's time zone
+    timezone: str = "UTC"
+
+
+class ServiceModel(StrictModel):
+    team: str
+    tier: TierName = "production"
+
+
+class SLOModel(StrictModel):
+    name: str
+    service: str
+    objective: float  # percent
+    window: str = "30d"
+    description: str = ""
+    sli: SLIModel
+
+
+class SeverityModel(StrictModel):
+    sev1: float = Field(20.0, alias="SEV1")  # percent of the error budget
+    sev2: float = Field(5.0, alias="SEV2")
+    sev3: float = Field(1.0, alias="SEV3")
+
+
+class IncidentsModel(StrictModel):
+    severity: SeverityModel | None = None
+
+
+class GateTierModel(StrictModel):
+    caution_below: float = 25.0  # percent of the budget remaining
+    freeze_below: float = 0.0  # percent of the budget remaining
+    caution_on_page: bool = True
+    may_freeze: bool = True
+
+
+class GateModel(StrictModel):
+    production: GateTierModel | None = None
+    staging: GateTierModel | None = None
+    development: GateTierModel | None = None
+
+
+class NativeModel(StrictModel):
+    prometheus: PrometheusModel | None = None
+    teams: dict[Any, Any] | None = None  # keys checked by hand: one bad name spoils no others
+    services: dict[Any, Any] | None = None
+    slos: list[Any] | None = None
+    incidents: IncidentsModel | None = None
+    gate: GateModel | None = None
+    include: list[str] | None = None
+
+
+def parse_native(file: str, document: Any, problems: Problems) -> Fragment:
+    """What one native catalog file defines; problems are recorded, never raised."""
+    fragment = Fragment(file)
+    root = validate(NativeModel, document, file, "", problems, salvage=True)
+    if root is None:
+        return fragment
+    if root.prometheus is not None and root.prometheus.url is not None:
+        url_error = check_url(root.prometheus.url)
+        if url_error:
+            problems.add(file, "prometheus.url", url_error)
+        fragment.prometheus_url = Located(root.prometheus.url, file, "prometheus.url")
+    for name, raw in _named(file, "teams", root.teams, problems):
+        fragment.teams.append(Located(_team(file, name, raw, problems), file, join("teams", name)))
+    for name, raw in _named(file, "services", root.services, problems):
+        _service(fragment, name, raw, problems)
+    for index, raw in enumerate(root.slos or []):
+        _slo(fragment, index, raw, problems)
+    if root.incidents is not None and root.incidents.severity is not None:
+        severity = _severity(file, root.incidents.severity, problems)
+        fragment.severity = Located(severity, file, "incidents.severity")
+    if root.gate is not None:
+        fragment.gate = Located(_gate(file, root.gate, problems), file, "gate")
+    for index, target in enumerate(root.include or []):
+        if not target.strip():
+            problems.add(file, join("include", index), "must not be empty")
+        else:
+            fragment.includes.append(Located(target, file, join("include", index)))
+    return fragment
+
+
+def _named(
+    file: str, path: str, entries: dict[Any, Any] | None, problems: Problems
+) -> list[tuple[str, Any]]:
+    """The entries of a mapping keyed by name; a key that is not a string is a problem."""
+    named = []
+    for name, raw in (entries or {}).items():
+        if isinstance(name, str):
+            named.append((name, raw))
+        else:
+            problems.add(file, path, f"names must be strings, got {name!r}")
+    return named
+
+
+def _team(file: str, name: str, raw: Any, problems: Problems) -> Team:
+    """The team, or a stand-in (so that its services raise no "unknown team") if it is broken."""
+    path = join("teams", name)
+    name_error = check_name(name)
+    if name_error:
+        problems.add(file, path, f"team name {name_error}")
+    model = validate(TeamModel, raw, file, path, problems)
+    if model is None:
+        return Team(name=name, channel="")
+    if not model.channel.strip():
+        problems.add(file, join(path, "channel"), "must not be empty")
+    zone_error = check_timezone(model.timezone)
+    if zone_error:
+        problems.add(file, join(path, "timezone"), zone_error)
+    digest, cron_error = normalize_cron(model.digest, "UTC" if zone_error else model.timezone)
+    if cron_error:
+        problems.add(file, join(path, "digest"), cron_error)
+    return Team(name=name, channel=model.channel, digest=digest, timezone=model.timezone)
+
+
+def _service(fragment: Fragment, name: str, raw: Any, problems: Problems) -> None:
+    file, path = fragment.file, join("services", name)
+    name_error = check_name(name)
+    if name_error:
+        problems.add(file, path, f"service name {name_error}")
+    model = validate(ServiceModel, raw, file, path, problems)
+    if model is None:
+        fragment.broken_services.add(name)
+        return
+    service = Service(name=name, team=model.team, tier=Tier(model.tier))
+    fragment.services.append(Located(service, file, path))
+
+
+def _slo(fragment: Fragment, index: int, raw: Any, problems: Problems) -> None:
+    file, path = fragment.file, join("slos", index)
+    model = validate(SLOModel, raw, file, path, problems)
+    if model is None:
+        return
+    checks = {
+        "name": check_name(model.name),
+        "service": check_name(model.service),
+        "objective": check_objective(model.objective),
+    }
+    window, checks["window"] = parse_window(model.window)
+    for key, error in checks.items():
+        if error:
+            problems.add(file, join(path, key), error)
+    sli = convert_sli(model.sli, file, join(path, "sli"), problems)
+    if checks["name"] or checks["service"]:
+        return
+    fragment.slos.append(
+        SLODraft(
+            name=model.name,
+            service=model.service,
+            objective=model.objective,
+            window=window,
+            sli=sli,
+            description=model.description,
+            file=file,
+            path=path,
+            name_path=join(path, "name"),
+            service_path=join(path, "service"),
+        )
+    )
+
+
+def _severity(file: str, model: SeverityModel, problems: Problems) -> SeverityThresholds:
+    """Incident classes: percent of the budget in the file, ratios (0.2 = 20 %) in the result."""
+    path = "incidents.severity"
+    values = {"SEV1": model.sev1, "SEV2": model.sev2, "SEV3": model.sev3}
+    for key, value in values.items():
+        if not 0 < value <= 100:
+            problems.add(file, join(path, key), "must be a percentage above 0 and at most 100")
+    if not model.sev1 > model.sev2 > model.sev3:
+        shown = ", ".join(f"{k}: {v:g}" for k, v in values.items())
+        problems.add(file, path, f"must be descending (SEV1 > SEV2 > SEV3), got {shown}")
+    return SeverityThresholds(sev1=model.sev1 / 100, sev2=model.sev2 / 100, sev3=model.sev3 / 100)
+
+
+def _gate(file: str, model: GateModel, problems: Problems) -> dict[Tier, GatePolicy]:
+    """Per-tier gate policies: percent of the budget remaining in the file, ratios in the result."""
+    policies: dict[Tier, GatePolicy] = {}
+    for tier in Tier:
+        spec: GateTierModel | None = getattr(model, tier.value)
+        if spec is None:
+            continue
+        path = join("gate", tier.value)
+        for key in ("caution_below", "freeze_below"):
+            if not 0 <= getattr(spec, key) <= 100:
+                problems.add(file, join(path, key), "must be a percentage from 0 to 100")
+        if spec.freeze_below > spec.caution_below:
+            problems.add(
+                file,
+                join(path, "freeze_below"),
+                f"must not be above caution_below ({spec.caution_below:g})",
+            )
+        policies[tier] = GatePolicy(
+            caution_below=spec.caution_below / 100,
+            freeze_below=spec.freeze_below / 100,
+            caution_on_page=spec.caution_on_page,
+            may_freeze=spec.may_freeze,
+        )
+    return policies

@@ -1,0 +1,86 @@
+"""`budgetbot demo`: a month of sample traffic in a local Prometheus, then its budgets."""
+
+import shutil
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from rich.console import Console
+
+from bot.catalog import load_catalog
+from bot.console import print_impact, print_status
+from bot.demo.prometheus import LocalPrometheus, PrometheusFailed, PrometheusMissing
+from bot.demo.scenario import catalog_path, demo_start, demo_traffic, minute_floor
+from bot.demo.synthetic import generate, write_openmetrics
+from bot.metrics.prometheus import PrometheusSource
+from bot.services.impact import incident_impact
+from bot.services.status import evaluate_status
+from bot.times import format_time
+
+
+def run_demo(directory: str, console: Console, now: datetime, keep_running: bool) -> int:
+    """Generate, backfill, serve and evaluate the demo data; returns the exit code."""
+    workdir = Path(directory).resolve()
+    end = minute_floor(now)
+    try:
+        shutil.rmtree(workdir / "prometheus", ignore_errors=True)
+        prometheus = LocalPrometheus(workdir / "prometheus")
+        with console.status("Generating 30 days of request counters for 4 services..."):
+            traffic = demo_traffic(end)
+            truth = generate(traffic, demo_start(end), end)
+            files = write_openmetrics(truth, workdir / "openmetrics")
+        with console.status(f"Backfilling {len(files)} days into Prometheus with promtool..."):
+            prometheus.backfill(files)
+        shutil.rmtree(workdir / "openmetrics", ignore_errors=True)
+        with prometheus:
+            url = prometheus.start()
+            console.print(f"Local Prometheus with the sample data: [bold]{url}[/bold]")
+            catalog_file = workdir / "budgetbot.yaml"
+            text = catalog_path().read_text(encoding="utf-8")
+            catalog_file.write_text(text.replace("http://127.0.0.1:9090", url), encoding="utf-8")
+            catalog = load_catalog(catalog_file)
+            source = PrometheusSource(url)
+            print_status(console, evaluate_status(catalog, source, end), format_time(end))
+
+            checkout = next(t for t in traffic if t.service == "checkout")
+            episode = checkout.episodes[0]
+            start = demo_start(end) + timedelta(seconds=episode.offset)
+            slo = catalog.slo("checkout-availability")
+            assert slo is not None
+            console.print("\nThe checkout incident ten days ago cost:")
+            report = incident_impact(
+                catalog, source, slo, start, start + timedelta(seconds=episode.duration)
+            )
+            print_impact(console, report)
+            _next_steps(console, catalog_file, end, keep_running)
+            if keep_running:
+                _wait(console)
+    except PrometheusMissing as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 1
+    except PrometheusFailed as exc:
+        console.print(f"[red]The local Prometheus failed:[/red] {exc}", markup=False)
+        return 1
+    return 0
+
+
+def _next_steps(console: Console, catalog_file: Path, end: datetime, keep_running: bool) -> None:
+    at = format_time(end)
+    console.print("\n[bold]Try next[/bold]")
+    if keep_running:
+        console.print(f"  budgetbot status --config {catalog_file} --at {at} --format json")
+        console.print(f"  budgetbot status --config {catalog_file} --at {at} --team payments")
+    else:
+        console.print(
+            "  budgetbot demo --keep-running   (keeps Prometheus up to query it yourself)"
+        )
+    console.print(f"  budgetbot check-config --config {catalog_file}")
+
+
+def _wait(console: Console) -> None:
+    console.print("\nPrometheus keeps running; press Ctrl-C to stop it.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        console.print("Stopping Prometheus.")
