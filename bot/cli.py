@@ -29,23 +29,27 @@ class UsageError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    err = Console(stderr=True)
     try:
         settings = Settings.from_env()
         return int(args.run(args, settings))
     except CatalogError as exc:
-        err.print(f"[red]The catalog has {len(exc.problems)} problem(s):[/red]")
+        _complain(f"the catalog has {len(exc.problems)} problem(s):")
         for problem in exc.problems:
-            err.print(f"  {problem}", markup=False, highlight=False)
+            _complain(f"  {problem}", prefix="")
         return EXIT_USAGE
     except (UsageError, SettingsError, ValueError) as exc:
-        err.print(f"budgetbot: {exc}", markup=False, highlight=False)
+        _complain(str(exc))
         return EXIT_USAGE
     except PrometheusError as exc:
-        err.print(f"budgetbot: {exc}", markup=False, highlight=False)
+        _complain(str(exc))
         return EXIT_PROMETHEUS
     except KeyboardInterrupt:
         return 130
+
+
+def _complain(message: str, prefix: str = "budgetbot: ") -> None:
+    """One unwrapped line on stderr, so scripts and people both can read it."""
+    print(f"{prefix}{message}", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -160,7 +164,7 @@ def _incident_impact(args: argparse.Namespace, settings: Settings) -> int:
     try:
         report = incident_impact(catalog, _source(catalog, settings), slo, start, end)
     except QueryRejected as exc:
-        Console(stderr=True).print(f"budgetbot: {exc.message}", markup=False, highlight=False)
+        _complain(exc.message)
         return EXIT_PARTIAL
     if args.format == "json":
         print(json.dumps(report.as_json(), indent=2))

@@ -1,5 +1,7 @@
 """The Prometheus HTTP source: batched, concurrent, every query pinned to one instant."""
 
+import ast
+import json
 import re
 import threading
 from collections.abc import Hashable, Sequence
@@ -24,8 +26,7 @@ from bot.metrics.promql import (
 )
 from bot.metrics.source import EventCounts, Progress, assemble, plan_terms
 
-_STATUS = re.compile(r"HTTP Status Code (\d+)")
-_ERROR_TEXT = re.compile(r'"error":"((?:[^"\\]|\\.)*)"')
+_STATUS = re.compile(r"HTTP Status Code (\d+) \((b'.*'|b\".*\")\)$", re.DOTALL)
 
 
 class PrometheusError(Exception):
@@ -84,10 +85,7 @@ class PrometheusSource:
         except requests.RequestException as exc:
             raise PrometheusUnreachable(self.url, _short(exc)) from exc
         except PrometheusApiClientException as exc:
-            status = _STATUS.search(str(exc))
-            code = int(status.group(1)) if status else 0
-            text = _ERROR_TEXT.search(str(exc))
-            message = text.group(1) if text else str(exc)
+            code, message = _api_error(exc)
             if code in (400, 422):
                 raise QueryRejected(message) from exc
             raise PrometheusError(
@@ -166,6 +164,21 @@ class PrometheusSource:
             total=rate["total"] * span,
             window_total=rate["window_total"] * slo.window,
         )
+
+
+def _api_error(exc: PrometheusApiClientException) -> tuple[int, str]:
+    """(HTTP status, Prometheus's error text) from the client's exception message.
+
+    The client only keeps `HTTP Status Code N (b'<body>')`; the body is Prometheus's JSON.
+    """
+    found = _STATUS.search(str(exc))
+    if not found:
+        return 0, str(exc)
+    try:
+        body = json.loads(ast.literal_eval(found.group(2)))
+        return int(found.group(1)), f"{body['errorType']}: {body['error']}"
+    except (ValueError, SyntaxError, KeyError, TypeError):
+        return int(found.group(1)), found.group(2)[:300]
 
 
 def _short(exc: Exception) -> str:

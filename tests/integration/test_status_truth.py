@@ -117,7 +117,9 @@ def budgetbot(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
 @pytest.fixture(scope="module")
 def status(prom: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     catalog = write_catalog(tmp_path_factory.mktemp("catalog"), prom.url)
-    run = budgetbot("status", "--config", str(catalog), "--at", prom.end.isoformat(), "--format", "json")
+    run = budgetbot(
+        "status", "--config", str(catalog), "--at", prom.end.isoformat(), "--format", "json"
+    )
     assert run.returncode == 0, run.stderr
     return {doc["slo"]: doc for doc in json.loads(run.stdout)}
 
@@ -185,8 +187,17 @@ def test_incident_impact_matches_ground_truth(prom: Any, tmp_path: Path) -> None
     start = prom.end.timestamp() - 5 * 86400
     end = start + 2 * 3600
     run = budgetbot(
-        "incident-impact", "--config", str(catalog), "--slo", "incident-availability",
-        "--start", str(int(start)), "--end", str(int(end)), "--format", "json",
+        "incident-impact",
+        "--config",
+        str(catalog),
+        "--slo",
+        "incident-availability",
+        "--start",
+        str(int(start)),
+        "--end",
+        str(int(end)),
+        "--format",
+        "json",
     )
     assert run.returncode == 0, run.stderr
     doc = json.loads(run.stdout)
@@ -201,4 +212,6 @@ def test_incident_impact_matches_ground_truth(prom: Any, tmp_path: Path) -> None
     # This 30-day window starts before the first sample, so Prometheus extrapolates by
     # half a sample interval (30 s of ~27 days of traffic): about 1e-5 relative.
     assert doc["budget_consumed"] == pytest.approx(consumed, rel=1e-4)
-    assert doc["severity"] == ("SEV1" if consumed >= 0.2 else "SEV2" if consumed >= 0.05 else "SEV3")
+    assert doc["severity"] == (
+        "SEV1" if consumed >= 0.2 else "SEV2" if consumed >= 0.05 else "SEV3"
+    )

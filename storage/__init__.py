@@ -1,0 +1,1 @@
+"""Persistence: engines, SQLModel tables, Alembic migrations and repositories."""

@@ -1,0 +1,1 @@
+"""budgetbot's tests; a package so that tests.support is importable everywhere."""

@@ -1,0 +1,3 @@
+"""Shared fixtures; add yours as modules under tests/support and list them here."""
+
+pytest_plugins = ["tests.support.prometheus", "tests.support.database"]

@@ -1,0 +1,1 @@
+"""Test support: fixtures and stand-ins shared by the test suites."""

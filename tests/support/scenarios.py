@@ -1,0 +1,61 @@
+"""The named test services and their traffic: the ground truth behind the `prom` fixture.
+
+Rates are requests/s (daily mean), error ratios are ratios (0.0005 = 0.05 %). Data runs
+from START to END, 32 days, so 30-day windows evaluated up to 2 days before END see only
+real samples (no extrapolation at the window's start).
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from bot.demo.synthetic import Episode, ServiceTraffic
+
+END = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # the pinned "now": the last sample
+SPAN = 32 * 86_400  # seconds of data before END
+START = END - timedelta(seconds=SPAN)
+HOUR = 3600
+DAY = 86_400
+
+
+def _before_end(seconds: int) -> int:
+    """An episode offset (seconds from START) that begins `seconds` before END."""
+    return SPAN - seconds
+
+
+SCENARIOS: dict[str, ServiceTraffic] = {
+    s.service: s
+    for s in (
+        ServiceTraffic("steady", rate=40.0, error_ratio=0.0005),
+        # 25 % errors for 2 h, starting exactly 5 days before END
+        ServiceTraffic(
+            "incident",
+            rate=30.0,
+            error_ratio=0.0005,
+            episodes=(Episode(_before_end(5 * DAY), 2 * HOUR, error_ratio=0.25),),
+        ),
+        # the last 30 minutes at 30 % errors
+        ServiceTraffic(
+            "fastburn",
+            rate=25.0,
+            error_ratio=0.0005,
+            episodes=(Episode(_before_end(1800), 1800, error_ratio=0.30),),
+        ),
+        # the last 3 days at 0.25 % errors (2.5x the burn of a 99.9 % SLO)
+        ServiceTraffic(
+            "slowburn",
+            rate=20.0,
+            error_ratio=0.0005,
+            episodes=(Episode(_before_end(3 * DAY), 3 * DAY, error_ratio=0.0025),),
+        ),
+        # 0.2 % errors all month: twice a 99.9 % budget
+        ServiceTraffic("overspent", rate=15.0, error_ratio=0.002),
+        # no requests at all in the last 4 hours (the counters stay flat)
+        ServiceTraffic(
+            "quiet",
+            rate=10.0,
+            error_ratio=0.0005,
+            episodes=(Episode(_before_end(4 * HOUR), 4 * HOUR, traffic=0.0),),
+        ),
+        # a young service: samples only in the last 28 days (use it with a 28d window)
+        ServiceTraffic("short", rate=12.0, error_ratio=0.0005, data_from=END - timedelta(days=28)),
+    )
+}
