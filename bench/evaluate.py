@@ -5,7 +5,8 @@ Run with `make bench` (or `.venv/bin/python bench/evaluate.py`). It generates 32
 bench/.data between runs), defines 1,000 SLOs over them (4 objectives x 3 windows,
 each with its own label matchers) and measures, in the same run:
 
-- budgetbot's PrometheusSource: batched terms, bounded concurrency;
+- budgetbot's PrometheusSource: batched terms, bounded concurrency (every SLO's
+  expressions are made distinct, so deduplication saves nothing here);
 - a naive baseline: one `error / total` query per SLO per window, sequentially.
 
 Each SLO needs its period plus the 7 burn windows. Prints queries, seconds and SLOs/s
@@ -74,9 +75,13 @@ def catalog(count: int) -> list[SLO]:
                 tier=Tier.PRODUCTION,
                 objective=OBJECTIVES[i % len(OBJECTIVES)],
                 window=WINDOWS[(i // 7) % len(WINDOWS)],
+                # `slo!=...` matches every series; it only makes each SLO's expressions
+                # distinct, so no work is shared (as with 1,000 SLOs on their own series).
                 sli=EventsSLI(
-                    f'sum(rate(http_requests_total{{service="{service}",{bad}}}[{{{{.window}}}}]))',
-                    f'sum(rate(http_requests_total{{service="{service}"}}[{{{{.window}}}}]))',
+                    f'sum(rate(http_requests_total{{service="{service}",{bad},slo!="{i}"}}'
+                    "[{{.window}}]))",
+                    f'sum(rate(http_requests_total{{service="{service}",slo!="{i}"}}'
+                    "[{{.window}}]))",
                 ),
             )
         )

@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from rich.console import Console
 from rich.progress import Progress
@@ -20,7 +20,7 @@ from bot.services.status import evaluate_status
 from bot.settings import Settings, SettingsError
 from bot.times import format_time, parse_time
 
-EXIT_OK, EXIT_USAGE, EXIT_PROMETHEUS, EXIT_PARTIAL = 0, 1, 2, 3
+EXIT_OK, EXIT_USAGE, EXIT_PROMETHEUS, EXIT_PARTIAL, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
 class UsageError(Exception):
@@ -43,8 +43,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PrometheusError as exc:
         _complain(str(exc))
         return EXIT_PROMETHEUS
+    except OSError as exc:
+        _complain(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: one line for the person, never a traceback
+        _complain(f"internal error ({type(exc).__name__}: {exc}); please report it")
+        return EXIT_INTERNAL
 
 
 def _complain(message: str, prefix: str = "budgetbot: ") -> None:
@@ -52,9 +58,17 @@ def _complain(message: str, prefix: str = "budgetbot: ") -> None:
     print(f"{prefix}{message}", file=sys.stderr)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but bad arguments exit 1 like every other bad input (2 is Prometheus)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="budgetbot", description=__doc__)
-    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    parser = _Parser(prog="budgetbot", description=__doc__)
+    sub = parser.add_subparsers(required=True, metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help_text: str, run: Any) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -80,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     impact.add_argument("--end", required=True, help="RFC 3339 or Unix seconds")
     impact.add_argument("--format", choices=("table", "json"), default="table")
 
-    demo = command("demo", "start a local Prometheus with a month of sample data", _demo)
+    demo = command("demo", "start a local Prometheus with 40 days of sample data", _demo)
     demo.add_argument("--dir", default=".budgetbot-demo", help="where the demo keeps its files")
     demo.add_argument("--keep-running", action="store_true", help="keep Prometheus up until Ctrl-C")
     return parser
@@ -123,12 +137,16 @@ def _select(catalog: Catalog, args: argparse.Namespace) -> list[SLO]:
         if wanted is None:
             continue
         if wanted not in values:
-            close = difflib.get_close_matches(wanted, values, n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise UsageError(f"no {attr} named {wanted!r} in the catalog{hint}")
+            raise _unknown(attr, wanted, values)
         field = "name" if attr == "slo" else attr
         return [s for s in catalog.slos if getattr(s, field) == wanted]
     return list(catalog.slos)
+
+
+def _unknown(kind: str, name: str, known: Sequence[str]) -> UsageError:
+    close = difflib.get_close_matches(name, known, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return UsageError(f"no {kind} named {name!r} in the catalog{hint}")
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
@@ -155,9 +173,7 @@ def _incident_impact(args: argparse.Namespace, settings: Settings) -> int:
     catalog = _catalog(args, settings)
     slo = catalog.slo(args.slo)
     if slo is None:
-        close = difflib.get_close_matches(args.slo, [s.name for s in catalog.slos], n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise UsageError(f"no SLO named {args.slo!r} in the catalog{hint}")
+        raise _unknown("SLO", args.slo, [s.name for s in catalog.slos])
     start, end = parse_time(args.start), parse_time(args.end)
     if end <= start:
         raise UsageError("--end must come after --start")

@@ -63,7 +63,7 @@ def print_status(console: Console, statuses: Sequence[SLOStatus], at_label: str)
     if failed:
         console.print(f"[magenta]{len(failed)} SLO(s) without usable data:[/magenta]")
         for s in failed:
-            console.print(f"  {s.slo.name}: {s.data}: {s.message}")
+            console.print(Text(f"  {s.slo.name}: {s.data}: {s.message}"))
 
 
 def print_catalog_summary(console: Console, catalog: Catalog) -> None:
@@ -72,7 +72,7 @@ def print_catalog_summary(console: Console, catalog: Catalog) -> None:
         f"services, {len(catalog.slos)} SLOs from {len(catalog.files)} file(s)"
     )
     for path in catalog.files:
-        console.print(f"  {path}")
+        console.print(Text(f"  {path}"))
     table = Table("Team", "Channel", "Digest", "Services", "SLOs")
     for team in catalog.teams.values():
         services = [s.name for s in catalog.services.values() if s.team == team.name]
@@ -90,8 +90,8 @@ def print_catalog_summary(console: Console, catalog: Catalog) -> None:
 def print_impact(console: Console, report: ImpactReport) -> None:
     impact = report.impact
     console.print(
-        f"[bold]{report.slo.name}[/bold] from {format_time(report.start)} to "
-        f"{format_time(report.end)}"
+        Text(f"{report.slo.name}", style="bold"),
+        f"from {format_time(report.start)} to {format_time(report.end)}",
     )
     console.print(f"  bad events:       {impact.bad_events:,.0f} of {impact.total_events:,.0f}")
     console.print(f"  error ratio:      {percent(impact.error_ratio, 3)}")

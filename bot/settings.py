@@ -39,10 +39,15 @@ class Settings:
             now = parse_time(env["BUDGETBOT_NOW"]) if get("BUDGETBOT_NOW") else None
         except ValueError as exc:
             raise SettingsError(f"BUDGETBOT_NOW: {exc}") from None
+        prometheus_url = get("PROMETHEUS_URL")
+        if prometheus_url and not prometheus_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"PROMETHEUS_URL must start with http:// or https://, not {prometheus_url!r}"
+            )
         return cls(
             config_path=get("BUDGETBOT_CONFIG") or cls.config_path,
             database_url=get("DATABASE_URL") or cls.database_url,
-            prometheus_url=get("PROMETHEUS_URL"),
+            prometheus_url=prometheus_url,
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_app_token=get("SLACK_APP_TOKEN"),

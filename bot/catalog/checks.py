@@ -66,7 +66,7 @@ def check_timezone(name: str) -> str | None:
     """An IANA time zone name such as Europe/Berlin."""
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return f"{name!r} is not an IANA time zone (e.g. UTC, Europe/Berlin, America/New_York)"
     return None
 

@@ -64,7 +64,8 @@ def ratio_sli(file: str, path: str, spec: SLISpecModel, problems: Problems) -> E
     query = _query(file, join(path, "good" if ratio.good else "bad"), part, problems)
     if total is None or query is None:
         return None
-    error = f"({total}) - ({query})" if ratio.good else query
+    # `or on() vector(0)`: a missing good series means nothing succeeded, not no errors.
+    error = f"({total}) - (({query}) or on() vector(0))" if ratio.good else query
     return EventsSLI(error_query=error, total_query=total)
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 
 from bot.catalog import load_catalog
 from bot.console import print_impact, print_status
@@ -25,7 +26,7 @@ def run_demo(directory: str, console: Console, now: datetime, keep_running: bool
     try:
         shutil.rmtree(workdir / "prometheus", ignore_errors=True)
         prometheus = LocalPrometheus(workdir / "prometheus")
-        with console.status("Generating 30 days of request counters for 4 services..."):
+        with console.status("Generating 40 days of request counters for 4 services..."):
             traffic = demo_traffic(end)
             truth = generate(traffic, demo_start(end), end)
             files = write_openmetrics(truth, workdir / "openmetrics")
@@ -56,10 +57,10 @@ def run_demo(directory: str, console: Console, now: datetime, keep_running: bool
             if keep_running:
                 _wait(console)
     except PrometheusMissing as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(Text(str(exc), style="red"))
         return 1
     except PrometheusFailed as exc:
-        console.print(f"[red]The local Prometheus failed:[/red] {exc}", markup=False)
+        console.print(Text("The local Prometheus failed: ", style="red") + Text(str(exc)))
         return 1
     return 0
 
@@ -68,13 +69,13 @@ def _next_steps(console: Console, catalog_file: Path, end: datetime, keep_runnin
     at = format_time(end)
     console.print("\n[bold]Try next[/bold]")
     if keep_running:
-        console.print(f"  budgetbot status --config {catalog_file} --at {at} --format json")
-        console.print(f"  budgetbot status --config {catalog_file} --at {at} --team payments")
+        console.print(Text(f"  budgetbot status --config {catalog_file} --at {at} --format json"))
+        console.print(Text(f"  budgetbot status --config {catalog_file} --at {at} --team payments"))
     else:
         console.print(
             "  budgetbot demo --keep-running   (keeps Prometheus up to query it yourself)"
         )
-    console.print(f"  budgetbot check-config --config {catalog_file}")
+    console.print(Text(f"  budgetbot check-config --config {catalog_file}"))
 
 
 def _wait(console: Console) -> None:

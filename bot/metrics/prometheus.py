@@ -5,8 +5,9 @@ import json
 import re
 import threading
 from collections.abc import Hashable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from prometheus_api_client.exceptions import PrometheusApiClientException
@@ -26,6 +27,7 @@ from bot.metrics.promql import (
 )
 from bot.metrics.source import EventCounts, Progress, assemble, plan_terms
 
+CONNECT_TIMEOUT = 3.05  # seconds to open a connection; the read timeout is the query's
 _STATUS = re.compile(r"HTTP Status Code (\d+) \((b'.*'|b\".*\")\)$", re.DOTALL)
 
 
@@ -35,8 +37,17 @@ class PrometheusError(Exception):
 
 class PrometheusUnreachable(PrometheusError):
     def __init__(self, url: str, detail: str) -> None:
-        super().__init__(f"Prometheus at {url} is unreachable: {detail}")
-        self.url = url
+        super().__init__(f"Prometheus at {mask_password(url)} is unreachable: {detail}")
+        self.url = mask_password(url)
+
+
+def mask_password(url: str) -> str:
+    """The URL with any password in its user-info replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 class QueryRejected(Exception):
@@ -69,9 +80,19 @@ class PrometheusSource:
     def _client(self) -> PrometheusConnect:
         client: PrometheusConnect | None = getattr(self._local, "client", None)
         if client is None:
-            retry = Retry(total=2, backoff_factor=0.1, status_forcelist=(502, 503, 504))
+            # Retry refused connections and gateway errors briefly; never re-send a query
+            # that timed out reading (it would only time out again). The last 5xx reaches
+            # the client, so its message is reported rather than a retry count.
+            retry = Retry(
+                total=2,
+                read=0,
+                backoff_factor=0.1,
+                status_forcelist=(502, 503, 504),
+                raise_on_status=False,
+            )
             # The client types timeout as int; requests itself takes float seconds.
-            client = PrometheusConnect(url=self.url, retry=retry, timeout=self.timeout)  # type: ignore[arg-type]
+            timeout = (CONNECT_TIMEOUT, self.timeout)
+            client = PrometheusConnect(url=self.url, retry=retry, timeout=timeout)  # type: ignore[arg-type]
             self._local.client = client
         return client
 
@@ -79,7 +100,11 @@ class PrometheusSource:
         """One instant query at `at`; raises PrometheusError or QueryRejected."""
         with self._lock:
             self.queries_sent += 1
-        params = {"time": f"{at.timestamp():.3f}", "timeout": f"{self.timeout:g}s"}
+        params = {
+            "time": f"{at.timestamp():.3f}",
+            "timeout": f"{self.timeout:g}s",
+            "partial_response": "false",  # Thanos: an incomplete answer is an error
+        }
         try:
             result: list[dict[str, object]] = self._client().custom_query(promql, params=params)
         except requests.RequestException as exc:
@@ -89,7 +114,7 @@ class PrometheusSource:
             if code in (400, 422):
                 raise QueryRejected(message) from exc
             raise PrometheusError(
-                f"Prometheus at {self.url} failed (HTTP {code}): {message}"
+                f"Prometheus at {mask_password(self.url)} failed (HTTP {code}): {message}"
             ) from exc
         return result
 
@@ -104,12 +129,18 @@ class PrometheusSource:
         by_expr: dict[Hashable, TermValue] = {}
         groups = batches(unique, self.max_query_chars)
         done = 0
-        with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
-            for found, size in pool.map(lambda g: (self._evaluate_batch(g, at), len(g)), groups):
+        pool = ThreadPoolExecutor(max_workers=max(1, self.concurrency))
+        try:
+            futures = [pool.submit(self._evaluate_batch, g, at) for g in groups]
+            for future in as_completed(futures):
+                found = future.result()
                 by_expr.update(found)
-                done += size
+                done += len(found)
                 if progress:
                     progress(done * len(terms) // max(1, len(unique)))
+        finally:
+            # On the first failure, queued batches are dropped instead of waited for.
+            pool.shutdown(wait=True, cancel_futures=True)
         return {key: by_expr[expr] for expr, keys in keys_of.items() for key in keys}
 
     def _evaluate_batch(self, terms: Sequence[Term], at: datetime) -> dict[Hashable, TermValue]:

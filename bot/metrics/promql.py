@@ -5,7 +5,6 @@ Many SLO expressions are evaluated in one query: each is tagged with a label by
 answers dozens of (SLO, window) terms.
 """
 
-import math
 import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -20,10 +19,6 @@ _WINDOW = re.compile(r"\{\{\s*\.window\s*\}\}")
 def render(template: str, window: int) -> str:
     """Replace Sloth's {{.window}} placeholder with a Prometheus duration (seconds in)."""
     return _WINDOW.sub(format_duration(window), template)
-
-
-def has_window_placeholder(template: str) -> bool:
-    return _WINDOW.search(template) is not None
 
 
 @dataclass(frozen=True)
@@ -68,11 +63,6 @@ def batches(terms: Sequence[Term], max_chars: int) -> list[list[Term]]:
     return out
 
 
-def parse_sample(value: Any) -> float:
-    """A Prometheus sample value ("1.5", "NaN", "+Inf") as a float."""
-    return float(value[1])
-
-
 def parse_batch(
     result: Sequence[dict[str, Any]], terms: Sequence[Term]
 ) -> dict[Hashable, TermValue]:
@@ -82,7 +72,7 @@ def parse_batch(
         label = series.get("metric", {}).get(TERM_LABEL)
         if label is None or not label.isdigit() or int(label) >= len(terms):
             continue
-        found.setdefault(int(label), []).append(parse_sample(series["value"]))
+        found.setdefault(int(label), []).append(float(series["value"][1]))  # "NaN" too
     values: dict[Hashable, TermValue] = {}
     for i, term in enumerate(terms):
         samples = found.get(i)
@@ -96,7 +86,3 @@ def parse_batch(
         else:
             values[term.key] = samples[0]
     return values
-
-
-def finite_or_none(value: float) -> float | None:
-    return None if math.isnan(value) else value

@@ -71,15 +71,14 @@ def assemble(
     slos: Sequence[SLO], windows: Sequence[int], values: Mapping[Hashable, TermValue]
 ) -> dict[str, Reading]:
     """Fold evaluated term values back into one Reading per SLO."""
+    errors: dict[str, str] = {}
+    for key, value in values.items():
+        if isinstance(value, TermError) and isinstance(key, tuple):
+            errors.setdefault(key[0], value.message)
     readings: dict[str, Reading] = {}
     for slo in slos:
-        errors = [
-            v.message
-            for k, v in values.items()
-            if isinstance(v, TermError) and isinstance(k, tuple) and k[0] == slo.name
-        ]
-        if errors:
-            readings[slo.name] = Reading(period=None, error=errors[0])
+        if slo.name in errors:
+            readings[slo.name] = Reading(period=None, error=errors[slo.name])
             continue
         readings[slo.name] = Reading(
             period=_rates(slo, PERIOD, values),

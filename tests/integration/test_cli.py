@@ -1,33 +1,20 @@
 """The `budgetbot` command's answers to people: summaries, and clear errors without tracebacks."""
 
 import json
-import socket
-import subprocess
-import sys
 from pathlib import Path
+from subprocess import CompletedProcess
 from typing import Any
 
 import pytest
 
 from tests.integration.test_status_truth import write_catalog
+from tests.support.cli import budgetbot, clean_env, closed_port
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "budgetbot.yaml"
 
 
-def budgetbot(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=120, env=env
-    )
-
-
-def assert_no_traceback(run: subprocess.CompletedProcess[str]) -> None:
+def assert_no_traceback(run: CompletedProcess[str]) -> None:
     assert "Traceback" not in run.stderr + run.stdout
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_check_config_summarises_the_examples() -> None:
@@ -73,7 +60,7 @@ def test_unreachable_prometheus_is_one_line_exit_2(tmp_path: Path) -> None:
 
 def test_prometheus_url_from_the_environment_wins(tmp_path: Path, prom: Any) -> None:
     catalog = write_catalog(tmp_path, f"http://127.0.0.1:{closed_port()}")
-    env = {**_env(), "PROMETHEUS_URL": prom.url}
+    env = clean_env(PROMETHEUS_URL=prom.url)
     run = budgetbot(
         "status",
         "--config",
@@ -134,18 +121,49 @@ def test_bad_time_is_explained(tmp_path: Path, prom: Any) -> None:
     assert_no_traceback(run)
 
 
-def _env() -> dict[str, str]:
-    import os
-
-    return {k: v for k, v in os.environ.items() if k != "PROMETHEUS_URL"}
-
-
-@pytest.mark.parametrize("command", [["status"], ["check-config"]])
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [(["status"], "steady-availability"), (["check-config"], "budgetbot.yaml")],
+)
 def test_budgetbot_config_variable_is_the_default(
-    command: list[str], tmp_path: Path, prom: Any
+    command: list[str], expected: str, tmp_path: Path, prom: Any
 ) -> None:
     catalog = write_catalog(tmp_path, prom.url)
-    env = {**_env(), "BUDGETBOT_CONFIG": str(catalog), "BUDGETBOT_NOW": prom.end.isoformat()}
+    env = clean_env(BUDGETBOT_CONFIG=str(catalog), BUDGETBOT_NOW=prom.end.isoformat())
     run = budgetbot(*command, env=env)
     assert run.returncode == 0, run.stderr
-    assert "steady-availability" in run.stdout or "Catalog OK" in run.stdout
+    assert expected in run.stdout
+
+
+def test_bad_arguments_exit_1_not_the_prometheus_code() -> None:
+    run = budgetbot("status", "--format", "xml")
+    assert run.returncode == 1
+    assert "invalid choice" in run.stderr
+
+
+def test_prometheus_password_is_never_printed(tmp_path: Path) -> None:
+    catalog = write_catalog(tmp_path, "http://127.0.0.1:9")
+    url = f"http://bot:s3cret@127.0.0.1:{closed_port()}"
+    run = budgetbot("status", "--config", str(catalog), env=clean_env(PROMETHEUS_URL=url))
+    assert run.returncode == 2
+    assert "s3cret" not in run.stderr and "bot:***@127.0.0.1" in run.stderr
+
+
+def test_bad_prometheus_url_is_named(tmp_path: Path) -> None:
+    catalog = write_catalog(tmp_path, "http://127.0.0.1:9")
+    run = budgetbot("status", "--config", str(catalog), env=clean_env(PROMETHEUS_URL="prom:9090"))
+    assert run.returncode == 1 and "PROMETHEUS_URL" in run.stderr
+    assert_no_traceback(run)
+
+
+def test_no_data_exits_3_and_keeps_the_others(tmp_path: Path, prom: Any) -> None:
+    catalog = write_catalog(tmp_path, prom.url)
+    catalog.write_text(catalog.read_text().replace('service="short"}', 'service="nowhere"}'))
+    run = budgetbot(
+        "status", "--config", str(catalog), "--at", prom.end.isoformat(), "--format", "json"
+    )
+    assert run.returncode == 3, run.stderr
+    docs = {d["slo"]: d for d in json.loads(run.stdout)}
+    assert docs["short-availability"]["data"] == "no_data"
+    assert docs["short-availability"]["budget_remaining"] is None
+    assert docs["steady-availability"]["data"] == "ok"

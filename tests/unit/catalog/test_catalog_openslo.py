@@ -133,7 +133,9 @@ def test_good_metric_and_several_objectives(load: Callable[[Files], Catalog]) ->
     assert (second.name, second.objective) == ("export-success-1", 95.0)
     total = 'sum(rate(http_requests_total{service="export"}[{{.window}}]))'
     good = 'sum(rate(http_requests_total{service="export",code=~"2.."}[{{.window}}]))'
-    assert first.sli == EventsSLI(error_query=f"({total}) - ({good})", total_query=total)
+    assert first.sli == EventsSLI(
+        error_query=f"({total}) - (({good}) or on() vector(0))", total_query=total
+    )
     assert first.description == "Exports answered with 2xx."
     assert first.window == 7 * 86400
 
