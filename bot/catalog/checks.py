@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.domain.durations import parse_duration
+from bot.domain.slo import WINDOW_PATTERN as _WINDOW_ANY_SPACING
+from bot.domain.slo import WINDOW_PLACEHOLDER as WINDOW
 
-WINDOW = "{{.window}}"
-_WINDOW_ANY_SPACING = re.compile(r"\{\{\s*\.window\s*\}\}")
 _NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 _DAY_NAMES = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")  # cron numbering: 0 and 7 = SUN
 _NUMERIC_DAYS = re.compile(r"^(\*|\d+)(?:-(\d+))?(?:/(\d+))?$")

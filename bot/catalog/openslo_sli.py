@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.catalog.checks import WINDOW, has_window, normalize_query
+from bot.catalog.checks import has_window, normalize_query
 from bot.catalog.errors import Problems, StrictModel, join
+from bot.domain.slo import WINDOW_PLACEHOLDER as WINDOW
 from bot.domain.slo import EventsSLI
 
 _MATCHER = r"""[A-Za-z_]\w*\s*(?:=~|!~|!=|=)\s*(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""

@@ -1,10 +1,14 @@
 """The SLO catalog as plain data: teams, services, SLOs and their policies."""
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.domain.durations import format_duration
+
+WINDOW_PLACEHOLDER = "{{.window}}"  # Sloth's: replaced by the range being evaluated
+WINDOW_PATTERN = re.compile(r"\{\{\s*\.window\s*\}\}")  # the placeholder, any spacing
 
 
 class Tier(StrEnum):

@@ -14,7 +14,7 @@ from prometheus_api_client.exceptions import PrometheusApiClientException
 from prometheus_api_client.prometheus_connect import PrometheusConnect
 from urllib3.util.retry import Retry
 
-from bot.domain.slo import SLO, EventsSLI
+from bot.domain.slo import SLO
 from bot.domain.status import Reading
 from bot.metrics.promql import (
     Term,
@@ -23,9 +23,15 @@ from bot.metrics.promql import (
     batch_query,
     batches,
     parse_batch,
-    render,
 )
-from bot.metrics.source import EventCounts, Progress, assemble, plan_terms
+from bot.metrics.source import (
+    EventCounts,
+    Progress,
+    assemble,
+    fold_event_counts,
+    plan_event_terms,
+    plan_terms,
+)
 
 CONNECT_TIMEOUT = 3.05  # seconds to open a connection; the read timeout is the query's
 _STATUS = re.compile(r"HTTP Status Code (\d+) \((b'.*'|b\".*\")\)$", re.DOTALL)
@@ -169,32 +175,17 @@ class PrometheusSource:
         return assemble(slos, windows, self.evaluate(terms, at, report))
 
     def event_counts(self, slo: SLO, start: datetime, end: datetime) -> EventCounts:
-        if not isinstance(slo.sli, EventsSLI):
-            raise QueryRejected(
-                f"SLO {slo.name} has an error-ratio SLI without event counts; "
-                "incident impact needs error_query and total_query"
-            )
         span = int((end - start).total_seconds())
         if span <= 0:
             raise ValueError("the end must come after the start")
-        sli = slo.sli
-        terms = [
-            Term("bad", render(sli.error_query, span)),
-            Term("total", render(sli.total_query, span)),
-            Term("window_total", render(sli.total_query, slo.window)),
-        ]
-        values = self.evaluate(terms, end)
-        for value in values.values():
-            if isinstance(value, TermError):
-                raise QueryRejected(value.message)
-        if values["total"] is None or values["window_total"] is None:
-            raise QueryRejected(f"no data for SLO {slo.name} between {start} and {end}")
-        rate = {k: v if isinstance(v, float) else 0.0 for k, v in values.items()}
-        return EventCounts(
-            bad=rate["bad"] * span,
-            total=rate["total"] * span,
-            window_total=rate["window_total"] * slo.window,
-        )
+        try:
+            terms = plan_event_terms(slo, span)
+        except ValueError as exc:
+            raise QueryRejected(str(exc)) from None
+        counts = fold_event_counts(slo, span, self.evaluate(terms, end))
+        if isinstance(counts, str):
+            raise QueryRejected(counts)
+        return counts
 
 
 def _api_error(exc: PrometheusApiClientException) -> tuple[int, str]:

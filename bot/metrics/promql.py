@@ -5,20 +5,19 @@ Many SLO expressions are evaluated in one query: each is tagged with a label by
 answers dozens of (SLO, window) terms.
 """
 
-import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.durations import format_duration
+from bot.domain.slo import WINDOW_PATTERN
 
 TERM_LABEL = "budgetbot_term"
-_WINDOW = re.compile(r"\{\{\s*\.window\s*\}\}")
 
 
 def render(template: str, window: int) -> str:
     """Replace Sloth's {{.window}} placeholder with a Prometheus duration (seconds in)."""
-    return _WINDOW.sub(format_duration(window), template)
+    return WINDOW_PATTERN.sub(format_duration(window), template)
 
 
 @dataclass(frozen=True)

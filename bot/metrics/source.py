@@ -26,6 +26,7 @@ class EventCounts:
 
     bad: float
     total: float
+    window_bad: float
     window_total: float
 
 
@@ -100,3 +101,37 @@ def _rates(slo: SLO, span: str | int, values: Mapping[Hashable, TermValue]) -> R
         return None
     # No error series at all is the usual way of saying "no errors".
     return Rates(0.0 if bad is None or math.isnan(bad) else bad, total)
+
+
+def plan_event_terms(slo: SLO, span: int) -> list[Term]:
+    """Bad and total rates over the last `span` seconds and over the SLO window."""
+    if not isinstance(slo.sli, EventsSLI):
+        raise ValueError(
+            f"SLO {slo.name} has an error-ratio SLI without event counts; "
+            "incident impact needs error_query and total_query"
+        )
+    sli = slo.sli
+    return [
+        Term("bad", render(sli.error_query, span)),
+        Term("total", render(sli.total_query, span)),
+        Term("window_bad", render(sli.error_query, slo.window)),
+        Term("window_total", render(sli.total_query, slo.window)),
+    ]
+
+
+def fold_event_counts(
+    slo: SLO, span: int, values: Mapping[Hashable, TermValue]
+) -> EventCounts | str:
+    """Rates times their seconds as event counts, or the reason there are none."""
+    for value in values.values():
+        if isinstance(value, TermError):
+            return value.message
+    if values.get("total") is None or values.get("window_total") is None:
+        return f"no data for SLO {slo.name} in that window"
+    rate = {k: v if isinstance(v, float) and not math.isnan(v) else 0.0 for k, v in values.items()}
+    return EventCounts(
+        bad=rate["bad"] * span,
+        total=rate["total"] * span,
+        window_bad=rate["window_bad"] * slo.window,
+        window_total=rate["window_total"] * slo.window,
+    )

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.domain.budget import Rates, remaining
 from bot.domain.incidents import IncidentImpact, IncidentSeverity, classify
 from bot.domain.slo import SLO, Catalog
-from bot.domain.status import assess
 from bot.metrics.source import MetricsSource
 from bot.times import format_time
 
@@ -43,5 +43,6 @@ def incident_impact(
     impact = IncidentImpact(counts.bad, counts.total, counts.window_total, slo.budget)
     consumed = impact.budget_consumed
     severity = classify(consumed, catalog.severity) if consumed is not None else None
-    after = assess(slo, source.read([slo], end, [])[slo.name], catalog.gate_policy(slo.tier))
-    return ImpactReport(slo, start, end, impact, severity, after.budget_remaining)
+    window_ratio = Rates(counts.window_bad, counts.window_total).error_ratio
+    after = remaining(window_ratio, slo.budget) if window_ratio is not None else None
+    return ImpactReport(slo, start, end, impact, severity, after)

@@ -15,7 +15,14 @@ from bot.metrics.promql import (
     parse_batch,
     render,
 )
-from bot.metrics.source import PERIOD, assemble, plan_terms
+from bot.metrics.source import (
+    PERIOD,
+    EventCounts,
+    assemble,
+    fold_event_counts,
+    plan_event_terms,
+    plan_terms,
+)
 
 
 def test_render_replaces_sloth_placeholder() -> None:
@@ -113,3 +120,21 @@ def test_assemble_reports_a_term_error_for_its_slo_only() -> None:
 def test_assemble_error_in_ratio(value: TermError) -> None:
     got = assemble([RATIO], [], {("r", PERIOD, "ratio"): value})
     assert got["r"].error == "x"
+
+
+def test_event_terms_and_counts() -> None:
+    terms = {t.key: t.expr for t in plan_event_terms(EVENTS, 7200)}
+    assert terms == {
+        "bad": "bad[2h]",
+        "total": "all[2h]",
+        "window_bad": "bad[1d]",
+        "window_total": "all[1d]",
+    }
+    counts = fold_event_counts(
+        EVENTS, 7200, {"bad": 0.5, "total": 10.0, "window_bad": None, "window_total": 2.0}
+    )
+    assert counts == EventCounts(bad=3600.0, total=72000.0, window_bad=0.0, window_total=172800.0)
+    assert "no data" in str(fold_event_counts(EVENTS, 7200, {"bad": 1.0, "total": None}))
+    assert fold_event_counts(EVENTS, 60, {"bad": TermError("boom")}) == "boom"
+    with pytest.raises(ValueError, match="error-ratio SLI"):
+        plan_event_terms(RATIO, 60)
