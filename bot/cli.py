@@ -113,7 +113,8 @@ def _source(catalog: Catalog, settings: Settings) -> PrometheusSource:
     url = settings.prometheus_url or catalog.prometheus_url
     if not url:
         raise UsageError("no Prometheus URL: set PROMETHEUS_URL or prometheus.url in the catalog")
-    return PrometheusSource(url)
+    # One evaluation per process: reusing hours would only add the range queries.
+    return PrometheusSource(url, reuse_hours=False)
 
 
 def _instant(text: str | None, settings: Settings) -> datetime:

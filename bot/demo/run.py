@@ -40,7 +40,7 @@ def run_demo(directory: str, console: Console, now: datetime, keep_running: bool
             text = catalog_path().read_text(encoding="utf-8")
             catalog_file.write_text(text.replace("http://127.0.0.1:9090", url), encoding="utf-8")
             catalog = load_catalog(catalog_file)
-            source = PrometheusSource(url)
+            source = PrometheusSource(url, reuse_hours=False)
             print_status(console, evaluate_status(catalog, source, end), format_time(end))
 
             checkout = next(t for t in traffic if t.service == "checkout")

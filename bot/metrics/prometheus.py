@@ -4,9 +4,10 @@ import ast
 import json
 import re
 import threading
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -16,6 +17,8 @@ from urllib3.util.retry import Retry
 
 from bot.domain.slo import SLO
 from bot.domain.status import Reading
+from bot.metrics.composition import Composition, plan_composition
+from bot.metrics.hourly import HourlyCache
 from bot.metrics.promql import (
     Term,
     TermError,
@@ -23,6 +26,7 @@ from bot.metrics.promql import (
     batch_query,
     batches,
     parse_batch,
+    parse_range,
 )
 from bot.metrics.source import (
     EventCounts,
@@ -33,6 +37,8 @@ from bot.metrics.source import (
     plan_terms,
 )
 
+V = TypeVar("V")
+Fetch = Callable[[Sequence[Term]], dict[Hashable, V | TermError]]
 CONNECT_TIMEOUT = 3.05  # seconds to open a connection; the read timeout is the query's
 _STATUS = re.compile(r"HTTP Status Code (\d+) \((b'.*'|b\".*\")\)$", re.DOTALL)
 
@@ -65,7 +71,11 @@ class QueryRejected(Exception):
 
 
 class PrometheusSource:
-    """Evaluates SLIs with few HTTP queries: terms are batched and run concurrently."""
+    """Evaluates SLIs with few HTTP queries and few samples.
+
+    Terms are batched and run concurrently; windows of a day or more reuse hourly rates
+    read by earlier evaluations of this source (keep one source per process).
+    """
 
     def __init__(
         self,
@@ -74,8 +84,11 @@ class PrometheusSource:
         timeout: float = 30.0,
         concurrency: int = 4,
         max_query_chars: int = 6000,
+        reuse_hours: bool = True,
     ) -> None:
+        """reuse_hours: compose long windows from cached hourly rates (bot.metrics.hourly)."""
         self.url = url.rstrip("/")
+        self.hourly = HourlyCache() if reuse_hours else None
         self.timeout = timeout
         self.concurrency = concurrency
         self.max_query_chars = max_query_chars
@@ -104,15 +117,26 @@ class PrometheusSource:
 
     def query(self, promql: str, at: datetime) -> list[dict[str, object]]:
         """One instant query at `at`; raises PrometheusError or QueryRejected."""
+        return self._request(
+            lambda client, params: client.custom_query(promql, params=params),
+            {"time": f"{at.timestamp():.3f}"},
+        )
+
+    def _request(
+        self,
+        send: Callable[[PrometheusConnect, dict[str, str]], list[dict[str, object]]],
+        params: dict[str, str],
+    ) -> list[dict[str, object]]:
+        """Send one query; map failures to PrometheusError (all) or QueryRejected (this one)."""
         with self._lock:
             self.queries_sent += 1
         params = {
-            "time": f"{at.timestamp():.3f}",
+            **params,
             "timeout": f"{self.timeout:g}s",
             "partial_response": "false",  # Thanos: an incomplete answer is an error
         }
         try:
-            result: list[dict[str, object]] = self._client().custom_query(promql, params=params)
+            return send(self._client(), params)
         except requests.RequestException as exc:
             raise PrometheusUnreachable(self.url, _short(exc)) from exc
         except PrometheusApiClientException as exc:
@@ -122,45 +146,67 @@ class PrometheusSource:
             raise PrometheusError(
                 f"Prometheus at {mask_password(self.url)} failed (HTTP {code}): {message}"
             ) from exc
-        return result
+
+    def query_range(self, promql: str, stamps: range) -> list[dict[str, object]]:
+        """One range query over the instants `stamps` (Unix seconds, even steps)."""
+        return self._request(
+            lambda client, params: client.custom_query_range(
+                promql,
+                start_time=datetime.fromtimestamp(stamps.start, UTC),
+                end_time=datetime.fromtimestamp(stamps[-1], UTC),
+                step=str(stamps.step),
+                params=params,
+            ),
+            {},
+        )
 
     def evaluate(
         self, terms: Sequence[Term], at: datetime, progress: Progress | None = None
     ) -> dict[Hashable, TermValue]:
         """Values of all terms at `at`; identical expressions are evaluated once."""
+        return self._evaluate_all(
+            terms, lambda g: parse_batch(self.query(batch_query(g), at), g), progress
+        )
+
+    def evaluate_range(
+        self, terms: Sequence[Term], stamps: range
+    ) -> dict[Hashable, list[float] | TermError]:
+        """Values of all terms at each of the instants `stamps` (NaN: no sample)."""
+        return self._evaluate_all(
+            terms, lambda g: parse_range(self.query_range(batch_query(g), stamps), g, stamps)
+        )
+
+    def _evaluate_all(
+        self, terms: Sequence[Term], fetch: Fetch[V], progress: Progress | None = None
+    ) -> dict[Hashable, V | TermError]:
+        """Dedupe, batch and fetch concurrently; on the first failure, drop what is queued."""
         keys_of: dict[str, list[Hashable]] = {}
         for term in terms:
             keys_of.setdefault(term.expr, []).append(term.key)
         unique = [Term(expr, expr) for expr in keys_of]
-        by_expr: dict[Hashable, TermValue] = {}
-        groups = batches(unique, self.max_query_chars)
-        done = 0
+        by_expr: dict[Hashable, V | TermError] = {}
         pool = ThreadPoolExecutor(max_workers=max(1, self.concurrency))
         try:
-            futures = [pool.submit(self._evaluate_batch, g, at) for g in groups]
+            futures = [
+                pool.submit(self._bisect, g, fetch) for g in batches(unique, self.max_query_chars)
+            ]
             for future in as_completed(futures):
-                found = future.result()
-                by_expr.update(found)
-                done += len(found)
+                by_expr.update(future.result())
                 if progress:
-                    progress(done * len(terms) // max(1, len(unique)))
+                    progress(len(by_expr) * len(terms) // max(1, len(unique)))
         finally:
-            # On the first failure, queued batches are dropped instead of waited for.
             pool.shutdown(wait=True, cancel_futures=True)
         return {key: by_expr[expr] for expr, keys in keys_of.items() for key in keys}
 
-    def _evaluate_batch(self, terms: Sequence[Term], at: datetime) -> dict[Hashable, TermValue]:
+    def _bisect(self, terms: Sequence[Term], fetch: Fetch[V]) -> dict[Hashable, V | TermError]:
         """One query for a batch; a rejected batch is bisected until the bad term is found."""
         try:
-            return parse_batch(self.query(batch_query(terms), at), terms)
+            return fetch(terms)
         except QueryRejected as exc:
             if len(terms) == 1:
                 return {terms[0].key: TermError(f"{exc.message} (query: {terms[0].expr})")}
         middle = len(terms) // 2
-        return {
-            **self._evaluate_batch(terms[:middle], at),
-            **self._evaluate_batch(terms[middle:], at),
-        }
+        return {**self._bisect(terms[:middle], fetch), **self._bisect(terms[middle:], fetch)}
 
     def read(
         self,
@@ -172,7 +218,30 @@ class PrometheusSource:
         terms = plan_terms(slos, windows)
         per_slo = max(1, len(terms) // max(1, len(slos)))
         report = (lambda n: progress(n // per_slo)) if progress else None
-        return assemble(slos, windows, self.evaluate(terms, at, report))
+        if self.hourly is None:
+            return assemble(slos, windows, self.evaluate(terms, at, report))
+        plan = plan_composition(slos, terms, at.timestamp())
+        values = self.evaluate([*plan.direct, *plan.tails], at, report)
+        for head_end, heads in plan.heads.items():
+            values.update(self.evaluate(heads, datetime.fromtimestamp(head_end, UTC)))
+        self._fill_hours(plan)
+        values.update(plan.combine(values, self.hourly))
+        return assemble(slos, windows, values)
+
+    def _fill_hours(self, plan: Composition) -> None:
+        """Fetch the hourly rates the cache lacks: one range query batch per missing run."""
+        assert self.hourly is not None
+        wanted: dict[range, set[str]] = {}
+        for expr, hours in plan.hours.items():
+            for run in self.hourly.missing(expr, hours):
+                wanted.setdefault(run, set()).add(expr)
+        for run, exprs in wanted.items():
+            fetched = self.evaluate_range([Term(e, e) for e in sorted(exprs)], run)
+            for key, rates in fetched.items():
+                if isinstance(rates, TermError):
+                    plan.errors[str(key)] = rates
+                else:
+                    self.hourly.store(str(key), run, rates)
 
     def event_counts(self, slo: SLO, start: datetime, end: datetime) -> EventCounts:
         span = int((end - start).total_seconds())

@@ -5,6 +5,7 @@ Many SLO expressions are evaluated in one query: each is tagged with a label by
 answers dozens of (SLO, window) terms.
 """
 
+import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -84,4 +85,34 @@ def parse_batch(
             )
         else:
             values[term.key] = samples[0]
+    return values
+
+
+def parse_range(
+    result: Sequence[dict[str, Any]], terms: Sequence[Term], stamps: range
+) -> dict[Hashable, list[float] | TermError]:
+    """Each term's values at the instants `stamps` (Unix seconds); NaN where it had none."""
+    position = {t: i for i, t in enumerate(stamps)}
+    values: dict[Hashable, list[float] | TermError] = {}
+    seen: set[int] = set()
+    for series in result:
+        label = series.get("metric", {}).get(TERM_LABEL)
+        if label is None or not label.isdigit() or int(label) >= len(terms):
+            continue
+        term = terms[int(label)]
+        if int(label) in seen:
+            values[term.key] = TermError(
+                f"the query returns several series, an SLI query must return one "
+                f"(wrap it in sum()): {term.expr}"
+            )
+            continue
+        seen.add(int(label))
+        row = [math.nan] * len(stamps)
+        for stamp, value in series["values"]:
+            i = position.get(round(float(stamp)))
+            if i is not None:
+                row[i] = float(value)
+        values[term.key] = row
+    for term in terms:
+        values.setdefault(term.key, [math.nan] * len(stamps))
     return values

@@ -1,0 +1,115 @@
+"""Long windows composed from hourly increases that are read once and then reused. Pure.
+
+A rate over a long window w at instant t is the counted events over [t - w, t] divided
+by w. Those events are split at whole hours: a head piece [t - w, a], the hours
+[h - 1h, h] for a < h <= b, and a tail piece [b, t]. The hours are read once with a
+range query (step 1h) and kept, so later evaluations read only the head and the tail,
+each under about an hour of samples, instead of the whole window. Hours that ended less
+than SETTLE seconds ago are not kept: late samples may still arrive for them.
+
+This holds for the SLI queries of the catalog, which are rates of counters (Sloth's
+convention), and it is exact where Prometheus's own `rate()` is: piece boundaries share
+their samples (range selectors include both ends), so the increases add up.
+"""
+
+import math
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.metrics.promql import TermError, TermValue
+
+HOUR = 3600
+SETTLE = 600  # seconds after an hour ends before its increase is kept
+COMPOSE_FROM = 86_400  # windows at least this long (seconds) are composed
+KEEP_HOURS = 24 * 100  # the longest window served from the cache, in hours
+
+
+@dataclass(frozen=True)
+class Split:
+    """How one window at one instant is cut: all instants in Unix seconds."""
+
+    head_end: int  # a: the head piece [t - w, a] is evaluated at a
+    head: int  # seconds in the head piece (0: none)
+    hours: range  # hour ends h of the whole hours [h - 1h, h]
+    tail: int  # seconds in the tail piece [b, t], evaluated at t (0: none)
+
+
+def split_window(at: float, window: int) -> Split | None:
+    """The cut of `window` seconds ending at `at`; None when it is not worth composing."""
+    if window < COMPOSE_FROM or window > KEEP_HOURS * HOUR or at != int(at):
+        return None
+    t = int(at)
+    start = t - window
+    first = -(-start // HOUR) * HOUR  # a: the first whole hour at or after the start
+    last = (t - SETTLE) // HOUR * HOUR  # b: the last settled whole hour
+    if last - first < 2 * HOUR:
+        return None
+    return Split(first, first - start, range(first + HOUR, last + HOUR, HOUR), t - last)
+
+
+class HourlyCache:
+    """Per expression (rendered with a 1h range), its hourly rates over contiguous hours.
+
+    Values are per-second rates at each hour end; NaN stands for "no sample".
+    """
+
+    def __init__(self) -> None:
+        self._series: dict[str, tuple[int, array[float]]] = {}
+
+    def missing(self, expr: str, hours: range) -> list[range]:
+        """The runs of hour ends in `hours` that are not cached (at most two)."""
+        cached = self._series.get(expr)
+        if cached is None or not hours:
+            return [hours] if hours else []
+        first, values = cached
+        last = first + HOUR * (len(values) - 1)
+        if hours.stop <= first - HOUR or hours.start > last + HOUR:
+            return [hours]  # disjoint: refetch it all (replaced on store)
+        runs = []
+        if hours.start < first:
+            runs.append(range(hours.start, first, HOUR))
+        if hours[-1] > last:
+            runs.append(range(last + HOUR, hours.stop, HOUR))
+        return runs
+
+    def store(self, expr: str, hours: range, rates: Sequence[float]) -> None:
+        """Keep the rates of the hour ends `hours`, joined to what is cached when adjacent."""
+        new = array("d", rates)
+        cached = self._series.get(expr)
+        if cached is not None:
+            first, values = cached
+            last = first + HOUR * (len(values) - 1)
+            if hours.stop == first:
+                new, hours = new + values, range(hours.start, last + HOUR, HOUR)
+            elif hours.start == last + HOUR:
+                new, hours = values + new, range(first, hours.stop, HOUR)
+        drop = max(0, len(new) - KEEP_HOURS)
+        self._series[expr] = (hours.start + drop * HOUR, new[drop:])
+
+    def events(self, expr: str, hours: range) -> float | None:
+        """Events counted over the hours (rate x 3600 summed); None if no hour had a sample."""
+        cached = self._series.get(expr)
+        if cached is None or not hours:
+            return None
+        first, values = cached
+        lo = (hours.start - first) // HOUR
+        chosen = values[max(0, lo) : max(0, lo + len(hours))]
+        present = [v for v in chosen if not math.isnan(v)]
+        return sum(present) * HOUR if present else None
+
+
+def combine(
+    split: Split, window: int, head: TermValue, hours: float | None, tail: TermValue
+) -> TermValue:
+    """The window's per-second rate from its pieces; None when no piece had a series."""
+    for piece in (head, tail):
+        if isinstance(piece, TermError):
+            return piece
+    parts = [
+        (head * split.head) if isinstance(head, float) and not math.isnan(head) else None,
+        hours,
+        (tail * split.tail) if isinstance(tail, float) and not math.isnan(tail) else None,
+    ]
+    present = [p for p in parts if p is not None]
+    return sum(present) / window if present else None
