@@ -19,6 +19,7 @@ from bot.services.impact import incident_impact
 from bot.services.status import evaluate_status
 from bot.settings import Settings, SettingsError
 from bot.times import format_time, parse_time
+from storage.db import StorageError
 
 EXIT_OK, EXIT_USAGE, EXIT_PROMETHEUS, EXIT_PARTIAL, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
@@ -43,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PrometheusError as exc:
         _complain(str(exc))
         return EXIT_PROMETHEUS
+    except StorageError as exc:
+        _complain(str(exc))
+        return EXIT_USAGE
     except OSError as exc:
         _complain(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
         return EXIT_USAGE
@@ -93,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
     impact.add_argument("--start", required=True, help="RFC 3339 or Unix seconds")
     impact.add_argument("--end", required=True, help="RFC 3339 or Unix seconds")
     impact.add_argument("--format", choices=("table", "json"), default="table")
+
+    serve = command("serve", "run the Slack app: /slack/events, /healthz, /metrics", _serve)
+    serve.add_argument("--socket-mode", action="store_true", help="connect with SLACK_APP_TOKEN")
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+
+    command("migrate", "apply database migrations (DATABASE_URL)", _migrate)
 
     demo = command("demo", "start a local Prometheus with 40 days of sample data", _demo)
     demo.add_argument("--dir", default=".budgetbot-demo", help="where the demo keeps its files")
@@ -195,3 +205,19 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
     now = settings.now or datetime.now(UTC)
     return run_demo(args.dir, _stdout(), now, args.keep_running)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.serve import serve
+
+    config = args.config or settings.config_path
+    return serve(settings, config, socket_mode=args.socket_mode, host=args.host)
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import mask_url
+    from storage.migrate import current, upgrade
+
+    upgrade(settings.database_url)
+    print(f"{mask_url(settings.database_url)} is at revision {current(settings.database_url)}")
+    return EXIT_OK

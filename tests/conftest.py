@@ -1,3 +1,7 @@
 """Shared fixtures; add yours as modules under tests/support and list them here."""
 
-pytest_plugins = ["tests.support.prometheus", "tests.support.database"]
+pytest_plugins = [
+    "tests.support.prometheus",
+    "tests.support.database",
+    "tests.support.slack_api",
+]

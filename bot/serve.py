@@ -1,0 +1,192 @@
+"""`budgetbot serve`: assembles the parts from Settings and runs the web server."""
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import uvicorn
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from bot.catalog import load_catalog
+from bot.domain.slo import Catalog
+from bot.domain.status import SLOStatus
+from bot.metrics.prometheus import PrometheusError, PrometheusSource
+from bot.observability import BotMetrics, TimedSource
+from bot.services.board import StatusBoard
+from bot.settings import Settings, SettingsError
+from bot.slack.app import SlackDeps, build_app
+from bot.slack.background import Background
+from bot.slack.home import HomeView
+from bot.slack.rendering import Renderer
+from bot.slack.slo_command import SloCommand
+from bot.web import create_web_app
+from storage.db import make_engine, mask_url
+from storage.migrate import upgrade
+from storage.repositories import HandledEventRepository, Snapshot, SnapshotRepository
+
+log = logging.getLogger("budgetbot")
+
+
+def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str) -> int:
+    """Load, migrate, build and serve until stopped; returns the exit code."""
+    _require(settings, socket_mode)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    catalog = load_catalog(config_path)
+    url = settings.prometheus_url or catalog.prometheus_url
+    if not url:
+        raise SettingsError(
+            "no Prometheus URL: set PROMETHEUS_URL or prometheus.url in the catalog"
+        )
+    engine = make_engine(settings.database_url)
+    upgrade(engine)  # serialised across replicas by the migration lock
+    metrics = BotMetrics()
+    prometheus = PrometheusSource(url, timeout=10.0)
+    board = StatusBoard(
+        catalog,
+        TimedSource(prometheus, metrics),
+        lambda: _now(settings),
+        record=lambda at, statuses: _keep_snapshots(engine, at, statuses),
+    )
+    renderer = Renderer()
+    deps = SlackDeps(
+        slo_command=SloCommand(board, renderer),
+        home=HomeView(board, renderer),
+        claim_event=lambda event_id: _claim(engine, event_id),
+        metrics=metrics,
+        background=Background(metrics),
+    )
+    app = build_app(settings, deps, socket_mode=socket_mode)
+    socket = (
+        _SocketConnection(SocketModeHandler(app, settings.slack_app_token)) if socket_mode else None
+    )
+    health = _Health(engine, catalog, prometheus, socket)
+    web = create_web_app(None if socket_mode else app, health, metrics)
+    if socket is not None:
+        socket.start()
+    log.info(
+        "serving %d SLOs on %s:%d (%s), database %s",
+        len(catalog.slos),
+        host,
+        settings.port,
+        "Socket Mode" if socket_mode else "HTTP",
+        mask_url(settings.database_url),
+    )
+    uvicorn.run(web, host=host, port=settings.port, log_level="warning", access_log=False)
+    return 0
+
+
+def _require(settings: Settings, socket_mode: bool) -> None:
+    needed = ["SLACK_BOT_TOKEN"] + (
+        ["SLACK_APP_TOKEN"] if socket_mode else ["SLACK_SIGNING_SECRET"]
+    )
+    values = {
+        "SLACK_BOT_TOKEN": settings.slack_bot_token,
+        "SLACK_APP_TOKEN": settings.slack_app_token,
+        "SLACK_SIGNING_SECRET": settings.slack_signing_secret,
+    }
+    missing = [name for name in needed if not values[name]]
+    if missing:
+        raise SettingsError(f"serve needs {', '.join(missing)} in the environment")
+
+
+def _now(settings: Settings) -> datetime:
+    return settings.now or datetime.now(UTC).replace(microsecond=0)
+
+
+def _keep_snapshots(engine: Engine, at: datetime, statuses: list[SLOStatus]) -> None:
+    """Store each evaluation's budgets, for trends and the digest's charts."""
+    snapshots = [
+        Snapshot(
+            slo=s.slo.name,
+            evaluated_at=at,
+            error_ratio=s.error_ratio,
+            budget_consumed=s.budget_consumed,
+            budget_remaining=s.budget_remaining,
+            data=s.data.value,
+        )
+        for s in statuses
+    ]
+    with Session(engine) as session, session.begin():
+        SnapshotRepository(session).add_many(snapshots)
+
+
+def _claim(engine: Engine, event_id: str) -> bool:
+    with Session(engine) as session, session.begin():
+        return HandledEventRepository(session).claim(event_id)
+
+
+class _SocketConnection:
+    """Connects to Slack in Socket Mode in the background, retrying while Slack says no."""
+
+    def __init__(self, handler: SocketModeHandler) -> None:
+        self._handler = handler
+        self.state = "connecting"
+
+    def start(self) -> None:
+        threading.Thread(target=self._connect, name="socket-mode", daemon=True).start()
+
+    def _connect(self) -> None:
+        delay = 1.0
+        while True:
+            try:
+                self._handler.connect()  # type: ignore[no-untyped-call]
+                self.state = "connected"
+                return
+            except Exception as exc:  # keep serving health and metrics; try again later
+                self.state = f"not connected: {type(exc).__name__}"
+                log.warning("Socket Mode connection failed (%s); retrying in %.0f s", exc, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 60.0)
+
+
+class _Health:
+    """Healthy when the database answers and the catalog is loaded; reports Prometheus."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        catalog: Catalog,
+        prometheus: PrometheusSource,
+        socket: _SocketConnection | None,
+    ) -> None:
+        self._socket = socket
+        self._engine = engine
+        self._catalog = catalog
+        self._prometheus = prometheus
+        self._last: tuple[float, str] = (0.0, "unknown")
+
+    def __call__(self) -> tuple[bool, dict[str, Any]]:
+        try:
+            with self._engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception as exc:  # any failure means unhealthy; say which
+            database = f"error: {type(exc).__name__}"
+        details: dict[str, Any] = {
+            "status": "ok" if database == "ok" else "unhealthy",
+            "database": database,
+            "catalog": {"slos": len(self._catalog.slos), "teams": len(self._catalog.teams)},
+            "prometheus": self._prometheus_state(),
+        }
+        if self._socket is not None:
+            details["socket_mode"] = self._socket.state
+        return database == "ok", details
+
+    def _prometheus_state(self) -> str:
+        """ "ok" or why not; asked at most every 15 s so health checks stay cheap."""
+        checked, state = self._last
+        if time.monotonic() - checked < 15:
+            return state
+        try:
+            self._prometheus.query("vector(1)", datetime.now(UTC))
+            state = "ok"
+        except PrometheusError as exc:
+            state = str(exc)
+        self._last = (time.monotonic(), state)
+        return state

@@ -1,0 +1,1 @@
+"""The Slack app: bolt listeners, Block Kit rendering from templates/, and posting."""

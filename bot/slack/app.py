@@ -1,0 +1,74 @@
+"""build_app(): the bolt App from Settings and its ports; listeners are registered per folder."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.observability import BotMetrics
+from bot.settings import Settings
+from bot.slack.background import Background
+from bot.slack.home import HomeView
+from bot.slack.listeners import commands, events
+from bot.slack.slo_command import SloCommand
+
+log = logging.getLogger("budgetbot.slack")
+
+
+@dataclass(frozen=True)
+class SlackDeps:
+    """What the listeners need, built once at start."""
+
+    slo_command: SloCommand
+    home: HomeView
+    claim_event: Callable[[str], bool]  # True the first time an event_id is seen
+    metrics: BotMetrics
+    background: Background
+
+
+def web_client(settings: Settings) -> WebClient:
+    """The Web API client: SLACK_API_URL, and retries on 429 (Retry-After), 5xx and resets."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url or WebClient.BASE_URL,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_app(settings: Settings, deps: SlackDeps, *, socket_mode: bool = False) -> App:
+    """The app; over HTTP every request's signature and timestamp are verified by bolt."""
+    app = App(
+        signing_secret=None if socket_mode else settings.slack_signing_secret,
+        client=web_client(settings),
+        token_verification_enabled=False,  # start even while Slack is unreachable
+        logger=log,
+        # Listeners run in the request: they ack and hand the slow work to deps.background,
+        # so the response leaves at once. (Otherwise bolt runs each listener on another
+        # thread and polls every 10 ms for its ack.)
+        process_before_response=True,
+    )
+    commands.register(app, deps)
+    events.register(app, deps)
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> None:
+        kind = "slack_api" if isinstance(error, SlackApiError) else type(error).__name__
+        deps.metrics.slack_errors.labels(kind).inc()
+        # The body may carry tokens and user text: log only what identifies the request.
+        what = body.get("command") or body.get("event", {}).get("type") or body.get("type")
+        log.error("listener for %s failed: %s: %s", what, type(error).__name__, error)
+
+    return app

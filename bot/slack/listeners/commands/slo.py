@@ -1,0 +1,22 @@
+"""/slo: acked at once; the answer is sent to the response_url when it is ready."""
+
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.slack.ids import SLO_COMMAND
+
+if TYPE_CHECKING:
+    from bot.slack.app import SlackDeps
+
+
+def register(app: App, deps: "SlackDeps") -> None:
+    def answer(text: str, respond: Respond) -> None:
+        for reply in deps.slo_command.answer(text):
+            respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
+
+    @app.command(SLO_COMMAND)
+    def slo(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        ack()
+        deps.metrics.commands.labels(SLO_COMMAND).inc()
+        deps.background.run(SLO_COMMAND, answer, command.get("text", ""), respond)

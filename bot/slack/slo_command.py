@@ -1,0 +1,113 @@
+"""The /slo command: parse its text, read the status board, render Block Kit replies."""
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.gate import worst_gate
+from bot.domain.slo import Gate
+from bot.domain.status import SLOStatus
+from bot.metrics.prometheus import PrometheusError
+from bot.services.board import StatusBoard
+from bot.slack.presenters import GATE_EMOJI, by_team, slo_line
+from bot.slack.rendering import Renderer, chunk_blocks
+from bot.times import format_time
+
+SUBCOMMANDS = ("status", "gate", "help")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message: Block Kit blocks and the notification text Slack shows without them."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+class SloCommand:
+    def __init__(self, board: StatusBoard, renderer: Renderer) -> None:
+        self._board = board
+        self._render = renderer.render
+
+    def answer(self, text: str) -> list[Reply]:
+        """The replies to `/slo <text>`; never raises for bad input or Prometheus outages."""
+        words = text.split()
+        sub = words[0].lower() if words else "status"
+        try:
+            if sub == "help":
+                return [self._help()]
+            if sub == "status":
+                return self._status(words[1] if len(words) > 1 else None)
+            if sub == "gate":
+                if len(words) < 2:
+                    return [self._help("`/slo gate` needs a service, e.g. `/slo gate checkout`.")]
+                return self._gate(words[1])
+        except PrometheusError as exc:
+            return [self._notice(f":warning: {exc}. Budgets cannot be shown right now.")]
+        close = difflib.get_close_matches(sub, SUBCOMMANDS, n=1)
+        hint = f" Did you mean `/slo {close[0]}`?" if close else ""
+        return [self._help(f"I don't know `{sub}`.{hint}")]
+
+    def _status(self, target: str | None) -> list[Reply]:
+        catalog = self._board.catalog
+        if target is not None:
+            names = [*catalog.teams, *catalog.services, *(s.name for s in catalog.slos)]
+            if target not in names:
+                return [self._unknown("team, service or SLO", target, names)]
+        at, statuses = self._board.current()
+        chosen = [s for s in statuses if target in (None, s.slo.team, s.slo.service, s.slo.name)]
+        title = f"Error budgets: {target}" if target else "Error budgets"
+        blocks = self._render(
+            "slo_status.json.j2",
+            title=title,
+            at=format_time(at),
+            count=len(chosen),
+            teams=by_team(chosen),
+        )
+        summary = f"{title}: {len(chosen)} SLO(s) at {format_time(at)}"
+        return [Reply(summary, part) for part in chunk_blocks(blocks)]
+
+    def _gate(self, service: str) -> list[Reply]:
+        catalog = self._board.catalog
+        if service not in catalog.services:
+            return [self._unknown("service", service, list(catalog.services))]
+        at, statuses = self._board.current()
+        mine = [s for s in statuses if s.slo.service == service]
+        decision, reason, emoji = _gate_words(mine)
+        blocks = self._render(
+            "slo_gate.json.j2",
+            service=service,
+            decision=decision,
+            reason=reason,
+            emoji=emoji,
+            at=format_time(at),
+            slos=[slo_line(s) for s in mine],
+        )
+        return [
+            Reply(f"Release gate for {service}: {decision}", part) for part in chunk_blocks(blocks)
+        ]
+
+    def _unknown(self, kind: str, name: str, known: list[str]) -> Reply:
+        close = difflib.get_close_matches(name, known, n=3)
+        hint = f" Did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
+        return self._notice(f"There is no {kind} called `{name}` in the catalog.{hint}")
+
+    def _help(self, intro: str = "") -> Reply:
+        return Reply("How to use /slo", self._render("slo_help.json.j2", intro=intro))
+
+    def _notice(self, text: str) -> Reply:
+        return Reply(text, self._render("notice.json.j2", text=text))
+
+
+def _gate_words(statuses: list[SLOStatus]) -> tuple[str, str, str]:
+    """(decision, reason, emoji) of a service; unknown when an SLO has no usable data."""
+    if not statuses:
+        return "open", "the service has no SLOs", GATE_EMOJI[Gate.OPEN]
+    blind = [s for s in statuses if s.gate is None]
+    if blind:
+        names = ", ".join(s.slo.name for s in blind)
+        return "unknown", f"no usable data for {names}", ":white_circle:"
+    worst = worst_gate((s.slo.name, s.gate) for s in statuses if s.gate is not None)
+    assert worst is not None
+    name, decision = worst
+    return str(decision.gate), f"{name}: {decision.reason}", GATE_EMOJI[decision.gate]

@@ -1,0 +1,83 @@
+"""The real `budgetbot serve` process on a free loopback port, for end-to-end tests."""
+
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tests.support.cli import clean_env, closed_port
+
+SIGNING_SECRET = "e2e-signing-secret"
+BOT_TOKEN = "xoxb-e2e-token"
+
+
+class ServeProcess:
+    def __init__(self, process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+        self.process = process
+        self.url = url
+        self.log = log
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def health(self) -> dict[str, Any]:
+        status, body = self.get("/healthz")
+        assert status == 200, body
+        return dict(json.loads(body))
+
+
+@contextmanager
+def serve(
+    workdir: Path, catalog: Path, api_url: str, *extra: str, **env: str
+) -> Iterator[ServeProcess]:
+    """Start `budgetbot serve`, wait for /healthz, stop it afterwards (log kept on failure)."""
+    port = closed_port()
+    settings = {
+        "BUDGETBOT_CONFIG": str(catalog),
+        "DATABASE_URL": f"sqlite:///{workdir / 'budgetbot.db'}",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": api_url,
+        "PORT": str(port),
+        **env,
+    }
+    log = workdir / f"serve-{port}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", *extra],
+            env=clean_env(**settings),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = ServeProcess(process, f"http://127.0.0.1:{port}", log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise AssertionError(f"serve exited {process.returncode}:\n{log.read_text()}")
+            try:
+                if server.get("/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"serve did not become healthy:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
