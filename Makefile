@@ -29,6 +29,7 @@ test: $(STAMP) prometheus lint
 
 bench: $(STAMP) prometheus
 	$(PY) bench/evaluate.py
+	$(PY) bench/slack_load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
