@@ -104,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
 
     command("migrate", "apply database migrations (DATABASE_URL)", _migrate)
 
+    evaluate = command("evaluate", "run one alerting cycle: post, escalate, resolve", _evaluate)
+    evaluate.add_argument("--at", help="evaluate at this time (RFC 3339 or Unix seconds)")
+
     demo = command("demo", "start a local Prometheus with 40 days of sample data", _demo)
     demo.add_argument("--dir", default=".budgetbot-demo", help="where the demo keeps its files")
     demo.add_argument("--keep-running", action="store_true", help="keep Prometheus up until Ctrl-C")
@@ -204,7 +207,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo.run import run_demo
 
     now = settings.now or datetime.now(UTC)
-    return run_demo(args.dir, _stdout(), now, args.keep_running)
+    return run_demo(args.dir, _stdout(), settings, now, args.keep_running)
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -220,4 +223,36 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
     upgrade(settings.database_url)
     print(f"{mask_url(settings.database_url)} is at revision {current(settings.database_url)}")
+    return EXIT_OK
+
+
+def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.alerting import AlertingCycle
+    from bot.slack.alert_messages import AlertMessages
+    from bot.slack.app import web_client
+    from bot.slack.notifier import Notifier, PrintNotifier, SlackNotifier
+    from bot.slack.rendering import Renderer
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
+    catalog = _catalog(args, settings)
+    at = _instant(args.at, settings)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    notifier: Notifier = (
+        SlackNotifier(web_client(settings)) if settings.slack_bot_token else PrintNotifier(print)
+    )
+    cycle = AlertingCycle(
+        catalog, _source(catalog, settings), engine, notifier, AlertMessages(Renderer())
+    )
+    report = cycle.run(at)
+    print(
+        f"{format_time(at)}: {report.evaluated} SLOs, {report.opened} opened, "
+        f"{report.escalated} escalated, {report.resolved} resolved, "
+        f"{report.data_warnings} data warnings, {report.without_data} without data"
+        + (f", {report.failed_posts} posts failed" if report.failed_posts else "")
+    )
+    if report.prometheus_error:
+        _complain(report.prometheus_error)
+        return EXIT_PROMETHEUS
     return EXIT_OK

@@ -16,11 +16,16 @@ from bot.domain.slo import Catalog
 from bot.domain.status import SLOStatus
 from bot.metrics.prometheus import PrometheusError, PrometheusSource
 from bot.observability import BotMetrics, TimedSource
+from bot.scheduler import Scheduler, lease_for
+from bot.services.alerting import AlertingCycle
 from bot.services.board import StatusBoard
 from bot.settings import Settings, SettingsError
-from bot.slack.app import SlackDeps, build_app
+from bot.slack.alert_controls import AlertControls
+from bot.slack.alert_messages import AlertMessages
+from bot.slack.app import SlackDeps, build_app, web_client
 from bot.slack.background import Background
 from bot.slack.home import HomeView
+from bot.slack.notifier import SlackNotifier
 from bot.slack.rendering import Renderer
 from bot.slack.slo_command import SloCommand
 from bot.web import create_web_app
@@ -47,28 +52,40 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     upgrade(engine)  # serialised across replicas by the migration lock
     metrics = BotMetrics()
     prometheus = PrometheusSource(url, timeout=10.0)
-    board = StatusBoard(
-        catalog,
-        TimedSource(prometheus, metrics),
-        lambda: _now(settings),
-        record=lambda at, statuses: _keep_snapshots(engine, at, statuses),
-    )
+    source = TimedSource(prometheus, metrics)
+
+    def now() -> datetime:
+        return settings.now or datetime.now(UTC).replace(microsecond=0)
+
+    def record(at: datetime, statuses: list[SLOStatus]) -> None:
+        _keep_snapshots(engine, at, statuses)
+
+    board = StatusBoard(catalog, source, now, record=record)
     renderer = Renderer()
+    client = web_client(settings)
+    notifier = SlackNotifier(client)
+    messages = AlertMessages(renderer)
+    controls = AlertControls(engine, notifier, messages, now)
     deps = SlackDeps(
-        slo_command=SloCommand(board, renderer),
+        slo_command=SloCommand(board, renderer, controls.firing_lines),
         home=HomeView(board, renderer),
         claim_event=lambda event_id: _claim(engine, event_id),
         metrics=metrics,
         background=Background(metrics),
+        alert_controls=controls,
     )
-    app = build_app(settings, deps, socket_mode=socket_mode)
+    app = build_app(settings, deps, client, socket_mode=socket_mode)
+    cycle = AlertingCycle(catalog, source, engine, notifier, messages, on_evaluated=record)
+    scheduler = Scheduler(lease_for(engine))
+    scheduler.add_interval("alerting cycle", lambda: cycle.run(now()), settings.evaluation_interval)
     socket = (
         _SocketConnection(SocketModeHandler(app, settings.slack_app_token)) if socket_mode else None
     )
-    health = _Health(engine, catalog, prometheus, socket)
+    health = _Health(engine, catalog, prometheus, socket, scheduler)
     web = create_web_app(None if socket_mode else app, health, metrics)
     if socket is not None:
         socket.start()
+    scheduler.start()
     log.info(
         "serving %d SLOs on %s:%d (%s), database %s",
         len(catalog.slos),
@@ -77,7 +94,10 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
         "Socket Mode" if socket_mode else "HTTP",
         mask_url(settings.database_url),
     )
-    uvicorn.run(web, host=host, port=settings.port, log_level="warning", access_log=False)
+    try:
+        uvicorn.run(web, host=host, port=settings.port, log_level="warning", access_log=False)
+    finally:
+        scheduler.shutdown(wait=False)
     return 0
 
 
@@ -93,10 +113,6 @@ def _require(settings: Settings, socket_mode: bool) -> None:
     missing = [name for name in needed if not values[name]]
     if missing:
         raise SettingsError(f"serve needs {', '.join(missing)} in the environment")
-
-
-def _now(settings: Settings) -> datetime:
-    return settings.now or datetime.now(UTC).replace(microsecond=0)
 
 
 def _keep_snapshots(engine: Engine, at: datetime, statuses: list[SLOStatus]) -> None:
@@ -154,8 +170,10 @@ class _Health:
         catalog: Catalog,
         prometheus: PrometheusSource,
         socket: _SocketConnection | None,
+        scheduler: Scheduler,
     ) -> None:
         self._socket = socket
+        self._scheduler = scheduler
         self._engine = engine
         self._catalog = catalog
         self._prometheus = prometheus
@@ -174,6 +192,7 @@ class _Health:
             "catalog": {"slos": len(self._catalog.slos), "teams": len(self._catalog.teams)},
             "prometheus": self._prometheus_state(),
         }
+        details["scheduler"] = "leader" if self._scheduler.leading else "standby"
         if self._socket is not None:
             details["socket_mode"] = self._socket.state
         return database == "ok", details

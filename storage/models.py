@@ -3,7 +3,15 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, Dialect, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Index,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -69,3 +77,77 @@ class HandledEvent(SQLModel, table=True):
 
     event_id: str = Field(primary_key=True, max_length=255)
     handled_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+# The alerting cycle (bot/domain/alerts.py). Every outward post is claimed by a unique row
+# before it is sent (DESIGN.md sections 6 and 8), so a crash, a retry or a second replica
+# never posts twice.
+
+SEVERITIES = ("ticket", "page")
+POST_KINDS = ("open", "escalate", "resolve")
+_OPEN = "resolved_at IS NULL"
+
+
+class AlertEpisode(SQLModel, table=True):
+    """One burn alert of one SLO, from its first firing cycle until it resolves."""
+
+    __tablename__ = "alert_episode"
+    __table_args__ = (
+        CheckConstraint(f"severity IN {SEVERITIES!r}", name="severity"),
+        # At most one open episode per SLO: opening is an INSERT that this index decides.
+        Index(
+            "uq_alert_episode_slo_open",
+            "slo",
+            unique=True,
+            sqlite_where=text(_OPEN),
+            postgresql_where=text(_OPEN),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    slo: str = Field(index=True, max_length=255)
+    severity: str = Field(max_length=16)
+    started_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    remaining_at_start: float | None = None
+    below_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    acknowledged_by: str | None = Field(default=None, max_length=255)
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    silenced_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    channel: str | None = Field(default=None, max_length=255)
+    ts: str | None = Field(default=None, max_length=64)  # the Slack message's timestamp
+
+
+class AlertPost(SQLModel, table=True):
+    """A post about an episode (open, escalate, resolve), claimed once before it is sent."""
+
+    __tablename__ = "alert_post"
+    __table_args__ = (
+        UniqueConstraint("episode_id", "kind"),
+        CheckConstraint(f"kind IN {POST_KINDS!r}", name="kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    episode_id: int = Field(foreign_key="alert_episode.id", nullable=False)
+    kind: str = Field(max_length=16)
+    claimed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class SloWatch(SQLModel, table=True):
+    """What the alerting cycle remembers about an SLO's data between cycles."""
+
+    __tablename__ = "slo_watch"
+
+    slo: str = Field(primary_key=True, max_length=255)
+    missing_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    missing_warned: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+
+
+class DataWarning(SQLModel, table=True):
+    """The one "data missing" warning of an SLO's outage, claimed before it is sent."""
+
+    __tablename__ = "data_warning"
+
+    slo: str = Field(primary_key=True, max_length=255)
+    missing_since: datetime = Field(sa_type=UTCDateTime, primary_key=True)
+    claimed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -74,6 +74,7 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
     url = _single("prometheus.url", [f.prometheus_url for f in fragments], problems)
     severity = _single("incidents.severity", [f.severity for f in fragments], problems)
     gate = _single("gate", [f.gate for f in fragments], problems)
+    alerts = _single("alerts", [f.alerts for f in fragments], problems)
     return Catalog(
         teams={name: t.value for name, t in teams.items()},
         services=services,
@@ -81,6 +82,7 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
         prometheus_url=url.value if url else None,
         severity=severity.value if severity else SeverityThresholds(),
         gate_policies=gate.value if gate else {},
+        alert_policies=alerts.value if alerts else {},
         files=files,
     )
 

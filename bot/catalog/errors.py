@@ -104,7 +104,10 @@ def _describe(model: type[BaseModel], error: Any) -> tuple[tuple[str | int, ...]
     kind = error["type"]
     given = error.get("input")
     if loc and loc[-1] == "[key]":
-        return loc[:-2], f"keys must be strings, got {_show(loc[-2] if len(loc) > 1 else given)}"
+        key = loc[-2] if len(loc) > 1 else given
+        if kind == "literal_error":
+            return loc[:-2], f"keys must be {error['ctx']['expected']}, got {_show(key)}"
+        return loc[:-2], f"keys must be strings, got {_show(key)}"
     if kind == "missing":
         return loc, "is required"
     if kind == "extra_forbidden":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from bot.domain.slo import SLI, GatePolicy, Service, SeverityThresholds, Team, Tier
+from bot.domain.slo import SLI, AlertPolicy, GatePolicy, Service, SeverityThresholds, Team, Tier
 
 T = TypeVar("T")
 
@@ -58,5 +58,6 @@ class Fragment:
     prometheus_url: Located[str] | None = None
     severity: Located[SeverityThresholds] | None = None
     gate: Located[dict[Tier, GatePolicy]] | None = None
+    alerts: Located[dict[Tier, AlertPolicy]] | None = None
     broken_services: set[str] = field(default_factory=set)  # defined, but invalid: no cascades
     broken_slis: set[str] = field(default_factory=set)

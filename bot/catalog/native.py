@@ -17,9 +17,19 @@ from bot.catalog.checks import (
 from bot.catalog.errors import Problems, StrictModel, join, validate
 from bot.catalog.fragment import Fragment, Located, SLODraft
 from bot.catalog.sloth import SLIModel, convert_sli
-from bot.domain.slo import GatePolicy, Service, SeverityThresholds, Team, Tier
+from bot.domain.slo import (
+    DEFAULT_ALERT_POLICIES,
+    AlertPolicy,
+    GatePolicy,
+    Service,
+    Severity,
+    SeverityThresholds,
+    Team,
+    Tier,
+)
 
 TierName = Literal["production", "staging", "development"]
+SeverityName = Literal["ticket", "page"]
 
 
 class PrometheusModel(StrictModel):
@@ -30,6 +40,19 @@ class TeamModel(StrictModel):
     channel: str
     digest: str = "0 9 * * MON"  # 5-field crontab, in the team's time zone
     timezone: str = "UTC"
+    channels: dict[SeverityName, str] | None = None  # burn alerts by severity, if not `channel`
+
+
+class AlertTierModel(StrictModel):
+    max_severity: SeverityName | None = None
+
+
+class AlertsModel(StrictModel):
+    hysteresis: str = "10m"  # quiet this long before an alert resolves
+    data_missing_after: str = "15m"  # without usable data this long: one warning
+    production: AlertTierModel | None = None
+    staging: AlertTierModel | None = None
+    development: AlertTierModel | None = None
 
 
 class ServiceModel(StrictModel):
@@ -76,6 +99,7 @@ class NativeModel(StrictModel):
     slos: list[Any] | None = None
     incidents: IncidentsModel | None = None
     gate: GateModel | None = None
+    alerts: AlertsModel | None = None
     include: list[str] | None = None
 
 
@@ -101,6 +125,8 @@ def parse_native(file: str, document: Any, problems: Problems) -> Fragment:
         fragment.severity = Located(severity, file, "incidents.severity")
     if root.gate is not None:
         fragment.gate = Located(_gate(file, root.gate, problems), file, "gate")
+    if root.alerts is not None:
+        fragment.alerts = Located(_alerts(file, root.alerts, problems), file, "alerts")
     for index, target in enumerate(root.include or []):
         if not target.strip():
             problems.add(file, join("include", index), "must not be empty")
@@ -139,7 +165,16 @@ def _team(file: str, name: str, raw: Any, problems: Problems) -> Team:
     digest, cron_error = normalize_cron(model.digest, "UTC" if zone_error else model.timezone)
     if cron_error:
         problems.add(file, join(path, "digest"), cron_error)
-    return Team(name=name, channel=model.channel, digest=digest, timezone=model.timezone)
+    for severity, channel in (model.channels or {}).items():
+        if not channel.strip():
+            problems.add(file, join(join(path, "channels"), severity), "must not be empty")
+    return Team(
+        name=name,
+        channel=model.channel,
+        digest=digest,
+        timezone=model.timezone,
+        alert_channels={Severity(k): v for k, v in (model.channels or {}).items()},
+    )
 
 
 def _service(fragment: Fragment, name: str, raw: Any, problems: Problems) -> None:
@@ -223,5 +258,28 @@ def _gate(file: str, model: GateModel, problems: Problems) -> dict[Tier, GatePol
             freeze_below=spec.freeze_below / 100,
             caution_on_page=spec.caution_on_page,
             may_freeze=spec.may_freeze,
+        )
+    return policies
+
+
+def _alerts(file: str, model: AlertsModel, problems: Problems) -> dict[Tier, AlertPolicy]:
+    """Alert policies per tier; durations in the file, seconds in the result."""
+    timing = {}
+    for key in ("hysteresis", "data_missing_after"):
+        seconds, error = parse_window(getattr(model, key))
+        if error:
+            problems.add(file, join("alerts", key), error)
+        timing[key] = seconds
+    policies = {}
+    for tier in Tier:
+        spec: AlertTierModel | None = getattr(model, tier.value)
+        default = DEFAULT_ALERT_POLICIES[tier]
+        highest = (
+            Severity(spec.max_severity) if spec and spec.max_severity else default.max_severity
+        )
+        policies[tier] = AlertPolicy(
+            hysteresis=timing["hysteresis"],
+            data_missing_after=timing["data_missing_after"],
+            max_severity=highest,
         )
     return policies

@@ -13,13 +13,24 @@ from bot.console import print_impact, print_status
 from bot.demo.prometheus import LocalPrometheus, PrometheusFailed, PrometheusMissing
 from bot.demo.scenario import catalog_path, demo_start, demo_traffic, minute_floor
 from bot.demo.synthetic import generate, write_openmetrics
+from bot.domain.slo import Catalog
 from bot.metrics.prometheus import PrometheusSource
+from bot.services.alerting import AlertingCycle
 from bot.services.impact import incident_impact
 from bot.services.status import evaluate_status
+from bot.settings import Settings
+from bot.slack.alert_messages import AlertMessages
+from bot.slack.app import web_client
+from bot.slack.notifier import Notifier, PrintNotifier, SlackNotifier
+from bot.slack.rendering import Renderer
 from bot.times import format_time
+from storage.db import make_engine
+from storage.migrate import upgrade
 
 
-def run_demo(directory: str, console: Console, now: datetime, keep_running: bool) -> int:
+def run_demo(
+    directory: str, console: Console, settings: Settings, now: datetime, keep_running: bool
+) -> int:
     """Generate, backfill, serve and evaluate the demo data; returns the exit code."""
     workdir = Path(directory).resolve()
     end = minute_floor(now)
@@ -53,6 +64,7 @@ def run_demo(directory: str, console: Console, now: datetime, keep_running: bool
                 catalog, source, slo, start, start + timedelta(seconds=episode.duration)
             )
             print_impact(console, report)
+            _replay_alerts(console, catalog, source, workdir, end, settings)
             _next_steps(console, catalog_file, end, keep_running)
             if keep_running:
                 _wait(console)
@@ -63,6 +75,36 @@ def run_demo(directory: str, console: Console, now: datetime, keep_running: bool
         console.print(Text("The local Prometheus failed: ", style="red") + Text(str(exc)))
         return 1
     return 0
+
+
+def _replay_alerts(
+    console: Console,
+    catalog: Catalog,
+    source: PrometheusSource,
+    workdir: Path,
+    end: datetime,
+    settings: Settings,
+) -> None:
+    """The last day through the alerting cycle, every 10 minutes, as the channels saw it."""
+    database = workdir / "demo.db"
+    database.unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{database}")
+    upgrade(engine)
+    clock = {"at": end}
+
+    def show(line: str) -> None:
+        console.print(Text(f"  {format_time(clock['at'])} {line}"))
+
+    notifier: Notifier = (
+        SlackNotifier(web_client(settings)) if settings.slack_bot_token else PrintNotifier(show)
+    )
+    where = "posting to Slack" if settings.slack_bot_token else "what it would post"
+    console.print(f"\nThe last 24 hours through the alerting cycle, every 10 minutes ({where}):")
+    cycle = AlertingCycle(catalog, source, engine, notifier, AlertMessages(Renderer()))
+    for step in range(24 * 6, -1, -1):
+        clock["at"] = end - timedelta(minutes=10 * step)
+        cycle.run(clock["at"])
+    engine.dispose()
 
 
 def _next_steps(console: Console, catalog_file: Path, end: datetime, keep_running: bool) -> None:

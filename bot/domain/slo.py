@@ -36,6 +36,11 @@ class Team:
     channel: str
     digest: str = "0 9 * * MON"
     timezone: str = "UTC"
+    alert_channels: Mapping[Severity, str] = field(default_factory=dict)
+
+    def channel_for(self, severity: Severity) -> str:
+        """Where burn alerts of this severity go: its own channel, else the team's."""
+        return self.alert_channels.get(severity, self.channel)
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,22 @@ class GatePolicy:
 
 
 @dataclass(frozen=True)
+class AlertPolicy:
+    """How burn alerts behave for one tier; durations in seconds."""
+
+    hysteresis: int = 600  # every rule must stay quiet this long before an episode resolves
+    data_missing_after: int = 900  # seconds without usable data before one warning
+    max_severity: Severity = Severity.PAGE
+
+
+DEFAULT_ALERT_POLICIES: Mapping[Tier, AlertPolicy] = {
+    Tier.PRODUCTION: AlertPolicy(),
+    Tier.STAGING: AlertPolicy(max_severity=Severity.TICKET),
+    Tier.DEVELOPMENT: AlertPolicy(max_severity=Severity.TICKET),
+}
+
+
+@dataclass(frozen=True)
 class Catalog:
     teams: Mapping[str, Team]
     services: Mapping[str, Service]
@@ -112,10 +133,14 @@ class Catalog:
     prometheus_url: str | None = None
     severity: SeverityThresholds = field(default_factory=SeverityThresholds)
     gate_policies: Mapping[Tier, GatePolicy] = field(default_factory=dict)
+    alert_policies: Mapping[Tier, AlertPolicy] = field(default_factory=dict)
     files: tuple[str, ...] = ()
 
     def gate_policy(self, tier: Tier) -> GatePolicy:
         return self.gate_policies.get(tier, GatePolicy())
+
+    def alert_policy(self, tier: Tier) -> AlertPolicy:
+        return self.alert_policies.get(tier, DEFAULT_ALERT_POLICIES[tier])
 
     def slo(self, name: str) -> SLO | None:
         return next((s for s in self.slos if s.name == name), None)

@@ -16,9 +16,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.observability import BotMetrics
 from bot.settings import Settings
+from bot.slack.alert_controls import AlertControls
 from bot.slack.background import Background
 from bot.slack.home import HomeView
-from bot.slack.listeners import commands, events
+from bot.slack.listeners import actions, commands, events
 from bot.slack.slo_command import SloCommand
 
 log = logging.getLogger("budgetbot.slack")
@@ -33,6 +34,7 @@ class SlackDeps:
     claim_event: Callable[[str], bool]  # True the first time an event_id is seen
     metrics: BotMetrics
     background: Background
+    alert_controls: AlertControls
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -48,11 +50,13 @@ def web_client(settings: Settings) -> WebClient:
     )
 
 
-def build_app(settings: Settings, deps: SlackDeps, *, socket_mode: bool = False) -> App:
+def build_app(
+    settings: Settings, deps: SlackDeps, client: WebClient, *, socket_mode: bool = False
+) -> App:
     """The app; over HTTP every request's signature and timestamp are verified by bolt."""
     app = App(
         signing_secret=None if socket_mode else settings.slack_signing_secret,
-        client=web_client(settings),
+        client=client,
         token_verification_enabled=False,  # start even while Slack is unreachable
         logger=log,
         # Listeners run in the request: they ack and hand the slow work to deps.background,
@@ -62,6 +66,7 @@ def build_app(settings: Settings, deps: SlackDeps, *, socket_mode: bool = False)
     )
     commands.register(app, deps)
     events.register(app, deps)
+    actions.register(app, deps)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:

@@ -1,6 +1,7 @@
 """The /slo command: parse its text, read the status board, render Block Kit replies."""
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from bot.slack.presenters import GATE_EMOJI, by_team, slo_line
 from bot.slack.rendering import Renderer, chunk_blocks
 from bot.times import format_time
 
-SUBCOMMANDS = ("status", "gate", "help")
+SUBCOMMANDS = ("status", "gate", "alerts", "help")
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,16 @@ class Reply:
 
 
 class SloCommand:
-    def __init__(self, board: StatusBoard, renderer: Renderer) -> None:
+    def __init__(
+        self,
+        board: StatusBoard,
+        renderer: Renderer,
+        firing: Callable[[], list[str]] = list,
+    ) -> None:
+        """firing: one line per open burn alert (from the alert store)."""
         self._board = board
         self._render = renderer.render
+        self._firing = firing
 
     def answer(self, text: str) -> list[Reply]:
         """The replies to `/slo <text>`; never raises for bad input or Prometheus outages."""
@@ -38,6 +46,9 @@ class SloCommand:
                 return [self._help()]
             if sub == "status":
                 return self._status(words[1] if len(words) > 1 else None)
+            if sub == "alerts":
+                blocks = self._render("alert_list.json.j2", alerts=self._firing())
+                return [Reply("Firing burn alerts", part) for part in chunk_blocks(blocks)]
             if sub == "gate":
                 if len(words) < 2:
                     return [self._help("`/slo gate` needs a service, e.g. `/slo gate checkout`.")]

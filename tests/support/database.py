@@ -8,6 +8,7 @@ cannot be reached the test fails: storage must never go untested on it silently.
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'budgetbot.db'}"
         return
+    with fresh_postgres() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL of a fresh, empty PostgreSQL database, dropped afterwards."""
+    with fresh_postgres() as url:
+        yield url
+
+
+@contextmanager
+def fresh_postgres() -> Iterator[str]:
+    """Create `budgetbot_test_<hex>` on the test server; fail (never skip) if it is down."""
     maintenance_url = make_url(os.environ.get("BUDGETBOT_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL))
     maintenance = create_engine(
         maintenance_url,

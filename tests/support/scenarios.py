@@ -55,6 +55,17 @@ SCENARIOS: dict[str, ServiceTraffic] = {
             error_ratio=0.0005,
             episodes=(Episode(_before_end(4 * HOUR), 4 * HOUR, traffic=0.0),),
         ),
+        # one whole alert episode: a slow burn (0.3 %) from 4 days to 12 hours before END,
+        # with 30 minutes at 30 % errors 13 hours before END; quiet after that
+        ServiceTraffic(
+            "episode",
+            rate=20.0,
+            error_ratio=0.0005,
+            episodes=(
+                Episode(_before_end(4 * DAY), 4 * DAY - 12 * HOUR, error_ratio=0.003),
+                Episode(_before_end(13 * HOUR), 1800, error_ratio=0.30),
+            ),
+        ),
         # a young service: samples only in the last 28 days (use it with a 28d window)
         ServiceTraffic("short", rate=12.0, error_ratio=0.0005, data_from=END - timedelta(days=28)),
     )

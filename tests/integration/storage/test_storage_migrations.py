@@ -19,7 +19,14 @@ from storage.migrate import current, downgrade, head, upgrade
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[3]
-TABLES = {"budget_snapshot", "handled_event"}
+TABLES = {
+    "budget_snapshot",
+    "handled_event",
+    "alert_episode",
+    "alert_post",
+    "slo_watch",
+    "data_warning",
+}
 DDL = ("CREATE", "ALTER", "DROP")
 
 
@@ -41,7 +48,7 @@ def test_upgrade_creates_the_tables(engine: Engine) -> None:
     assert current(engine) is None
     upgrade(engine)
     assert TABLES | {"alembic_version"} == set(inspect(engine).get_table_names())
-    assert current(engine) == head() == "0001"
+    assert current(engine) == head() == "0002"
 
 
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:

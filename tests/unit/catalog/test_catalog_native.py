@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from bot.catalog import CatalogError, Problem, load_catalog
-from bot.domain.slo import Catalog, EventsSLI, GatePolicy, RatioSLI, SeverityThresholds, Tier
+from bot.domain.slo import (
+    Catalog,
+    EventsSLI,
+    GatePolicy,
+    RatioSLI,
+    Severity,
+    SeverityThresholds,
+    Tier,
+)
 from tests.unit.catalog.catalog_helpers import BASE, SLO, Files, find
 
 ROOT = "budgetbot.yaml"
@@ -337,3 +346,49 @@ def test_numeric_weekdays_keep_their_cron_meaning(
 def test_empty_sections_are_allowed(load: Callable[[Files], Catalog]) -> None:
     catalog = load({ROOT: "teams:\nservices:\nslos:\ninclude:\n"})
     assert (catalog.teams, catalog.services, catalog.slos) == ({}, {}, ())
+
+
+def test_alert_policies_and_severity_channels(tmp_path: Path) -> None:
+    catalog_file = tmp_path / "c.yaml"
+    catalog_file.write_text(
+        "teams:\n"
+        "  t: {channel: C1, channels: {page: C9PAGE}}\n"
+        "services: {s: {team: t, tier: staging}}\n"
+        "alerts:\n"
+        "  hysteresis: 5m\n"
+        "  data_missing_after: 1h\n"
+        "  staging: {max_severity: page}\n"
+    )
+    catalog = load_catalog(catalog_file)
+    team = catalog.teams["t"]
+    assert team.channel_for(Severity.PAGE) == "C9PAGE"
+    assert team.channel_for(Severity.TICKET) == "C1"
+    staging = catalog.alert_policy(Tier.STAGING)
+    assert (staging.hysteresis, staging.data_missing_after) == (300, 3600)
+    assert staging.max_severity is Severity.PAGE
+    assert catalog.alert_policy(Tier.DEVELOPMENT).max_severity is Severity.TICKET
+
+
+def test_alert_policy_defaults_cap_lower_tiers_at_ticket(tmp_path: Path) -> None:
+    catalog_file = tmp_path / "c.yaml"
+    catalog_file.write_text("teams: {t: {channel: C1}}\n")
+    catalog = load_catalog(catalog_file)
+    assert catalog.alert_policy(Tier.PRODUCTION).max_severity is Severity.PAGE
+    assert catalog.alert_policy(Tier.STAGING).max_severity is Severity.TICKET
+    assert catalog.alert_policy(Tier.PRODUCTION).hysteresis == 600
+
+
+def test_bad_alert_settings_are_named(tmp_path: Path) -> None:
+    catalog_file = tmp_path / "c.yaml"
+    catalog_file.write_text(
+        "teams: {t: {channel: C1, channels: {urgent: C2}}}\n"
+        "alerts: {hysteresis: soon, staging: {max_severity: sev0}}\n"
+    )
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(catalog_file)
+    text = str(caught.value)
+    assert "alerts.staging.max_severity: must be 'ticket' or 'page'" in text
+    assert "teams.t.channels: keys must be 'ticket' or 'page', got 'urgent'" in text
+    catalog_file.write_text("teams: {t: {channel: C1}}\nalerts: {hysteresis: soon}\n")
+    with pytest.raises(CatalogError, match=r"alerts\.hysteresis"):
+        load_catalog(catalog_file)

@@ -144,7 +144,9 @@ def test_gate_says_the_worst_slo_and_why() -> None:
 
 def test_help_lists_every_subcommand() -> None:
     (reply,) = command().answer("help")
-    assert all(f"/slo {sub}" in text_of(reply.blocks) for sub in ("status", "gate", "help"))
+    assert all(
+        f"/slo {sub}" in text_of(reply.blocks) for sub in ("status", "gate", "alerts", "help")
+    )
 
 
 def test_prometheus_down_is_reported_never_a_budget() -> None:

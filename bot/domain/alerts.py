@@ -1,0 +1,96 @@
+"""Burn-alert lifecycle of one SLO between alerting cycles (DESIGN.md sections 5 and 6). Pure.
+
+none -> firing (ticket or page) -> resolved. A ticket that worsens to page escalates the
+same episode; an episode never de-escalates. It resolves once no rule has fired for
+`hysteresis` seconds. A cycle without usable data changes nothing about the episode (an
+outage is neither a burn nor a resolution); after `data_missing_after` seconds without
+data, one warning is due per outage.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from bot.domain.slo import AlertPolicy, Severity
+from bot.domain.status import DataState, SLOStatus
+
+__all__ = ["Action", "AlertPolicy", "Decision", "OpenAlert", "Watch", "cap", "decide"]
+
+
+class Action(StrEnum):
+    OPEN = "open"  # post a new alert message
+    ESCALATE = "escalate"  # ticket -> page: reply in the thread, update the message
+    REFRESH = "refresh"  # still firing: update the message's figures in place
+    RESOLVE = "resolve"  # update the message to resolved, reply in the thread
+    DATA_MISSING = "data_missing"  # one warning per outage to the SLO's team
+
+
+@dataclass(frozen=True)
+class OpenAlert:
+    """The firing episode of one SLO."""
+
+    severity: Severity
+    started_at: datetime
+    remaining_at_start: float | None  # budget left (ratio) when it started
+    episode: int = 0  # the database's id; 0 until stored
+    below_since: datetime | None = None  # first quiet cycle, for the hysteresis
+    acknowledged_by: str | None = None
+    silenced_until: datetime | None = None
+
+    def silenced(self, now: datetime) -> bool:
+        return self.silenced_until is not None and now < self.silenced_until
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What the alerting cycle remembers about one SLO between cycles."""
+
+    alert: OpenAlert | None = None
+    missing_since: datetime | None = None  # first cycle without usable data
+    missing_warned: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    watch: Watch  # the state to store
+    actions: tuple[Action, ...] = ()
+
+
+def cap(severity: Severity | None, highest: Severity) -> Severity | None:
+    """The severity, no higher than `highest` (PAGE > TICKET)."""
+    if severity is Severity.PAGE and highest is Severity.TICKET:
+        return Severity.TICKET
+    return severity
+
+
+def decide(watch: Watch, status: SLOStatus, now: datetime, policy: AlertPolicy) -> Decision:
+    """The next state of one SLO's alert and what to post about it."""
+    alert = watch.alert
+    if status.data is not DataState.OK:
+        since = watch.missing_since or now
+        quiet = replace(alert, below_since=None) if alert else None  # an outage is not quiet
+        due = (
+            not watch.missing_warned and (now - since).total_seconds() >= policy.data_missing_after
+        )
+        new = Watch(quiet, since, watch.missing_warned or due)
+        return Decision(new, (Action.DATA_MISSING,) if due else ())
+
+    severity = cap(status.alert, policy.max_severity)
+    if severity is not None:
+        if alert is None:
+            opened = OpenAlert(severity, now, status.budget_remaining)
+            return Decision(Watch(opened), (Action.OPEN,))
+        worse = alert.severity is Severity.TICKET and severity is Severity.PAGE
+        alert = replace(
+            alert, below_since=None, severity=Severity.PAGE if worse else alert.severity
+        )
+        quiet_post = alert.silenced(now)
+        action = Action.ESCALATE if worse and not quiet_post else Action.REFRESH
+        return Decision(Watch(alert), (action,))
+
+    if alert is None:
+        return Decision(Watch())
+    below = alert.below_since or now
+    if (now - below).total_seconds() >= policy.hysteresis:
+        return Decision(Watch(), (Action.RESOLVE,))
+    return Decision(Watch(replace(alert, below_since=below)))

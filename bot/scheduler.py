@@ -1,0 +1,296 @@
+"""The scheduled jobs of `budgetbot serve`, run by exactly one replica at a time.
+
+Every replica starts a `Scheduler`; before each run a job asks the replica's `Lease`
+whether this process is the leader and skips the run when it is not.
+
+- PostgreSQL (`PostgresLease`): a session-level advisory lock held on a dedicated
+  connection that stays open. When the leader dies, PostgreSQL ends its session and
+  drops the lock, and another replica takes it at its next tick.
+- SQLite (`LocalLease`): always held, since a SQLite deployment is a single process.
+
+The lease keeps two leaders from working at once in normal operation, but it is not a
+guarantee (a leader may lose its connection in the middle of a job): every outward
+effect must still be claimed by a unique database row before it is sent (DESIGN §8).
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC
+from typing import Any, Protocol
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+log = logging.getLogger("budgetbot.scheduler")
+
+# Any fixed bigint shared by every budgetbot process, distinct from the migration lock's
+# key (storage.migrate.ADVISORY_LOCK_KEY): the bytes of "bbleader".
+SCHEDULER_LOCK_KEY = int.from_bytes(b"bbleader", "big")
+
+# A run that starts this late (busy workers, a suspended host) still runs, once.
+MISFIRE_GRACE_S = 300
+
+_BIGINT = range(-(2**63), 2**63)
+
+
+class Lease(Protocol):
+    """Leadership for the scheduled jobs: at most one process holds it at a time."""
+
+    @property
+    def held(self) -> bool:
+        """Whether this process held the lease when last checked."""
+        ...
+
+    def try_acquire(self) -> bool:
+        """True while this process holds the lease (acquiring it if free); cheap, never raises."""
+        ...
+
+    def release(self) -> None:
+        """Give the lease up so that another process may take it."""
+        ...
+
+
+class LocalLease:
+    """Always held: for SQLite, whose deployments are a single budgetbot process."""
+
+    @property
+    def held(self) -> bool:
+        return True
+
+    def try_acquire(self) -> bool:
+        return True
+
+    def release(self) -> None:
+        """Nothing to give up: no other process competes for a SQLite database."""
+
+
+class PostgresLease:
+    """A session-level `pg_try_advisory_lock(key)` held on a dedicated connection.
+
+    The connection is taken from `engine` once, detached from its pool and kept open; the
+    lock lives as long as that session. If the connection breaks, the `try_acquire` that
+    notices sets `held` to False and returns False; the next one reconnects and tries
+    again. Safe to use from several threads.
+    """
+
+    def __init__(self, engine: Engine, key: int = SCHEDULER_LOCK_KEY) -> None:
+        if engine.dialect.name != "postgresql":
+            raise ValueError(f"PostgresLease needs PostgreSQL, not {engine.dialect.name}")
+        if key not in _BIGINT:
+            raise ValueError(f"advisory lock key {key} is not a 64-bit signed integer")
+        self._engine = engine
+        self._key = key
+        # pg_locks shows a bigint key as two unsigned 32-bit halves, with objsubid 1.
+        self._classid = (key >> 32) & 0xFFFFFFFF
+        self._objid = key & 0xFFFFFFFF
+        self._connection: Connection | None = None
+        self._held = False
+        self._failing = False
+        self._lock = threading.Lock()
+
+    @property
+    def key(self) -> int:
+        return self._key
+
+    @property
+    def held(self) -> bool:
+        return self._held
+
+    def try_acquire(self) -> bool:
+        with self._lock:
+            try:
+                if self._held:
+                    self._held = self._still_held()
+                    if not self._held:
+                        log.warning("scheduler lease %d lost: its session ended", self._key)
+                        self._disconnect()
+                    return self._held
+                self._held = self._lock_once()
+            except SQLAlchemyError as exc:
+                self._failed(exc)
+                return False
+            self._failing = False
+            return self._held
+
+    def release(self) -> None:
+        with self._lock:
+            connection, self._connection = self._connection, None
+            was_held, self._held = self._held, False
+            if connection is None:
+                return
+            if was_held:
+                try:  # at once, rather than when the server notices the closed session
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
+                except SQLAlchemyError as exc:
+                    log.debug("unlocking scheduler lease %d failed: %s", self._key, exc)
+            _close(connection)
+
+    def _lock_once(self) -> bool:
+        connection = self._connect()
+        query = text("SELECT pg_try_advisory_lock(:key)")
+        return bool(connection.execute(query, {"key": self._key}).scalar_one())
+
+    def _still_held(self) -> bool:
+        """Whether the session is alive and still holds the lock; raises when it broke."""
+        connection = self._connect()
+        query = text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+            " AND pid = pg_backend_pid() AND granted"
+            " AND classid::bigint = :classid AND objid::bigint = :objid AND objsubid = 1"
+        )
+        count = connection.execute(query, {"classid": self._classid, "objid": self._objid})
+        return bool(count.scalar_one())
+
+    def _connect(self) -> Connection:
+        if self._connection is None:
+            connection = self._engine.connect()
+            try:
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+                connection.detach()  # never back into the pool, lock and all
+            except BaseException:
+                _close(connection)
+                raise
+            self._connection = connection
+        return self._connection
+
+    def _disconnect(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            _close(connection)
+
+    def _failed(self, exc: SQLAlchemyError) -> None:
+        if self._held:
+            log.warning("scheduler lease %d lost: %s", self._key, _one_line(exc))
+        elif not self._failing:
+            log.warning("cannot try the scheduler lease %d: %s", self._key, _one_line(exc))
+        else:
+            log.debug("cannot try the scheduler lease %d: %s", self._key, _one_line(exc))
+        self._held = False
+        self._failing = True
+        self._disconnect()
+
+
+def lease_for(engine: Engine, key: int = SCHEDULER_LOCK_KEY) -> Lease:
+    """The lease for the engine's database: PostgresLease or, for SQLite, LocalLease."""
+    if engine.dialect.name == "postgresql":
+        return PostgresLease(engine, key)
+    if engine.dialect.name == "sqlite":
+        return LocalLease()
+    raise ValueError(f"no scheduler lease for {engine.dialect.name} databases")
+
+
+class Scheduler:
+    """APScheduler 3's BackgroundScheduler (UTC) whose jobs run only while leading.
+
+    Each run first calls `lease.try_acquire()` and is skipped when this process is not the
+    leader. A job's exception is logged with its name and never stops the scheduler or
+    later runs. A job never overlaps itself (`max_instances=1`) and missed runs collapse
+    into one (`coalesce=True`), so a slow job does not pile up.
+    """
+
+    def __init__(self, lease: Lease, *, max_workers: int = 10) -> None:
+        self._lease = lease
+        self._leading = False
+        self._stopped = False
+        self._leading_lock = threading.Lock()
+        self._scheduler: Any = BackgroundScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(max_workers)},
+            job_defaults={
+                "max_instances": 1,
+                "coalesce": True,
+                "misfire_grace_time": MISFIRE_GRACE_S,
+            },
+        )
+
+    @property
+    def lease(self) -> Lease:
+        return self._lease
+
+    @property
+    def leading(self) -> bool:
+        """Whether this process led at its latest lease check."""
+        return self._leading
+
+    @property
+    def running(self) -> bool:
+        return bool(self._scheduler.running)
+
+    def add_interval(self, name: str, func: Callable[[], object], seconds: float) -> None:
+        """Run `func` every `seconds`, the first time one interval after start."""
+        if seconds <= 0:
+            raise ValueError(f"job {name}: the interval must be positive, not {seconds}")
+        self._add(name, func, IntervalTrigger(seconds=seconds, timezone=UTC))
+
+    def add_cron(self, name: str, func: Callable[[], object], trigger: Any) -> None:
+        """Run `func` on an APScheduler trigger, e.g. `CronTrigger(hour=9, timezone=tz)`."""
+        self._add(name, func, trigger)
+
+    def start(self) -> None:
+        self._scheduler.start()
+
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Stop scheduling (with `wait`, let running jobs finish), then release the lease."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=wait)
+        with self._leading_lock:
+            was_leading, self._leading = self._leading, False
+            self._stopped = True  # a run still queued in the executor must not re-acquire
+            self._lease.release()
+        if was_leading:
+            log.info("released the scheduler lease: no longer running scheduled jobs")
+
+    def _add(self, name: str, func: Callable[[], object], trigger: Any) -> None:
+        """Register (or replace) the job called `name`."""
+        self._scheduler.add_job(
+            self._run,
+            trigger,
+            args=(name, func),
+            id=name,
+            name=name,
+            replace_existing=True,
+        )
+
+    def _run(self, name: str, func: Callable[[], object]) -> None:
+        if not self._lead():
+            log.debug("job %s skipped: another replica leads", name)
+            return
+        try:
+            func()
+        except Exception:
+            log.exception("scheduled job %s failed", name)
+
+    def _lead(self) -> bool:
+        """Check the lease, logging when this process becomes or stops being the leader."""
+        with self._leading_lock:
+            was_leading = self._leading
+            if self._stopped:
+                return False
+            try:
+                self._leading = bool(self._lease.try_acquire())
+            except Exception:  # a Lease should not raise; never let it kill the job
+                log.exception("checking the scheduler lease failed")
+                self._leading = False
+            leading = self._leading
+        if leading and not was_leading:
+            log.info("this process is now the leader: running scheduled jobs")
+        elif was_leading and not leading:
+            log.warning("this process lost the scheduler lease: no longer running jobs")
+        return leading
+
+
+def _close(connection: Connection) -> None:
+    try:
+        connection.close()
+    except SQLAlchemyError as exc:
+        log.debug("closing the scheduler lease connection failed: %s", exc)
+
+
+def _one_line(exc: SQLAlchemyError) -> str:
+    """The driver's message on one line (without SQLAlchemy's SQL and help link)."""
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    return " ".join(str(cause).split()) or type(cause).__name__

@@ -1,0 +1,185 @@
+"""The alerting cycle: evaluate every SLO at one instant, decide each alert, post once.
+
+Every outward post is claimed in the database first (a unique row per episode and kind,
+or per SLO and outage), so a crash, a retry or a second replica never posts twice. A
+claim whose post then fails is not retried: at most once, never twice.
+"""
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.domain.alerts import Action, OpenAlert, Watch, decide
+from bot.domain.slo import Catalog
+from bot.domain.status import DataState, SLOStatus
+from bot.metrics.prometheus import PrometheusError
+from bot.metrics.source import MetricsSource
+from bot.services.status import evaluate_status
+from bot.slack.alert_messages import AlertMessages, Message
+from bot.slack.notifier import Notifier
+from storage.alerts import AlertRepository
+
+log = logging.getLogger("budgetbot.alerting")
+
+
+@dataclass
+class CycleReport:
+    at: datetime
+    evaluated: int = 0
+    opened: int = 0
+    escalated: int = 0
+    resolved: int = 0
+    data_warnings: int = 0
+    without_data: int = 0
+    failed_posts: int = 0
+    prometheus_error: str | None = None
+
+
+class AlertingCycle:
+    def __init__(
+        self,
+        catalog: Catalog,
+        source: MetricsSource,
+        engine: Engine,
+        notifier: Notifier,
+        messages: AlertMessages,
+        on_evaluated: Callable[[datetime, list[SLOStatus]], None] | None = None,
+    ) -> None:
+        self._catalog = catalog
+        self._source = source
+        self._engine = engine
+        self._notifier = notifier
+        self._messages = messages
+        self._on_evaluated = on_evaluated
+
+    def run(self, at: datetime) -> CycleReport:
+        """One cycle at the instant `at`: gather, decide, act."""
+        report = CycleReport(at)
+        try:
+            statuses = evaluate_status(self._catalog, self._source, at)
+            if self._on_evaluated:
+                self._on_evaluated(at, statuses)
+        except PrometheusError as exc:  # every SLO keeps its state; the outage clock runs
+            report.prometheus_error = str(exc)
+            statuses = [SLOStatus(slo, DataState.ERROR, str(exc)) for slo in self._catalog.slos]
+        with self._transaction() as repo:
+            watches = repo.watches(s.slo.name for s in statuses)
+        quiet: list[tuple[str, Watch]] = []
+        for status in statuses:
+            report.evaluated += 1
+            report.without_data += status.data is not DataState.OK
+            before = watches[status.slo.name]
+            decision = decide(before, status, at, self._catalog.alert_policy(status.slo.tier))
+            if decision.actions:
+                self._act(status, before, decision.watch, decision.actions, at, report)
+            elif decision.watch != before:
+                quiet.append((status.slo.name, decision.watch))
+        with self._transaction() as repo:
+            for name, watch in quiet:
+                repo.save(name, watch)
+        return report
+
+    @contextmanager
+    def _transaction(self) -> Iterator[AlertRepository]:
+        with Session(self._engine) as session, session.begin():
+            yield AlertRepository(session)
+
+    def _act(
+        self,
+        status: SLOStatus,
+        before: Watch,
+        after: Watch,
+        actions: tuple[Action, ...],
+        at: datetime,
+        report: CycleReport,
+    ) -> None:
+        name = status.slo.name
+        for action in actions:
+            if action is Action.OPEN and after.alert is not None:
+                with self._transaction() as repo:
+                    episode = repo.open_episode(name, after.alert)
+                    if episode is None:  # another replica opened it first
+                        return
+                    opened = replace(after.alert, episode=episode)
+                    after = replace(after, alert=opened)
+                    repo.save(name, after)
+                    claimed = repo.claim_post(episode, "open")
+                if claimed:
+                    report.opened += 1
+                    self._open(status, opened, at, report)
+            elif action is Action.ESCALATE and after.alert is not None:
+                with self._transaction() as repo:
+                    repo.save(name, after)
+                    claimed = repo.claim_post(after.alert.episode, "escalate")
+                    ref = repo.message(after.alert.episode)
+                if claimed:
+                    report.escalated += 1
+                    firing = self._messages.firing(status, after.alert, at)
+                    self._follow_up(ref, firing, self._messages.escalated(status), report)
+            elif action is Action.RESOLVE and before.alert is not None:
+                episode = before.alert.episode
+                with self._transaction() as repo:
+                    repo.save(name, after)
+                    claimed = repo.resolve(episode, at) and repo.claim_post(episode, "resolve")
+                    ref = repo.message(episode)
+                if claimed:
+                    report.resolved += 1
+                    resolved = self._messages.resolved(status, before.alert, at)
+                    note = self._messages.resolution_note(status, before.alert)
+                    self._follow_up(ref, resolved, note, report)
+            elif action is Action.DATA_MISSING and after.missing_since is not None:
+                with self._transaction() as repo:
+                    repo.save(name, after)
+                    claimed = repo.claim_data_warning(name, after.missing_since)
+                if claimed:
+                    report.data_warnings += 1
+                    channel = self._catalog.teams[status.slo.team].channel
+                    warning = self._messages.data_missing(
+                        status.slo, after.missing_since, status.message
+                    )
+                    self._send(report, self._notifier.post, channel, warning.text, warning.blocks)
+            else:
+                with self._transaction() as repo:
+                    repo.save(name, after)
+
+    def _open(self, status: SLOStatus, alert: OpenAlert, at: datetime, report: CycleReport) -> None:
+        channel = self._catalog.teams[status.slo.team].channel_for(alert.severity)
+        message = self._messages.firing(status, alert, at)
+        ts = self._send(report, self._notifier.post, channel, message.text, message.blocks)
+        if ts:
+            with self._transaction() as repo:
+                repo.set_message(alert.episode, channel, ts)
+
+    def _follow_up(
+        self,
+        ref: tuple[str, str] | None,
+        replacement: Message,
+        note: Message,
+        report: CycleReport,
+    ) -> None:
+        """Update the original message in place and reply in its thread."""
+        if ref is None:  # the original post failed: nothing to update
+            return
+        channel, ts = ref
+        self._send(report, self._notifier.update, channel, ts, replacement.text, replacement.blocks)
+        self._send(report, self._notifier.post, channel, note.text, note.blocks, ts)
+
+    def _send(
+        self, report: CycleReport, call: Callable[..., str | None], *args: object
+    ) -> str | None:
+        """Call the notifier; a Slack failure is logged and counted, never raised."""
+        try:
+            return call(*args)
+        except SlackApiError as exc:
+            report.failed_posts += 1
+            log.error("Slack refused an alert post: %s", exc.response.get("error", exc))
+        except OSError as exc:
+            report.failed_posts += 1
+            log.error("Slack could not be reached for an alert post: %s", exc)
+        return None

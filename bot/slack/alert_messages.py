@@ -1,0 +1,141 @@
+"""Burn-alert messages: words and figures for templates/alert*.json.j2."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.domain.alerts import OpenAlert
+from bot.domain.budget import seconds_to_exhaustion
+from bot.domain.durations import format_duration
+from bot.domain.slo import SLO, Severity
+from bot.domain.status import SLOStatus
+from bot.slack.presenters import GATE_EMOJI, percent
+from bot.slack.rendering import Renderer
+from bot.times import format_time
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str  # the notification text
+    blocks: list[dict[str, Any]]
+
+
+def humanize(seconds: float | None) -> str:
+    """ "2d 4h", "3h 20m", "45m"; "never at this rate" for None."""
+    if seconds is None:
+        return "never at this rate"
+    minutes = int(seconds // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    return f"{hours}h {mins}m" if hours else f"{mins}m"
+
+
+def alert_state(alert: OpenAlert, now: datetime) -> str:
+    """The context line under an alert: since when, who acknowledged, silences."""
+    parts = [f"Firing since {format_time(alert.started_at)}"]
+    if alert.acknowledged_by:
+        parts.append(f"acknowledged by <@{alert.acknowledged_by}>")
+    if alert.silenced(now) and alert.silenced_until:
+        parts.append(f"silenced until {format_time(alert.silenced_until)}")
+    return " · ".join(parts)
+
+
+class AlertMessages:
+    def __init__(self, renderer: Renderer) -> None:
+        self._render = renderer.render
+
+    def firing(self, status: SLOStatus, alert: OpenAlert, now: datetime) -> Message:
+        slo = status.slo
+        fastest = max((f.long_rate for f in status.firing), default=None)
+        left = status.budget_remaining
+        exhaustion = seconds_to_exhaustion(left, fastest, slo.window) if left is not None else None
+        gate = status.gate
+        emoji = ":rotating_light:" if alert.severity is Severity.PAGE else ":warning:"
+        summary = (
+            f"{_about(slo)}\n"
+            f"Budget spent: *{percent(status.budget_consumed)}* · left: *{percent(left)}* · "
+            f"gone in *{humanize(exhaustion)}* at the current rate\n"
+            + (f"Gate: {GATE_EMOJI[gate.gate]} {gate.gate}: {gate.reason}" if gate else "")
+        )
+        windows = (
+            "\n".join(
+                f"• {format_duration(f.rule.long_window)} and "
+                f"{format_duration(f.rule.short_window)} burning "
+                f"{f.long_rate:.1f}x and {f.short_rate:.1f}x "
+                f"(threshold {f.factor:.2f}x, {f.rule.severity})"
+                for f in status.firing
+            )
+            or "No window is above its threshold right now."
+        )
+        headline = f"{alert.severity.upper()}: {slo.name} is burning its error budget"
+        blocks = self._render(
+            "alert.json.j2",
+            headline=f"{emoji} {headline}",
+            summary=summary,
+            windows=windows,
+            state=alert_state(alert, now),
+            buttons=True,
+            episode=alert.episode,
+        )
+        return Message(f"{headline} ({percent(left)} left)", blocks)
+
+    def resolved(self, status: SLOStatus, alert: OpenAlert, now: datetime) -> Message:
+        slo = status.slo
+        spent = _spent(alert, status)
+        summary = (
+            f"{_about(slo)}\nThe burn lasted {humanize((now - alert.started_at).total_seconds())}"
+            f" and spent *{spent}* of the budget; *{percent(status.budget_remaining)}* is left."
+        )
+        blocks = self._render(
+            "alert.json.j2",
+            headline=f":white_check_mark: RESOLVED: {slo.name} ({alert.severity})",
+            summary=summary,
+            windows="Every window is back under its threshold.",
+            state=f"Fired {format_time(alert.started_at)}, resolved {format_time(now)}",
+            buttons=False,
+            episode=alert.episode,
+        )
+        return Message(f"Resolved: {slo.name} (spent {spent} of its budget)", blocks)
+
+    def thread_note(self, text: str) -> Message:
+        return Message(text, self._render("notice.json.j2", text=text))
+
+    def escalated(self, status: SLOStatus) -> Message:
+        rates = ", ".join(
+            f"{format_duration(f.rule.long_window)} {f.long_rate:.1f}x" for f in status.firing
+        )
+        return self.thread_note(f":rotating_light: Escalated to PAGE: burning {rates}.")
+
+    def resolution_note(self, status: SLOStatus, alert: OpenAlert) -> Message:
+        return self.thread_note(
+            f":white_check_mark: Resolved. This burn spent {_spent(alert, status)} of the budget."
+        )
+
+    def data_missing(self, slo: SLO, since: datetime, why: str | None) -> Message:
+        return self.thread_note(
+            f":grey_question: No usable data for *{slo.name}* since {format_time(since)}: "
+            f"{why or 'unknown'}. Its alerts are on hold until data is back."
+        )
+
+    def state_block(self, alert: OpenAlert, now: datetime) -> dict[str, Any]:
+        block: dict[str, Any] = self._render("alert_state.json.j2", state=alert_state(alert, now))
+        return block
+
+    def firing_list(self, lines: list[str]) -> list[dict[str, Any]]:
+        blocks: list[dict[str, Any]] = self._render("alert_list.json.j2", alerts=lines)
+        return blocks
+
+
+def _about(slo: SLO) -> str:
+    return (
+        f"*{slo.name}* · service {slo.service} · team {slo.team} · "
+        f"{slo.objective:g}% over {slo.window_label}"
+    )
+
+
+def _spent(alert: OpenAlert, status: SLOStatus) -> str:
+    if alert.remaining_at_start is None or status.budget_remaining is None:
+        return "an unknown share"
+    return percent(max(0.0, alert.remaining_at_start - status.budget_remaining))

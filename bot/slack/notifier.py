@@ -1,0 +1,55 @@
+"""Posting and updating channel messages: Slack's Web API, or the terminal for replays."""
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from slack_sdk import WebClient
+
+
+class Notifier(Protocol):
+    def post(
+        self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
+    ) -> str:
+        """Post a message (in a thread when thread_ts is given); returns its ts."""
+        ...
+
+    def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        """Replace a message's text and blocks in place."""
+        ...
+
+
+class SlackNotifier:
+    """chat.postMessage / chat.update through a WebClient (its retry handlers apply)."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def post(
+        self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
+    ) -> str:
+        response = self._client.chat_postMessage(
+            channel=channel, text=text, blocks=blocks, thread_ts=thread_ts, unfurl_links=False
+        )
+        return str(response["ts"])
+
+    def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+
+
+class PrintNotifier:
+    """Prints what would be posted (replays, the demo, `evaluate` without a Slack token)."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self._write = write
+        self._count = 0
+
+    def post(
+        self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
+    ) -> str:
+        self._count += 1
+        where = f"{channel} (thread)" if thread_ts else channel
+        self._write(f"→ {where}: {text}")
+        return f"{self._count}.000000"
+
+    def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        self._write(f"↻ {channel} message {ts}: {text}")

@@ -1,0 +1,208 @@
+"""Burn alerts end to end: a real Prometheus, `budgetbot evaluate` in separate processes at
+successive instants, the Slack stand-in; and three `serve` replicas on one PostgreSQL."""
+
+import json
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.cli import budgetbot, clean_env, closed_port
+from tests.support.server import BOT_TOKEN, serve
+from tests.support.slack_api import Call, SlackStandIn
+
+ERR = 'sum(rate(http_requests_total{{service="{s}",code="500"}}[{{{{.window}}}}]))'
+ALL = 'sum(rate(http_requests_total{{service="{s}"}}[{{{{.window}}}}]))'
+
+
+def write_catalog(directory: Path, prometheus_url: str, services: tuple[str, ...]) -> Path:
+    slos = "\n".join(
+        f"  - name: {s}-availability\n    service: {s}\n    objective: 99.9\n    sli:\n"
+        f"      events:\n        error_query: '{ERR.format(s=s)}'\n"
+        f"        total_query: '{ALL.format(s=s)}'"
+        for s in services
+    )
+    path = directory / "alerts.yaml"
+    path.write_text(
+        f"prometheus: {{url: '{prometheus_url}'}}\n"
+        "teams: {sre: {channel: C0SRE, channels: {page: C0PAGE}}}\n"
+        f"services: {{{', '.join(f'{s}: {{team: sre}}' for s in services)}}}\n"
+        f"slos:\n{slos}\n"
+    )
+    return path
+
+
+class Cycles:
+    """`budgetbot evaluate --at` as separate processes sharing one SQLite file."""
+
+    def __init__(self, tmp_path: Path, catalog: Path, slack: SlackStandIn) -> None:
+        self.env = clean_env(
+            BUDGETBOT_CONFIG=str(catalog),
+            DATABASE_URL=f"sqlite:///{tmp_path / 'alerts.db'}",
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_API_URL=slack.api_url,
+        )
+
+    def run(self, at: datetime, **env: str) -> str:
+        done = budgetbot("evaluate", "--at", at.isoformat(), env={**self.env, **env})
+        assert done.returncode in (0, 2), done.stderr
+        return done.stdout + done.stderr
+
+
+def top_level_posts(slack: SlackStandIn) -> list[Call]:
+    return [c for c in slack.calls_to("chat.postMessage") if not c.body.get("thread_ts")]
+
+
+def thread_replies(slack: SlackStandIn) -> list[Call]:
+    return [c for c in slack.calls_to("chat.postMessage") if c.body.get("thread_ts")]
+
+
+def text(call: Call) -> str:
+    return json.dumps(call.body.get("blocks", []), ensure_ascii=False) + str(call.body.get("text"))
+
+
+def test_a_burn_posts_once_escalates_once_and_resolves_in_place(
+    prom: Any, tmp_path: Path, slack_api: SlackStandIn
+) -> None:
+    cycles = Cycles(tmp_path, write_catalog(tmp_path, prom.url, ("episode",)), slack_api)
+    end = prom.end
+
+    cycles.run(end - timedelta(days=4, minutes=10))
+    assert slack_api.calls_to("chat.postMessage") == []
+
+    cycles.run(end - timedelta(days=1))  # the slow burn: a ticket
+    (opened,) = top_level_posts(slack_api)
+    assert opened.body["channel"] == "C0SRE"  # tickets go to the team channel
+    assert "TICKET: episode-availability" in text(opened)
+    assert "alert_acknowledge" in text(opened)
+    cycles.run(end - timedelta(days=1) + timedelta(minutes=10))  # still firing
+    assert len(slack_api.calls_to("chat.postMessage")) == 1
+
+    escalate_at = end - timedelta(hours=13) + timedelta(minutes=10)
+    cycles.run(escalate_at)  # 10 minutes into the 30 % burst: page
+    cycles.run(escalate_at)  # the same instant again (a retry): nothing new
+    (escalation,) = thread_replies(slack_api)
+    (updated,) = slack_api.calls_to("chat.update")
+    ts = slack_api.calls_to("chat.postMessage")[0].reply["ts"]
+    assert escalation.body["thread_ts"] == ts and "Escalated to PAGE" in text(escalation)
+    assert updated.body["ts"] == ts and "PAGE: episode-availability" in text(updated)
+
+    cycles.run(end - timedelta(hours=12))  # a calmer burn never de-escalates or re-posts
+    quiet_from = end - timedelta(hours=5, minutes=50)
+    cycles.run(quiet_from)  # every window below its factor: the hysteresis starts
+    assert len(slack_api.calls_to("chat.update")) == 1
+    cycles.run(quiet_from + timedelta(minutes=15))  # quiet for 15 minutes: resolved
+    resolved = slack_api.calls_to("chat.update")[-1]
+    assert resolved.body["ts"] == ts and "RESOLVED" in text(resolved)
+    assert "alert_acknowledge" not in text(resolved)
+    note = thread_replies(slack_api)[-1]
+    assert note.body["thread_ts"] == ts and "Resolved" in text(note)
+    assert len(top_level_posts(slack_api)) == 1
+    slack_api.assert_no_violations()
+
+
+def test_a_prometheus_outage_is_not_a_resolution(
+    prom: Any, tmp_path: Path, slack_api: SlackStandIn
+) -> None:
+    cycles = Cycles(tmp_path, write_catalog(tmp_path, prom.url, ("episode",)), slack_api)
+    opened_at = prom.end - timedelta(hours=13) + timedelta(minutes=10)
+    cycles.run(opened_at)
+    assert len(top_level_posts(slack_api)) == 1
+    down = {"PROMETHEUS_URL": f"http://127.0.0.1:{closed_port()}"}
+    quiet_from = prom.end - timedelta(hours=5, minutes=50)
+    for minutes in (0, 20, 40):  # Prometheus down through what would be quiet time
+        out = cycles.run(quiet_from + timedelta(minutes=minutes), **down)
+        assert "unreachable" in out
+    assert slack_api.calls_to("chat.update") == []  # never resolved while blind
+    warning = thread_replies(slack_api) or top_level_posts(slack_api)[1:]
+    assert len(warning) == 1 and "No usable data" in text(warning[0])  # once per outage
+    cycles.run(quiet_from + timedelta(minutes=60))  # data back: the hysteresis starts now
+    assert slack_api.calls_to("chat.update") == []
+    cycles.run(quiet_from + timedelta(minutes=75))
+    assert "RESOLVED" in text(slack_api.calls_to("chat.update")[-1])
+
+
+@pytest.mark.parametrize("status", [429, 500])
+def test_slack_failures_are_retried_and_still_post_once(
+    prom: Any, tmp_path: Path, slack_api: SlackStandIn, status: int
+) -> None:
+    cycles = Cycles(tmp_path, write_catalog(tmp_path, prom.url, ("fastburn",)), slack_api)
+    slack_api.fail_next("chat.postMessage", status=status, retry_after=1)
+    cycles.run(prom.end)
+    attempts = slack_api.calls_to("chat.postMessage")
+    assert [c.ok for c in attempts] == [False, True]
+    assert attempts[1].body["channel"] == "C0PAGE"  # pages go to the team's page channel
+    cycles.run(prom.end)
+    assert len(top_level_posts(slack_api)) == 2  # the failed attempt and the one post
+
+
+def test_acknowledge_and_silence_buttons(
+    prom: Any, tmp_path: Path, slack_api: SlackStandIn
+) -> None:
+    from tests.support.server import SIGNING_SECRET
+    from tests.support.slack_requests import block_action, post, slash_command
+
+    catalog = write_catalog(tmp_path, prom.url, ("fastburn",))
+    with serve(
+        tmp_path,
+        catalog,
+        slack_api.api_url,
+        BUDGETBOT_NOW=prom.end.isoformat(),
+        BUDGETBOT_EVALUATION_INTERVAL="1",
+    ) as bot:
+        (opened,) = slack_api.wait_for(lambda c: c.method == "chat.postMessage", timeout=20)
+        message = {
+            "ts": opened.reply["ts"],
+            "text": opened.body["text"],
+            "blocks": opened.body["blocks"],
+        }
+        episode = next(
+            e["value"]
+            for b in opened.body["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+        )
+        body, content_type = block_action(
+            "alert_acknowledge",
+            episode,
+            user_id="U777",
+            channel_id="C0PAGE",
+            message=message,
+        )
+        assert post(f"{bot.url}/slack/events", body, content_type, SIGNING_SECRET)[0] == 200
+        (update,) = slack_api.wait_for("chat.update")
+        assert "acknowledged by &lt;@U777&gt;" in text(update) or "<@U777>" in text(update)
+        body, content_type = slash_command("/slo", "alerts", response_url=slack_api.response_url())
+        assert post(f"{bot.url}/slack/events", body, content_type, SIGNING_SECRET)[0] == 200
+        (listed,) = slack_api.wait_for("response_url")
+        assert "fastburn-availability" in text(listed) and "U777" in text(listed)
+        time.sleep(2.5)  # more cycles: still one post
+    assert len(top_level_posts(slack_api)) == 1
+    slack_api.assert_no_violations()
+
+
+def test_three_replicas_on_one_postgresql_post_one_alert(
+    prom: Any, tmp_path: Path, slack_api: SlackStandIn, postgres_url: str
+) -> None:
+    catalog = write_catalog(tmp_path, prom.url, ("fastburn", "steady"))
+    env = {
+        "DATABASE_URL": postgres_url,
+        "BUDGETBOT_NOW": prom.end.isoformat(),
+        "BUDGETBOT_EVALUATION_INTERVAL": "1",
+    }
+    replicas = [tmp_path / f"replica{i}" for i in range(3)]
+    for directory in replicas:
+        directory.mkdir()
+    with (
+        serve(replicas[0], catalog, slack_api.api_url, **env) as a,
+        serve(replicas[1], catalog, slack_api.api_url, **env) as b,
+        serve(replicas[2], catalog, slack_api.api_url, **env) as c,
+    ):
+        slack_api.wait_for("chat.postMessage", timeout=20)
+        time.sleep(4)  # several more cycles on every replica
+        leaders = [s.health()["scheduler"] for s in (a, b, c)]
+    assert leaders.count("leader") == 1, leaders
+    (post,) = slack_api.calls_to("chat.postMessage")
+    assert "fastburn-availability" in text(post)
