@@ -30,6 +30,7 @@ test: $(STAMP) prometheus lint
 bench: $(STAMP) prometheus
 	$(PY) bench/evaluate.py
 	$(PY) bench/slack_load.py
+	$(PY) bench/alerting.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
