@@ -3,6 +3,7 @@
 import argparse
 import difflib
 import json
+import re
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from bot.settings import Settings, SettingsError
 from bot.times import format_time, parse_time
 from storage.db import StorageError
 
+_ID = re.compile(r"^(?:INC-)?(\d+)$", re.IGNORECASE)
 EXIT_OK, EXIT_USAGE, EXIT_PROMETHEUS, EXIT_PARTIAL, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
@@ -106,6 +108,14 @@ def _parser() -> argparse.ArgumentParser:
 
     evaluate = command("evaluate", "run one alerting cycle: post, escalate, resolve", _evaluate)
     evaluate.add_argument("--at", help="evaluate at this time (RFC 3339 or Unix seconds)")
+
+    incidents = command("incidents", "list or show incidents (from DATABASE_URL)", _incidents)
+    incidents.add_argument("action", choices=("list", "show"))
+    incidents.add_argument("id", nargs="?", help="for show: INC-42 or 42")
+    incidents.add_argument("--open", action="store_true", help="only open incidents")
+    incidents.add_argument("--service")
+    incidents.add_argument("--since", help="declared since (RFC 3339 or Unix seconds)")
+    incidents.add_argument("--format", choices=("table", "json"), default="table")
 
     demo = command("demo", "start a local Prometheus with 40 days of sample data", _demo)
     demo.add_argument("--dir", default=".budgetbot-demo", help="where the demo keeps its files")
@@ -240,7 +250,9 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     notifier: Notifier = (
-        SlackNotifier(web_client(settings)) if settings.slack_bot_token else PrintNotifier(print)
+        SlackNotifier(web_client(settings, for_posts=True), updates=web_client(settings))
+        if settings.slack_bot_token
+        else PrintNotifier(print)
     )
     cycle = AlertingCycle(
         catalog, _source(catalog, settings), engine, notifier, AlertMessages(Renderer())
@@ -255,4 +267,35 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
     if report.prometheus_error:
         _complain(report.prometheus_error)
         return EXIT_PROMETHEUS
+    return EXIT_OK
+
+
+def _incidents(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlmodel import Session
+
+    from bot.console import incident_json, print_incident, print_incidents
+    from storage.db import make_engine
+    from storage.incidents import IncidentRepository
+    from storage.migrate import upgrade
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with Session(engine) as session:
+        repo = IncidentRepository(session)
+        if args.action == "show":
+            found = _ID.match(args.id or "")
+            incident = repo.get(int(found.group(1))) if found else None
+            if incident is None:
+                raise UsageError(f"no incident {args.id!r}; see `budgetbot incidents list`")
+            chosen = [incident]
+        else:
+            since = parse_time(args.since) if args.since else None
+            chosen = repo.find(open_only=args.open, since=since, service=args.service)
+    if args.format == "json":
+        docs = [incident_json(i) for i in chosen]
+        print(json.dumps(docs[0] if args.action == "show" else docs, indent=2))
+    elif args.action == "show":
+        print_incident(_stdout(), chosen[0])
+    else:
+        print_incidents(_stdout(), chosen)
     return EXIT_OK

@@ -19,12 +19,16 @@ from bot.observability import BotMetrics, TimedSource
 from bot.scheduler import Scheduler, lease_for
 from bot.services.alerting import AlertingCycle
 from bot.services.board import StatusBoard
+from bot.services.incidents import Incidents
 from bot.settings import Settings, SettingsError
 from bot.slack.alert_controls import AlertControls
 from bot.slack.alert_messages import AlertMessages
 from bot.slack.app import SlackDeps, build_app, web_client
 from bot.slack.background import Background
 from bot.slack.home import HomeView
+from bot.slack.incident_cards import IncidentCards
+from bot.slack.incident_command import IncidentCommand
+from bot.slack.incident_views import IncidentViews
 from bot.slack.notifier import SlackNotifier
 from bot.slack.rendering import Renderer
 from bot.slack.slo_command import SloCommand
@@ -63,9 +67,12 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     board = StatusBoard(catalog, source, now, record=record)
     renderer = Renderer()
     client = web_client(settings)
-    notifier = SlackNotifier(client)
+    notifier = SlackNotifier(web_client(settings, for_posts=True), updates=client)
     messages = AlertMessages(renderer)
     controls = AlertControls(engine, notifier, messages, now)
+    incidents = Incidents(catalog, source, engine, now)
+    incident_views = IncidentViews(renderer, catalog)
+    cards = IncidentCards(incidents, engine, notifier, incident_views, catalog, now)
     deps = SlackDeps(
         slo_command=SloCommand(board, renderer, controls.firing_lines),
         home=HomeView(board, renderer),
@@ -73,11 +80,17 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
         metrics=metrics,
         background=Background(metrics),
         alert_controls=controls,
+        now=now,
+        incidents=incidents,
+        incident_views=incident_views,
+        incident_command=IncidentCommand(incidents, incident_views, cards, renderer, now),
+        incident_cards=cards,
     )
     app = build_app(settings, deps, client, socket_mode=socket_mode)
     cycle = AlertingCycle(catalog, source, engine, notifier, messages, on_evaluated=record)
     scheduler = Scheduler(lease_for(engine))
     scheduler.add_interval("alerting cycle", lambda: cycle.run(now()), settings.evaluation_interval)
+    scheduler.add_interval("incident refresh", cards.refresh, settings.evaluation_interval)
     socket = (
         _SocketConnection(SocketModeHandler(app, settings.slack_app_token)) if socket_mode else None
     )

@@ -96,7 +96,9 @@ def _replay_alerts(
         console.print(Text(f"  {format_time(clock['at'])} {line}"))
 
     notifier: Notifier = (
-        SlackNotifier(web_client(settings)) if settings.slack_bot_token else PrintNotifier(show)
+        SlackNotifier(web_client(settings, for_posts=True))
+        if settings.slack_bot_token
+        else PrintNotifier(show)
     )
     where = "posting to Slack" if settings.slack_bot_token else "what it would post"
     console.print(f"\nThe last 24 hours through the alerting cycle, every 10 minutes ({where}):")

@@ -20,7 +20,6 @@ __all__ = ["Action", "AlertPolicy", "Decision", "OpenAlert", "Watch", "cap", "de
 class Action(StrEnum):
     OPEN = "open"  # post a new alert message
     ESCALATE = "escalate"  # ticket -> page: reply in the thread, update the message
-    REFRESH = "refresh"  # still firing: update the message's figures in place
     RESOLVE = "resolve"  # update the message to resolved, reply in the thread
     DATA_MISSING = "data_missing"  # one warning per outage to the SLO's team
 
@@ -80,16 +79,19 @@ def decide(watch: Watch, status: SLOStatus, now: datetime, policy: AlertPolicy) 
         if alert is None:
             opened = OpenAlert(severity, now, status.budget_remaining)
             return Decision(Watch(opened), (Action.OPEN,))
+        # While silenced an escalation waits: it is decided (and posted) when the silence ends.
         worse = alert.severity is Severity.TICKET and severity is Severity.PAGE
-        alert = replace(
-            alert, below_since=None, severity=Severity.PAGE if worse else alert.severity
-        )
-        quiet_post = alert.silenced(now)
-        action = Action.ESCALATE if worse and not quiet_post else Action.REFRESH
-        return Decision(Watch(alert), (action,))
+        if worse and not alert.silenced(now):
+            escalated = replace(alert, below_since=None, severity=Severity.PAGE)
+            return Decision(Watch(escalated), (Action.ESCALATE,))
+        return Decision(Watch(replace(alert, below_since=None)))
 
     if alert is None:
         return Decision(Watch())
+    if any(rate is None for rate in status.burn_rates.values()):
+        # A window without traffic cannot fire, but it cannot vouch for quiet either
+        # (a service that stopped answering): the episode holds until traffic is back.
+        return Decision(Watch(replace(alert, below_since=None)))
     below = alert.below_since or now
     if (now - below).total_seconds() >= policy.hysteresis:
         return Decision(Watch(), (Action.RESOLVE,))

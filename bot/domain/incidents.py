@@ -1,6 +1,8 @@
 """Incident impact on an SLO's budget and its severity class (DESIGN.md section 5)."""
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.slo import SeverityThresholds
@@ -47,3 +49,123 @@ def classify(
     if consumed >= thresholds.sev3:
         return IncidentSeverity.SEV3
     return IncidentSeverity.SEV4
+
+
+class ImpactState(StrEnum):
+    PENDING = "pending"  # not computed yet (Prometheus was down): the next cycle fills it in
+    KNOWN = "known"
+    UNKNOWN = "unknown"  # no traffic or no data in the window: never a silent SEV4
+
+
+@dataclass(frozen=True)
+class SLOImpact:
+    """One affected SLO's share of its budget spent in the incident window."""
+
+    slo: str
+    budget_consumed: float | None  # ratio of the SLO window's budget; None: unknown
+    remaining_after: float | None  # ratio of the budget left at the window's end
+    gate_after: str | None  # "open" | "caution" | "frozen" | None
+    bad_events: float = 0.0
+    total_events: float = 0.0
+    note: str = ""  # why the impact is unknown, if it is
+
+
+@dataclass(frozen=True)
+class IncidentDraft:
+    """What the declaration form gives; times aware UTC."""
+
+    title: str
+    services: tuple[str, ...]
+    started_at: datetime
+    ended_at: datetime | None  # None: still ongoing
+    description: str
+    declared_by: str
+    declared_in: str  # the channel it was declared from ("" from the CLI)
+    severity_override: IncidentSeverity | None = None
+    override_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of an incident's audit trail."""
+
+    at: datetime
+    actor: str
+    kind: str  # declared | classified | reclassified | resolved
+    detail: str
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: int
+    draft: IncidentDraft
+    declared_at: datetime
+    impact_state: ImpactState = ImpactState.PENDING
+    severity_computed: IncidentSeverity | None = None
+    severity_override: IncidentSeverity | None = None
+    override_reason: str = ""
+    resolved_at: datetime | None = None
+    impacts: tuple[SLOImpact, ...] = ()
+    changes: tuple[Change, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The ID people use, e.g. INC-42."""
+        return f"INC-{self.id}"
+
+    @property
+    def severity(self) -> IncidentSeverity | None:
+        """The override when there is one, else the computed class."""
+        return self.severity_override or self.severity_computed
+
+    @property
+    def ongoing(self) -> bool:
+        return self.draft.ended_at is None
+
+
+def classify_incident(
+    impacts: Sequence[SLOImpact], thresholds: SeverityThresholds = SeverityThresholds()
+) -> tuple[ImpactState, IncidentSeverity | None, str]:
+    """(state, class, reason): the class of the largest share any affected SLO lost."""
+    known = [i for i in impacts if i.budget_consumed is not None]
+    if not known:
+        return ImpactState.UNKNOWN, None, "no traffic or no data in the incident window"
+    worst = max(known, key=lambda i: i.budget_consumed or 0.0)
+    share = worst.budget_consumed or 0.0
+    severity = classify(share, thresholds)
+    return ImpactState.KNOWN, severity, f"{worst.slo} lost {share:.1%} of its error budget"
+
+
+def overage(impact: SLOImpact) -> bool:
+    """True when the SLO had no budget left at the incident's end."""
+    return impact.remaining_after is not None and impact.remaining_after <= 0
+
+
+TITLE_LIMIT = 150  # characters
+
+
+def check_draft(
+    draft: IncidentDraft, now: datetime, known_services: Iterable[str]
+) -> dict[str, str]:
+    """Problems with a declared incident, by form field; empty when it may be saved."""
+    problems: dict[str, str] = {}
+    if not draft.title.strip():
+        problems["title"] = "Give the incident a title."
+    elif len(draft.title) > TITLE_LIMIT:
+        problems["title"] = (
+            f"Keep the title under {TITLE_LIMIT} characters ({len(draft.title)} now)."
+        )
+    if not draft.services:
+        problems["services"] = "Choose at least one affected service."
+    else:
+        unknown = sorted(set(draft.services) - set(known_services))
+        if unknown:
+            problems["services"] = f"Not in the catalog: {', '.join(unknown)}."
+    if draft.started_at > now:
+        problems["start"] = "The start cannot be in the future."
+    if draft.ended_at is not None:
+        if draft.ended_at <= draft.started_at:
+            problems["end"] = "The end must come after the start."
+        elif draft.ended_at > now:
+            problems["end"] = "The end cannot be in the future; leave it empty while ongoing."
+    return problems

@@ -89,6 +89,7 @@ class PrometheusSource:
         """reuse_hours: compose long windows from cached hourly rates (bot.metrics.hourly)."""
         self.url = url.rstrip("/")
         self.hourly = HourlyCache() if reuse_hours else None
+        self._hours_lock = threading.Lock()  # one composed read at a time: the cache is shared
         self.timeout = timeout
         self.concurrency = concurrency
         self.max_query_chars = max_query_chars
@@ -221,11 +222,12 @@ class PrometheusSource:
         if self.hourly is None:
             return assemble(slos, windows, self.evaluate(terms, at, report))
         plan = plan_composition(slos, terms, at.timestamp())
-        values = self.evaluate([*plan.direct, *plan.tails], at, report)
-        for head_end, heads in plan.heads.items():
-            values.update(self.evaluate(heads, datetime.fromtimestamp(head_end, UTC)))
-        self._fill_hours(plan)
-        values.update(plan.combine(values, self.hourly))
+        with self._hours_lock:
+            values = self.evaluate([*plan.direct, *plan.tails], at, report)
+            for head_end, heads in plan.heads.items():
+                values.update(self.evaluate(heads, datetime.fromtimestamp(head_end, UTC)))
+            self._fill_hours(plan)
+            values.update(plan.combine(values, self.hourly))
         return assemble(slos, windows, values)
 
     def _fill_hours(self, plan: Composition) -> None:

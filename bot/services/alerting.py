@@ -38,6 +38,7 @@ class CycleReport:
     data_warnings: int = 0
     without_data: int = 0
     failed_posts: int = 0
+    failed_slos: int = 0
     prometheus_error: str | None = None
 
 
@@ -63,27 +64,42 @@ class AlertingCycle:
         report = CycleReport(at)
         try:
             statuses = evaluate_status(self._catalog, self._source, at)
-            if self._on_evaluated:
-                self._on_evaluated(at, statuses)
         except PrometheusError as exc:  # every SLO keeps its state; the outage clock runs
             report.prometheus_error = str(exc)
             statuses = [SLOStatus(slo, DataState.ERROR, str(exc)) for slo in self._catalog.slos]
+        else:
+            self._record(at, statuses)
         with self._transaction() as repo:
             watches = repo.watches(s.slo.name for s in statuses)
         quiet: list[tuple[str, Watch]] = []
-        for status in statuses:
-            report.evaluated += 1
-            report.without_data += status.data is not DataState.OK
-            before = watches[status.slo.name]
-            decision = decide(before, status, at, self._catalog.alert_policy(status.slo.tier))
-            if decision.actions:
-                self._act(status, before, decision.watch, decision.actions, at, report)
-            elif decision.watch != before:
-                quiet.append((status.slo.name, decision.watch))
-        with self._transaction() as repo:
-            for name, watch in quiet:
-                repo.save(name, watch)
+        try:
+            for status in statuses:
+                report.evaluated += 1
+                report.without_data += status.data is not DataState.OK
+                before = watches[status.slo.name]
+                decision = decide(before, status, at, self._catalog.alert_policy(status.slo.tier))
+                if not decision.actions:
+                    if decision.watch != before:
+                        quiet.append((status.slo.name, decision.watch))
+                    continue
+                try:
+                    self._act(status, before, decision.watch, decision.actions, at, report)
+                except Exception:  # one SLO's failure must not stop the others' alerts
+                    report.failed_slos += 1
+                    log.exception("alerting for %s failed", status.slo.name)
+        finally:
+            with self._transaction() as repo:
+                for name, watch in quiet:
+                    repo.save(name, watch)
         return report
+
+    def _record(self, at: datetime, statuses: list[SLOStatus]) -> None:
+        if self._on_evaluated is None:
+            return
+        try:
+            self._on_evaluated(at, statuses)
+        except Exception:  # snapshots are for charts: never worth skipping a cycle
+            log.exception("keeping budget snapshots failed")
 
     @contextmanager
     def _transaction(self) -> Iterator[AlertRepository]:
@@ -134,14 +150,19 @@ class AlertingCycle:
                     note = self._messages.resolution_note(status, before.alert)
                     self._follow_up(ref, resolved, note, report)
             elif action is Action.DATA_MISSING and after.missing_since is not None:
+                # Prometheus itself down: one warning per team and outage, not one per SLO.
+                subject = f"prometheus@{status.slo.team}" if report.prometheus_error else name
                 with self._transaction() as repo:
                     repo.save(name, after)
-                    claimed = repo.claim_data_warning(name, after.missing_since)
+                    claimed = repo.claim_data_warning(subject, after.missing_since)
                 if claimed:
                     report.data_warnings += 1
                     channel = self._catalog.teams[status.slo.team].channel
                     warning = self._messages.data_missing(
-                        status.slo, after.missing_since, status.message
+                        status.slo,
+                        after.missing_since,
+                        status.message,
+                        bool(report.prometheus_error),
                     )
                     self._send(report, self._notifier.post, channel, warning.text, warning.blocks)
             else:

@@ -26,6 +26,16 @@ class AlertControls:
         self._messages = messages
         self._now = now
 
+    def pressed(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A button press as Slack sends it (parsed here, after the ack)."""
+        self.press(
+            action["action_id"],
+            int(action["value"]),
+            body["user"]["id"],
+            body["channel"]["id"],
+            body["message"],
+        )
+
     def press(
         self, action_id: str, episode: int, user: str, channel: str, message: dict[str, Any]
     ) -> None:

@@ -78,6 +78,7 @@ class AlertMessages:
             state=alert_state(alert, now),
             buttons=True,
             episode=alert.episode,
+            declare=f"{slo.service}|{int(alert.started_at.timestamp())}",
         )
         return Message(f"{headline} ({percent(left)} left)", blocks)
 
@@ -96,6 +97,7 @@ class AlertMessages:
             state=f"Fired {format_time(alert.started_at)}, resolved {format_time(now)}",
             buttons=False,
             episode=alert.episode,
+            declare="",
         )
         return Message(f"Resolved: {slo.name} (spent {spent} of its budget)", blocks)
 
@@ -113,7 +115,12 @@ class AlertMessages:
             f":white_check_mark: Resolved. This burn spent {_spent(alert, status)} of the budget."
         )
 
-    def data_missing(self, slo: SLO, since: datetime, why: str | None) -> Message:
+    def data_missing(self, slo: SLO, since: datetime, why: str | None, everywhere: bool) -> Message:
+        if everywhere:
+            return self.thread_note(
+                f":grey_question: {why} (since {format_time(since)}). The burn alerts of team "
+                f"*{slo.team}* are on hold until it answers."
+            )
         return self.thread_note(
             f":grey_question: No usable data for *{slo.name}* since {format_time(since)}: "
             f"{why or 'unknown'}. Its alerts are on hold until data is back."

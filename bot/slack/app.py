@@ -3,11 +3,13 @@
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -15,11 +17,15 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.observability import BotMetrics
+from bot.services.incidents import Incidents
 from bot.settings import Settings
 from bot.slack.alert_controls import AlertControls
 from bot.slack.background import Background
 from bot.slack.home import HomeView
-from bot.slack.listeners import actions, commands, events
+from bot.slack.incident_cards import IncidentCards
+from bot.slack.incident_command import IncidentCommand
+from bot.slack.incident_views import IncidentViews
+from bot.slack.listeners import actions, commands, events, views
 from bot.slack.slo_command import SloCommand
 
 log = logging.getLogger("budgetbot.slack")
@@ -35,18 +41,30 @@ class SlackDeps:
     metrics: BotMetrics
     background: Background
     alert_controls: AlertControls
+    now: Callable[[], datetime]
+    incidents: Incidents
+    incident_views: IncidentViews
+    incident_command: IncidentCommand
+    incident_cards: IncidentCards
 
 
-def web_client(settings: Settings) -> WebClient:
-    """The Web API client: SLACK_API_URL, and retries on 429 (Retry-After), 5xx and resets."""
+def web_client(settings: Settings, *, for_posts: bool = False) -> WebClient:
+    """The Web API client for SLACK_API_URL: retries 429 after its Retry-After.
+
+    A 429 was not processed, so retrying it is always safe. A reset connection or a 5xx
+    may come after Slack already posted: `for_posts` clients never resend then (a post is
+    at most once); the others (views, updates: idempotent) retry those too.
+    """
+    handlers: list[RetryHandler] = [RateLimitErrorRetryHandler(max_retry_count=3)]
+    if not for_posts:
+        handlers += [
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ]
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url or WebClient.BASE_URL,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=handlers,
     )
 
 
@@ -67,6 +85,7 @@ def build_app(
     commands.register(app, deps)
     events.register(app, deps)
     actions.register(app, deps)
+    views.register(app, deps)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:

@@ -1,14 +1,25 @@
 """Every Slack identifier the app listens to; manifest.yml must list the commands and events."""
 
-SLASH_COMMANDS = ("/slo",)
+SLASH_COMMANDS = ("/slo", "/incident")
 EVENTS = ("app_home_opened",)
 
 SLO_COMMAND = "/slo"
+INCIDENT_COMMAND = "/incident"
 APP_HOME_OPENED = "app_home_opened"
 
 ACKNOWLEDGE = "alert_acknowledge"
 SILENCE_HOURS = {"alert_silence_1h": 1, "alert_silence_4h": 4, "alert_silence_24h": 24}
+DECLARE_FROM_ALERT = "alert_declare_incident"
+RESOLVE_INCIDENT = "incident_resolve"
+RECLASSIFY_INCIDENT = "incident_reclassify"
+# Every button in templates/ (a test checks it).
 ACTION_IDS: tuple[str, ...] = (
     ACKNOWLEDGE,
     *SILENCE_HOURS,
-)  # the buttons of templates/alert.json.j2
+    DECLARE_FROM_ALERT,
+    RESOLVE_INCIDENT,
+    RECLASSIFY_INCIDENT,
+)
+
+DECLARE_VIEW = "incident_declare"  # modal callback IDs
+RECLASSIFY_VIEW = "incident_reclassify"

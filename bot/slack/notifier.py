@@ -19,10 +19,15 @@ class Notifier(Protocol):
 
 
 class SlackNotifier:
-    """chat.postMessage / chat.update through a WebClient (its retry handlers apply)."""
+    """chat.postMessage through `client`, chat.update through `updates` (default: the same).
 
-    def __init__(self, client: WebClient) -> None:
+    Give posts a client that never resends after a reset or a 5xx (web_client(for_posts=
+    True)): updates are idempotent and may be retried, posts may not.
+    """
+
+    def __init__(self, client: WebClient, updates: WebClient | None = None) -> None:
         self._client = client
+        self._updates = updates or client
 
     def post(
         self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
@@ -33,7 +38,7 @@ class SlackNotifier:
         return str(response["ts"])
 
     def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
-        self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        self._updates.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
 
 
 class PrintNotifier:

@@ -17,7 +17,7 @@ from bot.domain.burn import DEFAULT_RULES, FiringRule
 from bot.domain.slo import SLO, EventsSLI, Severity, Tier
 from bot.domain.status import DataState, SLOStatus
 from storage.alerts import AlertRepository
-from storage.migrate import current, downgrade, head, upgrade
+from storage.migrate import current, downgrade, upgrade
 from storage.models import AlertEpisode
 
 pytestmark = pytest.mark.integration
@@ -238,7 +238,7 @@ def test_claim_post_refuses_unknown_kinds_and_episodes(migrated: Engine) -> None
     with Session(migrated) as session:
         alerts = AlertRepository(session)
         with pytest.raises(ValueError, match="refresh"):
-            alerts.claim_post(episode, Action.REFRESH)
+            alerts.claim_post(episode, "refresh")
         with pytest.raises(IntegrityError):
             alerts.claim_post(episode + 1000, "open")
 
@@ -496,7 +496,7 @@ def _cycle(engine: Engine, status: SLOStatus, now: datetime) -> list[tuple[str, 
             assert alert is not None
             if action is Action.RESOLVE and not alerts.resolve(alert.episode, now):
                 continue
-            if action is not Action.REFRESH and alerts.claim_post(alert.episode, action):
+            if alerts.claim_post(alert.episode, action):
                 posts.append((action, alert.episode))
         alerts.save(slo, new)
     return posts  # sent only after the commit
@@ -564,8 +564,8 @@ def test_upgrade_from_0001_and_downgrade_back(engine: Engine) -> None:
             text("INSERT INTO handled_event (event_id, handled_at) VALUES ('Ev1', :at)"),
             {"at": T0},
         )
-    upgrade(engine)
-    assert current(engine) == head() == "0002"
+    upgrade(engine, "0002")
+    assert current(engine) == "0002"
     assert set(inspect(engine).get_table_names()) == OLD_TABLES | NEW_TABLES | {"alembic_version"}
     episode = _open(engine, "checkout")
     assert _in_tx(engine, lambda a: a.open_episode("checkout", _ticket())) is None
@@ -581,7 +581,7 @@ def test_upgrade_from_0001_and_downgrade_back(engine: Engine) -> None:
         kept = connection.execute(text("SELECT event_id FROM handled_event")).scalars().all()
     assert kept == ["Ev1"]
 
-    upgrade(engine)
+    upgrade(engine, "0002")
     assert current(engine) == "0002"
     assert _in_tx(engine, lambda a: a.firing()) == []
     assert _open(engine, "checkout") > 0

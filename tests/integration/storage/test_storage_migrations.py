@@ -26,6 +26,10 @@ TABLES = {
     "alert_post",
     "slo_watch",
     "data_warning",
+    "incident",
+    "incident_slo",
+    "incident_change",
+    "incident_card",
 }
 DDL = ("CREATE", "ALTER", "DROP")
 
@@ -48,7 +52,7 @@ def test_upgrade_creates_the_tables(engine: Engine) -> None:
     assert current(engine) is None
     upgrade(engine)
     assert TABLES | {"alembic_version"} == set(inspect(engine).get_table_names())
-    assert current(engine) == head() == "0002"
+    assert current(engine) == head() == "0003"
 
 
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:

@@ -1,5 +1,6 @@
 """The alert state machine: every transition, hysteresis, silences, outages, escalation."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -51,9 +52,9 @@ def test_a_new_burn_opens_one_alert(severity: Severity) -> None:
     assert decision.watch.alert.remaining_at_start == 0.6
 
 
-def test_while_it_keeps_firing_only_the_figures_are_refreshed() -> None:
+def test_while_it_keeps_firing_nothing_is_posted() -> None:
     decision = decide(firing(Severity.PAGE), status(Severity.PAGE), at(1), POLICY)
-    assert decision.actions == (Action.REFRESH,)
+    assert decision.actions == ()
     assert decision.watch.alert is not None and decision.watch.alert.episode == 7
 
 
@@ -66,7 +67,7 @@ def test_ticket_worsening_to_page_escalates_the_same_episode() -> None:
 
 def test_page_calming_to_ticket_never_de_escalates() -> None:
     decision = decide(firing(Severity.PAGE), status(Severity.TICKET), at(1), POLICY)
-    assert decision.actions == (Action.REFRESH,)
+    assert decision.actions == ()
     assert decision.watch.alert is not None and decision.watch.alert.severity is Severity.PAGE
 
 
@@ -94,17 +95,23 @@ def test_acknowledged_is_kept_until_resolution() -> None:
     assert decision.watch.alert is not None and decision.watch.alert.acknowledged_by == "U1"
 
 
-def test_silenced_escalation_posts_nothing_new_and_the_alert_still_resolves() -> None:
+def test_silenced_escalation_waits_for_the_silence_and_the_alert_still_resolves() -> None:
     watch = firing(Severity.TICKET, silenced_until=at(60))
-    decision = decide(watch, status(Severity.PAGE), at(1), POLICY)
-    assert decision.actions == (Action.REFRESH,)
-    assert decision.watch.alert is not None and decision.watch.alert.severity is Severity.PAGE
-    quiet = decide(decision.watch, status(), at(2), POLICY)
+    held = decide(watch, status(Severity.PAGE), at(1), POLICY)
+    assert held.actions == ()
+    assert held.watch.alert is not None and held.watch.alert.severity is Severity.TICKET
+    after = decide(held.watch, status(Severity.PAGE), at(61), POLICY)  # the silence has ended
+    assert after.actions == (Action.ESCALATE,)
+    quiet = decide(held.watch, status(), at(2), POLICY)
     assert decide(quiet.watch, status(), at(13), POLICY).actions == (Action.RESOLVE,)
-    after = decide(
-        firing(Severity.TICKET, silenced_until=at(60)), status(Severity.PAGE), at(61), POLICY
-    )
-    assert after.actions == (Action.ESCALATE,)  # the silence has ended
+
+
+def test_windows_without_traffic_hold_an_open_alert() -> None:
+    blind = replace(status(), burn_rates={300: None, 3600: 0.2})
+    held = decide(firing(Severity.PAGE, below_since=at(-30)), blind, at(1), POLICY)
+    assert held.actions == () and held.watch.alert is not None
+    assert held.watch.alert.below_since is None  # quiet must be proven with traffic
+    assert decide(Watch(), blind, at(1), POLICY).actions == ()
 
 
 @pytest.mark.parametrize("data", [DataState.ERROR, DataState.NO_DATA])

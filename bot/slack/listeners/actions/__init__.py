@@ -2,7 +2,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
-from bot.slack.listeners.actions import alert_buttons
+from bot.slack.listeners.actions import alert_buttons, incident_buttons
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackDeps
@@ -10,3 +10,4 @@ if TYPE_CHECKING:
 
 def register(app: App, deps: "SlackDeps") -> None:
     alert_buttons.register(app, deps)
+    incident_buttons.register(app, deps)

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
 
-from bot.slack.ids import ACTION_IDS
+from bot.slack.ids import ACKNOWLEDGE, SILENCE_HOURS
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackDeps
@@ -14,14 +14,8 @@ def register(app: App, deps: "SlackDeps") -> None:
     def pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         deps.background.run(
-            action["action_id"],
-            deps.alert_controls.press,
-            action["action_id"],
-            int(action["value"]),
-            body["user"]["id"],
-            body["channel"]["id"],
-            body["message"],
+            action.get("action_id", "button"), deps.alert_controls.pressed, body, action
         )
 
-    for action_id in ACTION_IDS:
+    for action_id in (ACKNOWLEDGE, *SILENCE_HOURS):
         app.action(action_id)(pressed)

@@ -2,7 +2,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt import App
 
-from bot.slack.listeners.commands import slo
+from bot.slack.listeners.commands import incident, slo
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackDeps
@@ -10,3 +10,4 @@ if TYPE_CHECKING:
 
 def register(app: App, deps: "SlackDeps") -> None:
     slo.register(app, deps)
+    incident.register(app, deps)

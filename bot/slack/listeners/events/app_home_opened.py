@@ -24,5 +24,5 @@ def register(app: App, deps: "SlackDeps") -> None:
         ack: Ack, event: dict[str, Any], body: dict[str, Any], client: WebClient
     ) -> None:
         ack()
-        if event.get("tab", "home") == "home":
+        if event.get("tab", "home") == "home" and body.get("event_id") and event.get("user"):
             deps.background.run(APP_HOME_OPENED, publish, body["event_id"], event["user"], client)

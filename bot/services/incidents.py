@@ -1,0 +1,127 @@
+"""Incidents: declared, classified by the budget each affected SLO lost, resolved, reclassified."""
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+from storage.incidents import IncidentRepository
+
+from bot.domain.gate import decide_gate
+from bot.domain.incidents import (
+    ImpactState,
+    Incident,
+    IncidentDraft,
+    IncidentSeverity,
+    SLOImpact,
+    classify_incident,
+)
+from bot.domain.slo import SLO, Catalog
+from bot.metrics.prometheus import PrometheusError, QueryRejected
+from bot.metrics.source import MetricsSource
+from bot.services.impact import incident_impact
+
+
+class Incidents:
+    def __init__(
+        self,
+        catalog: Catalog,
+        source: MetricsSource,
+        engine: Engine,
+        now: Callable[[], datetime],
+    ) -> None:
+        self.catalog = catalog
+        self._source = source
+        self._engine = engine
+        self._now = now
+
+    @contextmanager
+    def _repo(self) -> Iterator[IncidentRepository]:
+        with Session(self._engine) as session, session.begin():
+            yield IncidentRepository(session)
+
+    def declare(self, draft: IncidentDraft, submission_key: str | None = None) -> Incident | None:
+        """Save, then classify; None when this submission was saved before (a resubmit)."""
+        with self._repo() as repo:
+            incident_id = repo.declare(draft, self._now(), submission_key)
+        return None if incident_id is None else self.classify(incident_id)
+
+    def classify(self, incident_id: int) -> Incident:
+        """Compute each affected SLO's impact; while Prometheus is down it stays pending."""
+        incident = self.get(incident_id)
+        assert incident is not None
+        end = incident.draft.ended_at or self._now()
+        try:
+            impacts = [
+                self._impact(slo, incident.draft.started_at, end) for slo in self.slos_of(incident)
+            ]
+        except PrometheusError:
+            return incident  # pending: the next refresh tries again
+        state, severity, _ = classify_incident(impacts, self.catalog.severity)
+        with self._repo() as repo:
+            repo.set_impact(incident_id, impacts, state, severity, self._now())
+        refreshed = self.get(incident_id)
+        assert refreshed is not None
+        return refreshed
+
+    def slos_of(self, incident: Incident) -> list[SLO]:
+        services = set(incident.draft.services)
+        return [s for s in self.catalog.slos if s.service in services]
+
+    def _impact(self, slo: SLO, start: datetime, end: datetime) -> SLOImpact:
+        try:
+            report = incident_impact(self.catalog, self._source, slo, start, end)
+        except QueryRejected as exc:
+            return SLOImpact(slo.name, None, None, None, note=exc.message)
+        after = report.budget_remaining_after
+        gate = (
+            decide_gate(after, None, self.catalog.gate_policy(slo.tier)).gate
+            if after is not None
+            else None
+        )
+        return SLOImpact(
+            slo.name,
+            report.impact.budget_consumed,
+            after,
+            str(gate) if gate else None,
+            report.impact.bad_events,
+            report.impact.total_events,
+            "" if report.impact.budget_consumed is not None else "no traffic in the window",
+        )
+
+    def resolve(
+        self, incident_id: int, actor: str, ended_at: datetime | None = None
+    ) -> Incident | None:
+        """Close it (now, unless an end is given) and classify it one last time."""
+        now = self._now()
+        with self._repo() as repo:
+            done = repo.resolve(incident_id, ended_at or now, actor, now)
+        return self.classify(incident_id) if done else None
+
+    def reclassify(
+        self, incident_id: int, severity: IncidentSeverity, reason: str, actor: str
+    ) -> Incident | None:
+        with self._repo() as repo:
+            done = repo.reclassify(incident_id, severity, reason, actor, self._now())
+        return self.get(incident_id) if done else None
+
+    def get(self, incident_id: int) -> Incident | None:
+        with self._repo() as repo:
+            return repo.get(incident_id)
+
+    def find(
+        self, *, open_only: bool = False, since: datetime | None = None, service: str | None = None
+    ) -> list[Incident]:
+        with self._repo() as repo:
+            return repo.find(open_only=open_only, since=since, service=service)
+
+    def refresh(self) -> list[Incident]:
+        """Reclassify pending and ongoing incidents (run by the alerting schedule)."""
+        with self._repo() as repo:
+            waiting: Sequence[Incident] = repo.needing_refresh()
+        return [self.classify(i.id) for i in waiting]
+
+
+def is_final(incident: Incident) -> bool:
+    return incident.resolved_at is not None and incident.impact_state is not ImpactState.PENDING

@@ -1,0 +1,42 @@
+"""Form submissions: bad fields come back as Slack field errors and nothing is saved."""
+
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App
+
+from bot.domain.incidents import check_draft
+from bot.slack.ids import DECLARE_VIEW, RECLASSIFY_VIEW
+from bot.slack.incident_views import read_declaration, read_reclassification
+
+if TYPE_CHECKING:
+    from bot.slack.app import SlackDeps
+
+
+def register(app: App, deps: "SlackDeps") -> None:
+    @app.view(DECLARE_VIEW)
+    def declared(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        draft = read_declaration(view, body["user"]["id"])
+        problems = check_draft(draft, deps.now(), deps.incidents.catalog.services)
+        if problems:
+            ack(response_action="errors", errors=problems)
+            return
+        ack()
+        deps.background.run(DECLARE_VIEW, deps.incident_cards.declare, draft, view["id"])
+
+    @app.view(RECLASSIFY_VIEW)
+    def reclassified(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        incident_id, severity, reason = read_reclassification(view)
+        problems = {}
+        if severity is None:
+            problems["severity"] = "Choose a severity."
+        if not reason:
+            problems["reason"] = "Say why: it goes into the incident's history."
+        if problems:
+            ack(response_action="errors", errors=problems)
+            return
+        ack()
+        assert severity is not None
+        user = body["user"]["id"]
+        deps.background.run(
+            RECLASSIFY_VIEW, deps.incident_cards.reclassify, incident_id, severity, reason, user
+        )

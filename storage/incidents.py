@@ -1,0 +1,377 @@
+"""Declared incidents: their impact on each affected SLO, their audit trail and their cards.
+
+Like storage.repositories, IncidentRepository never commits: the caller owns the unit of
+work (`with Session(engine) as s, s.begin():`). Declaring with a submission key and claiming
+a card are INSERTs in a SAVEPOINT that a unique constraint decides (never check-then-insert),
+so a form submitted twice makes one incident and each channel gets one card.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
+from datetime import datetime
+from itertools import islice
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Insert, delete, func, insert, literal, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from bot.domain.incidents import (
+    Change,
+    ImpactState,
+    Incident,
+    IncidentDraft,
+    IncidentSeverity,
+    SLOImpact,
+)
+from storage.alerts import _unique_violation
+from storage.models import (
+    IncidentCard,
+    IncidentChange,
+    IncidentRecord,
+    IncidentSlo,
+    UTCDateTime,
+)
+
+_BATCH = 500  # incident ids per IN (...) when loading impacts and changes
+
+T = TypeVar("T", IncidentSlo, IncidentChange)
+
+
+class IncidentRepository:
+    """Incidents as domain objects (bot.domain.incidents); people see an id as INC-<id>."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def declare(
+        self, draft: IncidentDraft, at: datetime, submission_key: str | None = None
+    ) -> int | None:
+        """Store a new incident (impact pending) and its "declared" change; its id.
+
+        None when `submission_key` (the Slack view id of the form) was declared before:
+        a concurrent declarer of the same key waits for the first transaction, then loses.
+        """
+        override = draft.severity_override
+        statement = (
+            insert(IncidentRecord)
+            .values(
+                title=draft.title,
+                description=draft.description,
+                services=list(draft.services),
+                started_at=draft.started_at,
+                ended_at=draft.ended_at,
+                declared_by=draft.declared_by,
+                declared_in=draft.declared_in,
+                declared_at=at,
+                submission_key=submission_key,
+                impact_state=ImpactState.PENDING.value,
+                severity_override=None if override is None else IncidentSeverity(override).value,
+                override_reason=draft.override_reason,
+            )
+            .returning(col(IncidentRecord.id))
+        )
+        returned = self._insert_once(statement, returning=True)
+        if returned is None:
+            return None
+        incident = int(returned[0])
+        detail = "" if override is None else _override_detail(override, draft.override_reason)
+        self._change(incident, at, draft.declared_by, "declared", detail)
+        return incident
+
+    def set_impact(
+        self,
+        id: int,
+        impacts: Sequence[SLOImpact],
+        state: ImpactState,
+        severity: IncidentSeverity | None,
+        at: datetime,
+        actor: str = "budgetbot",
+    ) -> None:
+        """Replace the incident's per-SLO impacts and store its state and computed class.
+
+        A "classified" change is appended only when the state or the class changed, so
+        refreshes of an ongoing incident do not flood the audit trail. The incident's row
+        is locked first (PostgreSQL; SQLite transactions are serial), so two concurrent
+        refreshes neither both append nor collide on the replaced rows. An unknown id is
+        a LookupError; two impacts for one SLO a ValueError.
+        """
+        names = [impact.slo for impact in impacts]
+        if len(set(names)) != len(names):
+            raise ValueError(f"duplicate SLOs in the impacts of INC-{id}: {sorted(names)}")
+        state = ImpactState(state)
+        computed = None if severity is None else IncidentSeverity(severity).value
+        stored = self._session.exec(
+            select(IncidentRecord.impact_state, IncidentRecord.severity_computed)
+            .where(col(IncidentRecord.id) == id)
+            .with_for_update()
+        ).one_or_none()
+        if stored is None:
+            raise LookupError(f"no incident INC-{id}")
+        if tuple(stored) != (state.value, computed):
+            self._session.exec(
+                update(IncidentRecord)
+                .where(col(IncidentRecord.id) == id)
+                .values(impact_state=state.value, severity_computed=computed)
+            )
+            self._change(id, at, actor, "classified", _classified_detail(state, computed))
+        self._session.exec(delete(IncidentSlo).where(col(IncidentSlo.incident_id) == id))
+        if impacts:
+            self._session.exec(insert(IncidentSlo), params=[_slo_row(id, i) for i in impacts])
+
+    def resolve(self, id: int, ended_at: datetime, actor: str, at: datetime) -> bool:
+        """Mark the incident resolved at `at`, ending it at `ended_at` unless it had an end.
+
+        True only for the call that resolved it; False when resolved already or unknown.
+        """
+        ended = self._session.exec(
+            update(IncidentRecord)
+            .where(col(IncidentRecord.id) == id, _is_open())
+            .values(
+                resolved_at=at,
+                ended_at=func.coalesce(
+                    col(IncidentRecord.ended_at), literal(ended_at, UTCDateTime())
+                ),
+            )
+            .returning(col(IncidentRecord.ended_at))
+        ).scalar_one_or_none()
+        if ended is None:
+            return False
+        self._change(id, at, actor, "resolved", f"ended {ended.isoformat()}")
+        return True
+
+    def reclassify(
+        self, id: int, severity: IncidentSeverity, reason: str, actor: str, at: datetime
+    ) -> bool:
+        """Override the class by hand ("SEVx: reason" in the trail); False if unknown.
+
+        The computed class stays in severity_computed; Incident.severity prefers the override.
+        """
+        value = IncidentSeverity(severity)
+        result = self._session.exec(
+            update(IncidentRecord)
+            .where(col(IncidentRecord.id) == id)
+            .values(severity_override=value.value, override_reason=reason)
+        )
+        if result.rowcount != 1:
+            return False
+        self._change(id, at, actor, "reclassified", _override_detail(value, reason))
+        return True
+
+    # -- cards: claimed per channel before they are posted ----------------------------------
+
+    def claim_card(self, id: int, channel: str, at: datetime) -> bool:
+        """Claim the incident's card in `channel`, before posting it; True the first time only.
+
+        Final once the caller commits. An unknown incident is an IntegrityError (foreign key).
+        """
+        statement = insert(IncidentCard).values(incident_id=id, channel=channel, claimed_at=at)
+        return self._insert_once(statement) is not None
+
+    def set_card(self, id: int, channel: str, ts: str) -> None:
+        """Remember the posted card's message ts; a LookupError if the card was not claimed."""
+        result = self._session.exec(
+            update(IncidentCard)
+            .where(col(IncidentCard.incident_id) == id, col(IncidentCard.channel) == channel)
+            .values(ts=ts)
+        )
+        if result.rowcount != 1:
+            raise LookupError(f"no card of INC-{id} claimed in {channel}")
+
+    def cards(self, id: int) -> list[tuple[str, str]]:
+        """(channel, ts) of the incident's posted cards, in the order they were claimed."""
+        rows = self._session.exec(
+            select(IncidentCard.channel, IncidentCard.ts)
+            .where(col(IncidentCard.incident_id) == id, col(IncidentCard.ts).is_not(None))
+            .order_by(col(IncidentCard.claimed_at), col(IncidentCard.channel))
+        )
+        return [(channel, ts) for channel, ts in rows if ts is not None]
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, id: int) -> Incident | None:
+        """The incident, impacts by SLO name, changes oldest first; None if unknown."""
+        found = self._incidents(select(IncidentRecord).where(col(IncidentRecord.id) == id))
+        return found[0] if found else None
+
+    def find(
+        self,
+        *,
+        open_only: bool = False,
+        since: datetime | None = None,
+        service: str | None = None,
+        limit: int = 50,
+    ) -> list[Incident]:
+        """Incidents, newest (latest started) first, at most `limit`.
+
+        open_only: not resolved yet. since: going on at some time at or after `since`
+        (started since, ended since, or still ongoing). service: lists that service.
+        """
+        if limit <= 0:
+            return []
+        statement = select(IncidentRecord).order_by(
+            col(IncidentRecord.started_at).desc(), col(IncidentRecord.id).desc()
+        )
+        if open_only:
+            statement = statement.where(_is_open())
+        if since is not None:
+            ended = col(IncidentRecord.ended_at)
+            statement = statement.where(
+                or_(
+                    col(IncidentRecord.started_at) >= since,
+                    ended.is_(None),
+                    ended >= since,
+                )
+            )
+        if service is None:
+            return self._incidents(statement.limit(limit))
+        # JSON containment differs between SQLite and PostgreSQL: match in Python.
+        rows = self._session.exec(statement.execution_options(populate_existing=True)).all()
+        return self._complete(list(islice((r for r in rows if service in r.services), limit)))
+
+    def needing_refresh(self) -> list[Incident]:
+        """Incidents whose impact is pending, or that are not resolved; oldest first."""
+        return self._incidents(
+            select(IncidentRecord)
+            .where(
+                or_(
+                    col(IncidentRecord.impact_state) == ImpactState.PENDING.value,
+                    _is_open(),
+                )
+            )
+            .order_by(col(IncidentRecord.started_at), col(IncidentRecord.id))
+        )
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _incidents(self, statement: SelectOfScalar[IncidentRecord]) -> list[Incident]:
+        """Run `statement` and return complete incidents in its order."""
+        rows = self._session.exec(statement.execution_options(populate_existing=True))
+        return self._complete(list(rows))
+
+    def _complete(self, rows: list[IncidentRecord]) -> list[Incident]:
+        """Domain incidents of `rows`, with impacts and changes loaded in batches."""
+        ids = [_id(row) for row in rows]
+        impacts: dict[int, list[SLOImpact]] = {}
+        for slo in self._children(IncidentSlo, ids, col(IncidentSlo.slo)):
+            impacts.setdefault(slo.incident_id, []).append(_impact(slo))
+        changes: dict[int, list[Change]] = {}
+        order = (col(IncidentChange.at), col(IncidentChange.id))
+        for change in self._children(IncidentChange, ids, *order):
+            changes.setdefault(change.incident_id, []).append(
+                Change(change.at, change.actor, change.kind, change.detail)
+            )
+        return [
+            _incident(row, impacts.get(_id(row), []), changes.get(_id(row), [])) for row in rows
+        ]
+
+    def _children(self, model: type[T], ids: list[int], *order: Any) -> Iterator[T]:
+        """Rows of `model` belonging to the incidents `ids`, sorted by `order` per incident."""
+        for start in range(0, len(ids), _BATCH):
+            batch = ids[start : start + _BATCH]
+            statement = (
+                select(model)
+                .where(col(model.incident_id).in_(batch))
+                .order_by(*order)
+                .execution_options(populate_existing=True)
+            )
+            yield from self._session.exec(statement)
+
+    def _change(self, id: int, at: datetime, actor: str, kind: str, detail: str) -> None:
+        """Append one line to the incident's audit trail."""
+        self._session.exec(
+            insert(IncidentChange).values(
+                incident_id=id, at=at, actor=actor, kind=kind, detail=detail
+            )
+        )
+
+    def _insert_once(self, statement: Insert, *, returning: bool = False) -> list[Any] | None:
+        """Run an INSERT in a SAVEPOINT: its RETURNING values, or None on a unique violation.
+
+        The rolled-back SAVEPOINT keeps the caller's transaction usable; other integrity
+        errors (foreign key, check) propagate.
+        """
+        try:
+            with self._session.begin_nested():
+                result = self._session.exec(statement)
+                return list(result.scalars()) if returning else []
+        except IntegrityError as exc:
+            if not _unique_violation(exc):
+                raise
+            return None
+
+
+def _id(row: IncidentRecord) -> int:
+    if row.id is None:
+        raise ValueError("incident row without an id")
+    return row.id
+
+
+def _override_detail(severity: IncidentSeverity, reason: str) -> str:
+    """ "SEV2: reason", or "SEV2" without a reason."""
+    return f"{severity.value}: {reason}" if reason else severity.value
+
+
+def _classified_detail(state: ImpactState, severity: str | None) -> str:
+    """The class in the audit trail: "SEV2", "unknown impact" or "impact pending"."""
+    if severity is not None:
+        return severity
+    return "impact pending" if state is ImpactState.PENDING else "unknown impact"
+
+
+def _slo_row(id: int, impact: SLOImpact) -> dict[str, Any]:
+    """The incident_slo row of an impact: its fields are the columns."""
+    return {"incident_id": id, **asdict(impact)}
+
+
+def _impact(row: IncidentSlo) -> SLOImpact:
+    return SLOImpact(
+        slo=row.slo,
+        budget_consumed=row.budget_consumed,
+        remaining_after=row.remaining_after,
+        gate_after=row.gate_after,
+        bad_events=row.bad_events,
+        total_events=row.total_events,
+        note=row.note,
+    )
+
+
+def _severity(value: str | None) -> IncidentSeverity | None:
+    return None if value is None else IncidentSeverity(value)
+
+
+def _incident(
+    row: IncidentRecord, impacts: Iterable[SLOImpact], changes: Iterable[Change]
+) -> Incident:
+    """The domain copy of an incident row and its children."""
+    draft = IncidentDraft(
+        title=row.title,
+        services=tuple(row.services),
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        description=row.description,
+        declared_by=row.declared_by,
+        declared_in=row.declared_in,
+        severity_override=_severity(row.severity_override),
+        override_reason=row.override_reason,
+    )
+    return Incident(
+        id=_id(row),
+        draft=draft,
+        declared_at=row.declared_at,
+        impact_state=ImpactState(row.impact_state),
+        severity_computed=_severity(row.severity_computed),
+        severity_override=_severity(row.severity_override),
+        override_reason=row.override_reason,
+        resolved_at=row.resolved_at,
+        impacts=tuple(impacts),
+        changes=tuple(changes),
+    )
+
+
+def _is_open() -> ColumnElement[bool]:
+    """The incident has not been resolved yet."""
+    return col(IncidentRecord.resolved_at).is_(None)
