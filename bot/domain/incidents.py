@@ -31,9 +31,12 @@ class IncidentImpact:
 
     @property
     def budget_consumed(self) -> float | None:
-        """bad events / (B x window events); None when the window saw no traffic."""
+        """bad events / (B x window events); None when the incident saw no traffic.
+
+        No traffic during the incident is "unknown impact", never a silent 0 (SEV4).
+        """
         allowed = self.budget * self.window_events
-        if allowed <= 0:
+        if allowed <= 0 or self.total_events <= 0:
             return None
         return self.bad_events / allowed
 

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session
-from storage.incidents import IncidentRepository
 
 from bot.domain.gate import decide_gate
 from bot.domain.incidents import (
@@ -21,6 +20,7 @@ from bot.domain.slo import SLO, Catalog
 from bot.metrics.prometheus import PrometheusError, QueryRejected
 from bot.metrics.source import MetricsSource
 from bot.services.impact import incident_impact
+from storage.incidents import IncidentRepository
 
 
 class Incidents:
@@ -120,8 +120,6 @@ class Incidents:
         """Reclassify pending and ongoing incidents (run by the alerting schedule)."""
         with self._repo() as repo:
             waiting: Sequence[Incident] = repo.needing_refresh()
-        return [self.classify(i.id) for i in waiting]
-
-
-def is_final(incident: Incident) -> bool:
-    return incident.resolved_at is not None and incident.impact_state is not ImpactState.PENDING
+        # A closed window's figures never change once known: only pending or ongoing ones.
+        due = [i for i in waiting if i.impact_state is ImpactState.PENDING or i.ongoing]
+        return [self.classify(i.id) for i in due]

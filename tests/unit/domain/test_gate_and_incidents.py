@@ -79,3 +79,8 @@ def test_impact_without_traffic_is_unknown() -> None:
     impact = IncidentImpact(bad_events=0, total_events=0, window_events=0, budget=0.001)
     assert impact.budget_consumed is None
     assert impact.error_ratio is None
+
+
+def test_impact_when_the_incident_window_had_no_traffic_is_unknown() -> None:
+    impact = IncidentImpact(bad_events=0, total_events=0, window_events=1e7, budget=0.001)
+    assert impact.budget_consumed is None  # not 0: that would read as SEV4
