@@ -7,13 +7,13 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlmodel import Session
-from storage.incidents import IncidentRepository
 
 from bot.domain.incidents import Incident, IncidentDraft, IncidentSeverity
 from bot.domain.slo import Catalog
 from bot.services.incidents import Incidents
 from bot.slack.incident_views import IncidentViews
 from bot.slack.notifier import Notifier
+from storage.incidents import IncidentRepository
 
 log = logging.getLogger("budgetbot.incidents")
 

@@ -30,6 +30,23 @@ class ServeProcess:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode()
 
+    def metric(self, line_start: str) -> float:
+        """The value of the first /metrics sample whose line starts with `line_start`."""
+        _, text = self.get("/metrics")
+        for line in text.splitlines():
+            if line.startswith(line_start):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+    def wait_metric(self, line_start: str, at_least: float, timeout: float = 30) -> float:
+        """Poll /metrics until the sample reaches `at_least` (a deterministic wait)."""
+        deadline = time.monotonic() + timeout
+        while (value := self.metric(line_start)) < at_least:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{line_start} stayed at {value} < {at_least}")
+            time.sleep(0.2)
+        return value
+
     def health(self) -> dict[str, Any]:
         status, body = self.get("/healthz")
         assert status == 200, body
