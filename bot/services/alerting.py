@@ -71,6 +71,7 @@ class AlertingCycle:
             self._record(at, statuses)
         with self._transaction() as repo:
             watches = repo.watches(s.slo.name for s in statuses)
+            self._close_orphans(repo, at)
         quiet: list[tuple[str, Watch]] = []
         try:
             for status in statuses:
@@ -92,6 +93,13 @@ class AlertingCycle:
                 for name, watch in quiet:
                     repo.save(name, watch)
         return report
+
+    def _close_orphans(self, repo: AlertRepository, at: datetime) -> None:
+        """Resolve the open alerts of SLOs that left the catalog (nothing else would)."""
+        known = {slo.name for slo in self._catalog.slos}
+        for name, alert, _, _ in repo.firing():
+            if name not in known and repo.resolve(alert.episode, at):
+                log.info("closed the alert of %s: the SLO is no longer in the catalog", name)
 
     def _record(self, at: datetime, statuses: list[SLOStatus]) -> None:
         if self._on_evaluated is None:

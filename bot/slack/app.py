@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RetryHandler
@@ -72,10 +73,19 @@ def build_app(
     settings: Settings, deps: SlackDeps, client: WebClient, *, socket_mode: bool = False
 ) -> App:
     """The app; over HTTP every request's signature and timestamp are verified by bolt."""
+
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        # One workspace, one bot token from the environment: nothing to look up, so no
+        # auth.test call ever sits between a request and its ack.
+        return AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id, bot_token=settings.slack_bot_token
+        )
+
     app = App(
         signing_secret=None if socket_mode else settings.slack_signing_secret,
         client=client,
-        token_verification_enabled=False,  # start even while Slack is unreachable
+        authorize=authorize,
+        ignoring_self_events_enabled=False,  # no message events are subscribed to
         logger=log,
         # Listeners run in the request: they ack and hand the slow work to deps.background,
         # so the response leaves at once. (Otherwise bolt runs each listener on another

@@ -212,3 +212,20 @@ def test_three_replicas_on_one_postgresql_post_one_alert(
     assert leaders.count("leader") == 1, leaders
     (post,) = slack_api.calls_to("chat.postMessage")
     assert "fastburn-availability" in text(post)
+
+
+def test_an_slo_removed_from_the_catalog_does_not_stay_firing(
+    prom: Any, tmp_path: Path, slack_api: SlackStandIn
+) -> None:
+    cycles = Cycles(tmp_path, write_catalog(tmp_path, prom.url, ("fastburn", "steady")), slack_api)
+    cycles.run(prom.end)
+    assert len(top_level_posts(slack_api)) == 1
+    write_catalog(tmp_path, prom.url, ("steady",))  # fastburn's SLO is gone
+    cycles.run(prom.end)
+    listed = budgetbot("evaluate", "--at", prom.end.isoformat(), env=cycles.env)
+    assert listed.returncode == 0
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "alerts.db") as db:
+        open_episodes = db.execute("SELECT slo FROM alert_episode WHERE resolved_at IS NULL")
+        assert open_episodes.fetchall() == []
