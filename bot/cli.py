@@ -7,7 +7,7 @@ import re
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from rich.console import Console
 from rich.progress import Progress
@@ -21,6 +21,11 @@ from bot.services.status import evaluate_status
 from bot.settings import Settings, SettingsError
 from bot.times import format_time, parse_time
 from storage.db import StorageError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from bot.slack.notifier import Notifier
 
 _ID = re.compile(r"^(?:INC-)?(\d+)$", re.IGNORECASE)
 EXIT_OK, EXIT_USAGE, EXIT_PROMETHEUS, EXIT_PARTIAL, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -116,6 +121,15 @@ def _parser() -> argparse.ArgumentParser:
     incidents.add_argument("--service")
     incidents.add_argument("--since", help="declared since (RFC 3339 or Unix seconds)")
     incidents.add_argument("--format", choices=("table", "json"), default="table")
+
+    remind = command("remind", "send the action-item reminders due now (once per day)", _remind)
+    remind.add_argument("--at", help="as if at this time (RFC 3339 or Unix seconds)")
+
+    actions = command("actions", "postmortem action items (from DATABASE_URL)", _actions)
+    actions.add_argument("action", choices=("list",))
+    actions.add_argument("--overdue", action="store_true", help="only overdue items")
+    actions.add_argument("--team")
+    actions.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
     demo = command("demo", "start a local Prometheus with 40 days of sample data", _demo)
     demo.add_argument("--dir", default=".budgetbot-demo", help="where the demo keeps its files")
@@ -239,23 +253,16 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.alerting import AlertingCycle
     from bot.slack.alert_messages import AlertMessages
-    from bot.slack.app import web_client
-    from bot.slack.notifier import Notifier, PrintNotifier, SlackNotifier
     from bot.slack.rendering import Renderer
-    from storage.db import make_engine
-    from storage.migrate import upgrade
 
     catalog = _catalog(args, settings)
     at = _instant(args.at, settings)
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    notifier: Notifier = (
-        SlackNotifier(web_client(settings, for_posts=True), updates=web_client(settings))
-        if settings.slack_bot_token
-        else PrintNotifier(print)
-    )
     cycle = AlertingCycle(
-        catalog, _source(catalog, settings), engine, notifier, AlertMessages(Renderer())
+        catalog,
+        _source(catalog, settings),
+        _migrated(settings),
+        _notifier(settings),
+        AlertMessages(Renderer()),
     )
     report = cycle.run(at)
     print(
@@ -274,13 +281,9 @@ def _incidents(args: argparse.Namespace, settings: Settings) -> int:
     from sqlmodel import Session
 
     from bot.console import incident_json, print_incident, print_incidents
-    from storage.db import make_engine
     from storage.incidents import IncidentRepository
-    from storage.migrate import upgrade
 
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    with Session(engine) as session:
+    with Session(_migrated(settings)) as session:
         repo = IncidentRepository(session)
         if args.action == "show":
             found = _ID.match(args.id or "")
@@ -299,3 +302,88 @@ def _incidents(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print_incidents(_stdout(), chosen)
     return EXIT_OK
+
+
+def _remind(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.reminders import Reminders
+    from bot.slack.rendering import Renderer
+
+    catalog = _catalog(args, settings)
+    at = _instant(args.at, settings)
+    report = Reminders(catalog, _migrated(settings), _notifier(settings), Renderer()).run(at)
+    print(
+        f"{format_time(at)}: {report.owners} owner reminders, {report.team_posts} team posts"
+        + (f", {report.failed} failed" if report.failed else "")
+    )
+    return EXIT_OK
+
+
+def _actions(args: argparse.Namespace, settings: Settings) -> int:
+    import csv
+
+    from sqlmodel import Session
+
+    from bot.domain.actions import ActionStatus
+    from storage.incidents import IncidentRepository
+    from storage.postmortems import PostmortemRepository
+
+    catalog = _catalog(args, settings)
+    today = _instant(None, settings).date()
+    with Session(_migrated(settings)) as session:
+        items = PostmortemRepository(session).actions(status=ActionStatus.OPEN)
+        incidents = IncidentRepository(session)
+        rows = []
+        for item in items:
+            incident = incidents.get(item.incident_id)
+            services = incident.draft.services if incident else ()
+            teams = [catalog.services[s].team for s in services if s in catalog.services]
+            rows.append(
+                {
+                    "id": item.key,
+                    "incident": f"INC-{item.incident_id}",
+                    "description": item.description,
+                    "owner": item.owner,
+                    "deadline": item.deadline.isoformat(),
+                    "overdue_days": max(0, (today - item.deadline).days),
+                    "priority": str(item.priority),
+                    "kind": str(item.kind),
+                    "team": teams[0] if teams else "",
+                }
+            )
+    if args.team:
+        if args.team not in catalog.teams:
+            raise _unknown("team", args.team, list(catalog.teams))
+        rows = [r for r in rows if r["team"] == args.team]
+    if args.overdue:
+        rows = [r for r in rows if int(str(r["overdue_days"])) > 0]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"])
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        from bot.console import print_actions
+
+        print_actions(_stdout(), rows)
+    return EXIT_OK
+
+
+def _migrated(settings: Settings) -> "Engine":
+    """The engine of DATABASE_URL, migrated to the newest schema."""
+    from storage.db import make_engine
+    from storage.migrate import upgrade
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine
+
+
+def _notifier(settings: Settings) -> "Notifier":
+    """Slack when SLACK_BOT_TOKEN is set (posts never resent); else printed."""
+    from bot.slack.app import web_client
+    from bot.slack.notifier import PrintNotifier, SlackNotifier
+
+    if settings.slack_bot_token:
+        return SlackNotifier(web_client(settings, for_posts=True), updates=web_client(settings))
+    return PrintNotifier(print)

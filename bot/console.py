@@ -170,3 +170,22 @@ def print_incident(console: Console, incident: Incident) -> None:
         console.print(Text(f"  {slo['slo']}: {percent(slo['budget_consumed'])} of its budget"))
     for change in doc["history"]:
         console.print(Text(f"  {change['at']} {change['by']}: {change['what']} {change['detail']}"))
+
+
+def print_actions(console: Console, rows: Sequence[dict[str, Any]]) -> None:
+    table = Table("ID", "Incident", "Action", "Owner", "Deadline", "Priority", "Team")
+    for row in rows:
+        late = int(row["overdue_days"])
+        deadline = Text(
+            row["deadline"] + (f" ({late}d late)" if late else ""), style="red" if late else ""
+        )
+        table.add_row(
+            row["id"],
+            row["incident"],
+            Text(row["description"]),
+            row["owner"],
+            deadline,
+            row["priority"],
+            row["team"],
+        )
+    console.print(table)

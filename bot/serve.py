@@ -3,10 +3,13 @@
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import uvicorn
+from apscheduler.triggers.cron import CronTrigger
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import Engine, text
 from sqlmodel import Session
@@ -20,6 +23,7 @@ from bot.scheduler import Scheduler, lease_for
 from bot.services.alerting import AlertingCycle
 from bot.services.board import StatusBoard
 from bot.services.incidents import Incidents
+from bot.services.reminders import Reminders
 from bot.settings import Settings, SettingsError
 from bot.slack.alert_controls import AlertControls
 from bot.slack.alert_messages import AlertMessages
@@ -91,6 +95,10 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     scheduler = Scheduler(lease_for(engine))
     scheduler.add_interval("alerting cycle", lambda: cycle.run(now()), settings.evaluation_interval)
     scheduler.add_interval("incident refresh", cards.refresh, settings.evaluation_interval)
+    reminders = Reminders(catalog, engine, notifier, renderer)
+    for name, team in catalog.teams.items():
+        morning = CronTrigger(hour=9, minute=0, timezone=ZoneInfo(team.timezone))
+        scheduler.add_cron(f"reminders {name}", _morning_job(reminders, now, name), morning)
     socket = (
         _SocketConnection(SocketModeHandler(app, settings.slack_app_token)) if socket_mode else None
     )
@@ -112,6 +120,13 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     finally:
         scheduler.shutdown(wait=False)
     return 0
+
+
+def _morning_job(
+    reminders: Reminders, now: Callable[[], datetime], team: str
+) -> Callable[[], object]:
+    """The daily reminder run of one team (at its local 09:00)."""
+    return lambda: reminders.run(now(), team)
 
 
 def _require(settings: Settings, socket_mode: bool) -> None:

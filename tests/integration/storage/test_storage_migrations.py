@@ -30,6 +30,10 @@ TABLES = {
     "incident_slo",
     "incident_change",
     "incident_card",
+    "postmortem",
+    "action_item",
+    "action_change",
+    "reminder_sent",
 }
 DDL = ("CREATE", "ALTER", "DROP")
 
@@ -52,7 +56,7 @@ def test_upgrade_creates_the_tables(engine: Engine) -> None:
     assert current(engine) is None
     upgrade(engine)
     assert TABLES | {"alembic_version"} == set(inspect(engine).get_table_names())
-    assert current(engine) == head() == "0003"
+    assert current(engine) == head() == "0004"
 
 
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:

@@ -1,0 +1,120 @@
+"""Action-item reminders: one DM per owner per day, overdue items named in team channels weekly.
+
+Every reminder is claimed in the database before it is sent (`reminder_sent`), so a
+re-run of the same day, or a second replica, sends nothing twice.
+"""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.domain.actions import ActionItem, ActionStatus
+from bot.domain.reminders import owner_reminders, team_escalations
+from bot.domain.slo import Catalog
+from bot.slack.notifier import Notifier
+from bot.slack.rendering import Renderer, escape_mrkdwn
+from storage.incidents import IncidentRepository
+from storage.postmortems import PostmortemRepository
+
+log = logging.getLogger("budgetbot.reminders")
+
+
+@dataclass
+class ReminderReport:
+    owners: int = 0
+    team_posts: int = 0
+    failed: int = 0
+
+
+class Reminders:
+    def __init__(
+        self, catalog: Catalog, engine: Engine, notifier: Notifier, renderer: Renderer
+    ) -> None:
+        self._catalog = catalog
+        self._engine = engine
+        self._notifier = notifier
+        self._render = renderer.render
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with Session(self._engine) as session, session.begin():
+            yield session
+
+    def run(self, at: datetime, team: str | None = None) -> ReminderReport:
+        """Send what is due at `at` (for one team's actions, or all); claims first."""
+        report = ReminderReport()
+        actions, team_of = self._gather(team)
+        today = at.astimezone(UTC).date()  # owners: one DM per UTC day
+        for reminder in owner_reminders(actions, today):
+            if self._claim("owner_daily", reminder.key(today), at):
+                lines = [_line(a, today) for a in (*reminder.overdue, *reminder.due_soon)]
+                intro = (
+                    f"Your postmortem actions: {len(reminder.overdue)} overdue, "
+                    f"{len(reminder.due_soon)} due within two days."
+                )
+                report.owners += self._post(report, reminder.owner, intro, lines)
+        for name in sorted({team_of[a.id] for a in actions if a.id in team_of}):
+            local = at.astimezone(ZoneInfo(self._catalog.teams[name].timezone)).date()
+            mine = [a for a in actions if team_of.get(a.id) == name]
+            for escalation in team_escalations(mine, local):
+                if self._claim("team_weekly", escalation.key(local), at):
+                    action = escalation.action
+                    intro = (
+                        f":hourglass: {action.key} is {escalation.days_overdue} days overdue "
+                        f"(owner <@{action.owner}>)."
+                    )
+                    channel = self._catalog.teams[name].channel
+                    report.team_posts += self._post(report, channel, intro, [_line(action, local)])
+        return report
+
+    def _gather(self, team: str | None) -> tuple[list[ActionItem], dict[int, str]]:
+        """Open actions, and the team owning each (the team of its incident's first service)."""
+        with self._session() as session:
+            actions = PostmortemRepository(session).actions(status=ActionStatus.OPEN)
+            incidents = IncidentRepository(session)
+            team_of: dict[int, str] = {}
+            for action in actions:
+                incident = incidents.get(action.incident_id)
+                services = incident.draft.services if incident else ()
+                owners = [
+                    self._catalog.services[s].team for s in services if s in self._catalog.services
+                ]
+                if owners and owners[0] in self._catalog.teams:
+                    team_of[action.id] = owners[0]
+        if team is not None:
+            actions = [a for a in actions if team_of.get(a.id) == team]
+        return actions, team_of
+
+    def _claim(self, kind: str, key: str, at: datetime) -> bool:
+        with self._session() as session:
+            return PostmortemRepository(session).claim_reminder(kind, key, at)
+
+    def _post(self, report: ReminderReport, channel: str, intro: str, lines: list[str]) -> int:
+        blocks = self._render("action_reminder.json.j2", intro=intro, lines=lines[:45])
+        try:
+            self._notifier.post(channel, intro, blocks)
+            return 1
+        except SlackApiError as exc:
+            report.failed += 1
+            log.error("reminder to %s failed: %s", channel, exc.response.get("error"))
+            return 0
+
+
+def _line(action: ActionItem, today: date) -> str:
+    days = (action.deadline - today).days
+    when = (
+        f"{-days} days overdue"
+        if days < 0
+        else ("due today" if days == 0 else f"due in {days} days")
+    )
+    return (
+        f"*{action.key}* ({action.priority}, {action.kind}) {escape_mrkdwn(action.description)}"
+        f" · INC-{action.incident_id} · {when} ({action.deadline.isoformat()})"
+    )
