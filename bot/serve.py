@@ -23,6 +23,7 @@ from bot.scheduler import Scheduler, lease_for
 from bot.services.alerting import AlertingCycle
 from bot.services.board import StatusBoard
 from bot.services.incidents import Incidents
+from bot.services.postmortems import Postmortems
 from bot.services.reminders import Reminders
 from bot.settings import Settings, SettingsError
 from bot.slack.alert_controls import AlertControls
@@ -34,6 +35,8 @@ from bot.slack.incident_cards import IncidentCards
 from bot.slack.incident_command import IncidentCommand
 from bot.slack.incident_views import IncidentViews
 from bot.slack.notifier import SlackNotifier
+from bot.slack.postmortem_desk import PostmortemDesk
+from bot.slack.postmortem_views import PostmortemViews
 from bot.slack.rendering import Renderer
 from bot.slack.slo_command import SloCommand
 from bot.web import create_web_app
@@ -77,9 +80,14 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     incidents = Incidents(catalog, source, engine, now)
     incident_views = IncidentViews(renderer, catalog)
     cards = IncidentCards(incidents, engine, notifier, incident_views, catalog, now)
+    postmortems = Postmortems(catalog, engine, now)
+    home = HomeView(board, renderer, postmortems.mine)
+    desk = PostmortemDesk(
+        postmortems, PostmortemViews(renderer), renderer, notifier, engine, home.for_user
+    )
     deps = SlackDeps(
         slo_command=SloCommand(board, renderer, controls.firing_lines),
-        home=HomeView(board, renderer),
+        home=home,
         claim_event=lambda event_id: _claim(engine, event_id),
         metrics=metrics,
         background=Background(metrics),
@@ -89,6 +97,7 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
         incident_views=incident_views,
         incident_command=IncidentCommand(incidents, incident_views, cards, renderer, now),
         incident_cards=cards,
+        postmortem_desk=desk,
     )
     app = build_app(settings, deps, client, socket_mode=socket_mode)
     cycle = AlertingCycle(catalog, source, engine, notifier, messages, on_evaluated=record)

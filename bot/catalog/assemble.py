@@ -75,6 +75,7 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
     severity = _single("incidents.severity", [f.severity for f in fragments], problems)
     gate = _single("gate", [f.gate for f in fragments], problems)
     alerts = _single("alerts", [f.alerts for f in fragments], problems)
+    admins = _single("admins", [f.admins for f in fragments], problems)
     return Catalog(
         teams={name: t.value for name, t in teams.items()},
         services=services,
@@ -83,6 +84,7 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
         severity=severity.value if severity else SeverityThresholds(),
         gate_policies=gate.value if gate else {},
         alert_policies=alerts.value if alerts else {},
+        admins=admins.value if admins else frozenset(),
         files=files,
     )
 

@@ -59,5 +59,6 @@ class Fragment:
     severity: Located[SeverityThresholds] | None = None
     gate: Located[dict[Tier, GatePolicy]] | None = None
     alerts: Located[dict[Tier, AlertPolicy]] | None = None
+    admins: Located[frozenset[str]] | None = None
     broken_services: set[str] = field(default_factory=set)  # defined, but invalid: no cascades
     broken_slis: set[str] = field(default_factory=set)

@@ -100,6 +100,7 @@ class NativeModel(StrictModel):
     incidents: IncidentsModel | None = None
     gate: GateModel | None = None
     alerts: AlertsModel | None = None
+    admins: list[str] | None = None  # Slack user ids
     include: list[str] | None = None
 
 
@@ -125,6 +126,8 @@ def parse_native(file: str, document: Any, problems: Problems) -> Fragment:
         fragment.severity = Located(severity, file, "incidents.severity")
     if root.gate is not None:
         fragment.gate = Located(_gate(file, root.gate, problems), file, "gate")
+    if root.admins is not None:
+        fragment.admins = Located(frozenset(root.admins), file, "admins")
     if root.alerts is not None:
         fragment.alerts = Located(_alerts(file, root.alerts, problems), file, "alerts")
     for index, target in enumerate(root.include or []):

@@ -134,6 +134,7 @@ class Catalog:
     severity: SeverityThresholds = field(default_factory=SeverityThresholds)
     gate_policies: Mapping[Tier, GatePolicy] = field(default_factory=dict)
     alert_policies: Mapping[Tier, AlertPolicy] = field(default_factory=dict)
+    admins: frozenset[str] = frozenset()  # Slack user ids allowed to reassign any action
     files: tuple[str, ...] = ()
 
     def gate_policy(self, tier: Tier) -> GatePolicy:

@@ -27,6 +27,7 @@ from bot.slack.incident_cards import IncidentCards
 from bot.slack.incident_command import IncidentCommand
 from bot.slack.incident_views import IncidentViews
 from bot.slack.listeners import actions, commands, events, views
+from bot.slack.postmortem_desk import PostmortemDesk
 from bot.slack.slo_command import SloCommand
 
 log = logging.getLogger("budgetbot.slack")
@@ -47,6 +48,7 @@ class SlackDeps:
     incident_views: IncidentViews
     incident_command: IncidentCommand
     incident_cards: IncidentCards
+    postmortem_desk: PostmortemDesk
 
 
 def web_client(settings: Settings, *, for_posts: bool = False) -> WebClient:

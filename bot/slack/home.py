@@ -1,20 +1,32 @@
 """The App Home scoreboard view."""
 
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
+from bot.domain.actions import ActionItem
 from bot.metrics.prometheus import PrometheusError
 from bot.services.board import StatusBoard
+from bot.slack.postmortem_views import action_line
 from bot.slack.presenters import scoreboard
 from bot.slack.rendering import Renderer
 from bot.times import format_time
 
-SHOWN = 80  # SLO rows on the home tab; with the other blocks it stays under 100
+SHOWN = 60  # SLO rows on the home tab
+SHOWN_ACTIONS = 10  # two blocks each: with the rest, the tab stays under 100 blocks
 
 
 class HomeView:
-    def __init__(self, board: StatusBoard, renderer: Renderer) -> None:
+    def __init__(
+        self,
+        board: StatusBoard,
+        renderer: Renderer,
+        actions_of: Callable[[str], list[ActionItem]] = lambda user: [],
+    ) -> None:
+        """actions_of: a person's open action items (from the postmortem store)."""
         self._board = board
         self._render = renderer.render
+        self._actions_of = actions_of
 
     def for_user(self, user_id: str) -> dict[str, Any]:
         """The home tab for one person: every SLO, least budget first, and what burns."""
@@ -22,7 +34,13 @@ class HomeView:
             at, statuses = self._board.current()
         except PrometheusError as exc:
             down: dict[str, Any] = self._render(
-                "app_home.json.j2", at="now", problem=str(exc), firing=[], slos=[], hidden=0
+                "app_home.json.j2",
+                at="now",
+                problem=str(exc),
+                firing=[],
+                slos=[],
+                hidden=0,
+                actions=self._actions(user_id, None),
             )
             return down
         rows = scoreboard(statuses)
@@ -33,5 +51,11 @@ class HomeView:
             firing=[r for r in rows if r["alert"]][:10],
             slos=rows[:SHOWN],
             hidden=max(0, len(rows) - SHOWN),
+            actions=self._actions(user_id, at.date()),
         )
         return view
+
+    def _actions(self, user: str, today: date | None) -> list[dict[str, Any]]:
+        items = self._actions_of(user)[:SHOWN_ACTIONS]
+        day = today or datetime.now(UTC).date()
+        return [{"id": a.id, "text": action_line(a, day)} for a in items]

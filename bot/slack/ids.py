@@ -1,10 +1,12 @@
 """Every Slack identifier the app listens to; manifest.yml must list the commands and events."""
 
-SLASH_COMMANDS = ("/slo", "/incident")
+SLASH_COMMANDS = ("/slo", "/incident", "/postmortem", "/actions")
 EVENTS = ("app_home_opened",)
 
 SLO_COMMAND = "/slo"
 INCIDENT_COMMAND = "/incident"
+POSTMORTEM_COMMAND = "/postmortem"
+ACTIONS_COMMAND = "/actions"
 APP_HOME_OPENED = "app_home_opened"
 
 ACKNOWLEDGE = "alert_acknowledge"
@@ -19,7 +21,16 @@ ACTION_IDS: tuple[str, ...] = (
     DECLARE_FROM_ALERT,
     RESOLVE_INCIDENT,
     RECLASSIFY_INCIDENT,
+    "incident_postmortem",
+    "postmortem_add_action",
+    "action_done",
+    "action_snooze",
+    "action_reassign",
 )
+START_POSTMORTEM, ADD_ACTION = "incident_postmortem", "postmortem_add_action"
+ACTION_DONE, ACTION_SNOOZE, ACTION_REASSIGN = "action_done", "action_snooze", "action_reassign"
 
 DECLARE_VIEW = "incident_declare"  # modal callback IDs
 RECLASSIFY_VIEW = "incident_reclassify"
+POSTMORTEM_VIEW = "postmortem_write"
+REASSIGN_VIEW = "action_reassign"

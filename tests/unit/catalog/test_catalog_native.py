@@ -392,3 +392,9 @@ def test_bad_alert_settings_are_named(tmp_path: Path) -> None:
     catalog_file.write_text("teams: {t: {channel: C1}}\nalerts: {hysteresis: soon}\n")
     with pytest.raises(CatalogError, match=r"alerts\.hysteresis"):
         load_catalog(catalog_file)
+
+
+def test_admins(tmp_path: Path) -> None:
+    catalog_file = tmp_path / "c.yaml"
+    catalog_file.write_text("teams: {t: {channel: C1}}\nadmins: [U0ADMIN, U1ADMIN]\n")
+    assert load_catalog(catalog_file).admins == frozenset({"U0ADMIN", "U1ADMIN"})

@@ -1,0 +1,47 @@
+"""The postmortem form and the reassign form: field errors, or saved and announced."""
+
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App
+
+from bot.slack.ids import POSTMORTEM_VIEW, REASSIGN_VIEW
+from bot.slack.postmortem_views import read_form
+
+if TYPE_CHECKING:
+    from bot.slack.app import SlackDeps
+
+
+def register(app: App, deps: "SlackDeps") -> None:
+    desk = deps.postmortem_desk
+
+    @app.view(POSTMORTEM_VIEW)
+    def written(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        metadata, texts, actions, parsing = read_form(view)
+        if metadata.get("only_actions"):
+            texts = {}
+        incident = desk.postmortems.incident(int(metadata.get("incident", 0)))
+        if incident is None:
+            ack(response_action="errors", errors={"action-0-description": "The incident is gone."})
+            return
+        problems = {**desk.postmortems.check(incident, texts, actions), **parsing}
+        if problems:
+            ack(response_action="errors", errors=problems)
+            return
+        ack()
+        deps.background.run(
+            POSTMORTEM_VIEW, desk.submit, metadata, texts, actions, body["user"]["id"]
+        )
+
+    @app.view(REASSIGN_VIEW)
+    def reassigned(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        owner = view["state"]["values"].get("owner", {}).get("value", {}).get("selected_user")
+        if not owner:
+            ack(response_action="errors", errors={"owner": "Choose the new owner."})
+            return
+        why_not = desk.postmortems.reassign(
+            int(view["private_metadata"]), owner, body["user"]["id"]
+        )
+        if why_not:
+            ack(response_action="errors", errors={"owner": why_not})
+            return
+        ack()
