@@ -76,6 +76,7 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
     gate = _single("gate", [f.gate for f in fragments], problems)
     alerts = _single("alerts", [f.alerts for f in fragments], problems)
     admins = _single("admins", [f.admins for f in fragments], problems)
+    escalate = _single("actions", [f.escalate_after for f in fragments], problems)
     return Catalog(
         teams={name: t.value for name, t in teams.items()},
         services=services,
@@ -85,6 +86,7 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
         gate_policies=gate.value if gate else {},
         alert_policies=alerts.value if alerts else {},
         admins=admins.value if admins else frozenset(),
+        escalate_overdue_after=escalate.value if escalate else 7,
         files=files,
     )
 

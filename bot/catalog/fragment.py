@@ -60,5 +60,6 @@ class Fragment:
     gate: Located[dict[Tier, GatePolicy]] | None = None
     alerts: Located[dict[Tier, AlertPolicy]] | None = None
     admins: Located[frozenset[str]] | None = None
+    escalate_after: Located[int] | None = None
     broken_services: set[str] = field(default_factory=set)  # defined, but invalid: no cascades
     broken_slis: set[str] = field(default_factory=set)

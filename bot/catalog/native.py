@@ -43,6 +43,10 @@ class TeamModel(StrictModel):
     channels: dict[SeverityName, str] | None = None  # burn alerts by severity, if not `channel`
 
 
+class ActionsModel(StrictModel):
+    escalate_overdue_after: int = 7  # days overdue before the team channel hears of it
+
+
 class AlertTierModel(StrictModel):
     max_severity: SeverityName | None = None
 
@@ -101,6 +105,7 @@ class NativeModel(StrictModel):
     gate: GateModel | None = None
     alerts: AlertsModel | None = None
     admins: list[str] | None = None  # Slack user ids
+    actions: ActionsModel | None = None
     include: list[str] | None = None
 
 
@@ -126,6 +131,11 @@ def parse_native(file: str, document: Any, problems: Problems) -> Fragment:
         fragment.severity = Located(severity, file, "incidents.severity")
     if root.gate is not None:
         fragment.gate = Located(_gate(file, root.gate, problems), file, "gate")
+    if root.actions is not None:
+        if root.actions.escalate_overdue_after < 1:
+            problems.add(file, "actions.escalate_overdue_after", "must be at least 1 (days)")
+        days = root.actions.escalate_overdue_after
+        fragment.escalate_after = Located(days, file, "actions.escalate_overdue_after")
     if root.admins is not None:
         fragment.admins = Located(frozenset(root.admins), file, "admins")
     if root.alerts is not None:

@@ -135,6 +135,7 @@ class Catalog:
     gate_policies: Mapping[Tier, GatePolicy] = field(default_factory=dict)
     alert_policies: Mapping[Tier, AlertPolicy] = field(default_factory=dict)
     admins: frozenset[str] = frozenset()  # Slack user ids allowed to reassign any action
+    escalate_overdue_after: int = 7  # days overdue before an action is named in its team channel
     files: tuple[str, ...] = ()
 
     def gate_policy(self, tier: Tier) -> GatePolicy:

@@ -63,7 +63,7 @@ class Reminders:
         for name in sorted({team_of[a.id] for a in actions if a.id in team_of}):
             local = at.astimezone(ZoneInfo(self._catalog.teams[name].timezone)).date()
             mine = [a for a in actions if team_of.get(a.id) == name]
-            for escalation in team_escalations(mine, local):
+            for escalation in team_escalations(mine, local, self._catalog.escalate_overdue_after):
                 if self._claim("team_weekly", escalation.key(local), at):
                     action = escalation.action
                     intro = (

@@ -102,10 +102,17 @@ def test_postmortem_with_actions_from_the_incident_card_to_done(
         )
         answer = json.loads(post(f"{bot.url}/slack/events", body, content_type, SIGNING_SECRET)[1])
         assert "Only the owner" in answer["errors"]["owner"]
+        # the declarer may: U88 owns it now, with the change recorded
+        body, content_type = view_submission(
+            "action_reassign", values, user_id="U55", private_metadata="1"
+        )
+        assert post(f"{bot.url}/slack/events", body, content_type, SIGNING_SECRET) == (200, "")
+        assert "ACT-1" in blocks(command(bot, slack_api, "/actions", "", "U88"))
+        assert "No open action items" in blocks(command(bot, slack_api, "/actions", "", "U77"))
 
         # the Home tab shows the owner's open action
         home, content_type = event_callback(
-            {"type": "app_home_opened", "user": "U77", "tab": "home"}, event_id="EvH1"
+            {"type": "app_home_opened", "user": "U88", "tab": "home"}, event_id="EvH1"
         )
         assert post(f"{bot.url}/slack/events", home, content_type, SIGNING_SECRET)[0] == 200
         (published,) = slack_api.wait_for("views.publish")
@@ -114,14 +121,14 @@ def test_postmortem_with_actions_from_the_incident_card_to_done(
         body, content_type = block_action(
             "action_done",
             "1",
-            user_id="U77",
+            user_id="U88",
             channel_id="C0SRE",
             response_url=slack_api.response_url("done"),
         )
         assert post(f"{bot.url}/slack/events", body, content_type, SIGNING_SECRET)[0] == 200
         (ephemeral,) = slack_api.wait_for("chat.postEphemeral")
         assert "ACT-1 is done" in ephemeral.body["text"]
-        assert "No open action items" in blocks(command(bot, slack_api, "/actions", "", "U77"))
+        assert "No open action items" in blocks(command(bot, slack_api, "/actions", "", "U88"))
     slack_api.assert_no_violations()
 
 

@@ -394,7 +394,16 @@ def test_bad_alert_settings_are_named(tmp_path: Path) -> None:
         load_catalog(catalog_file)
 
 
-def test_admins(tmp_path: Path) -> None:
+def test_admins_and_action_escalation(tmp_path: Path) -> None:
     catalog_file = tmp_path / "c.yaml"
-    catalog_file.write_text("teams: {t: {channel: C1}}\nadmins: [U0ADMIN, U1ADMIN]\n")
-    assert load_catalog(catalog_file).admins == frozenset({"U0ADMIN", "U1ADMIN"})
+    catalog_file.write_text(
+        "teams: {t: {channel: C1}}\n"
+        "admins: [U0ADMIN, U1ADMIN]\n"
+        "actions: {escalate_overdue_after: 3}\n"
+    )
+    catalog = load_catalog(catalog_file)
+    assert catalog.admins == frozenset({"U0ADMIN", "U1ADMIN"})
+    assert catalog.escalate_overdue_after == 3
+    catalog_file.write_text("teams: {t: {channel: C1}}\nactions: {escalate_overdue_after: 0}\n")
+    with pytest.raises(CatalogError, match=r"actions\.escalate_overdue_after"):
+        load_catalog(catalog_file)
