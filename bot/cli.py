@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 _ID = re.compile(r"^(?:INC-)?(\d+)$", re.IGNORECASE)
 EXIT_OK, EXIT_USAGE, EXIT_PROMETHEUS, EXIT_PARTIAL, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_HELD = 1  # `gate`: the service may not deploy
 
 
 class UsageError(Exception):
@@ -110,6 +111,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
 
     command("migrate", "apply database migrations (DATABASE_URL)", _migrate)
+
+    gate = command("gate", "may this service deploy? exit 0 allowed, 1 held", _gate)
+    gate.add_argument("--service", required=True)
+    gate.add_argument("--at", help="evaluate at this time (RFC 3339 or Unix seconds)")
+    gate.add_argument("--format", choices=("table", "json"), default="table")
 
     evaluate = command("evaluate", "run one alerting cycle: post, escalate, resolve", _evaluate)
     evaluate.add_argument("--at", help="evaluate at this time (RFC 3339 or Unix seconds)")
@@ -387,3 +393,29 @@ def _notifier(settings: Settings) -> "Notifier":
     if settings.slack_bot_token:
         return SlackNotifier(web_client(settings, for_posts=True), updates=web_client(settings))
     return PrintNotifier(print)
+
+
+def _gate(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when the service may deploy (open, caution, or overridden), 1 when held,
+    3 when an SLO has no usable data, 2 when Prometheus cannot be read."""
+    from bot.services.gate import GateService
+
+    catalog = _catalog(args, settings)
+    if args.service not in catalog.services:
+        raise _unknown("service", args.service, list(catalog.services))
+    at = _instant(args.at, settings)
+    slos = [s for s in catalog.slos if s.service == args.service]
+    source = _source(catalog, settings)
+    gate = GateService(
+        lambda: (at, evaluate_status(catalog, source, at, slos)), _migrated(settings), lambda: at
+    )
+    answer = gate.ask(args.service, "cli")
+    if args.format == "json":
+        print(json.dumps(answer.as_json(), indent=2))
+    else:
+        verdict = answer.verdict
+        word = "allowed" if verdict.allowed else "HELD"
+        print(f"{args.service}: {verdict.decision} ({word}): {verdict.reason}")
+    if answer.verdict.decision == "unknown" and not answer.verdict.allowed:
+        return EXIT_PARTIAL
+    return EXIT_OK if answer.verdict.allowed else EXIT_HELD

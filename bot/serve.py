@@ -22,6 +22,7 @@ from bot.observability import BotMetrics, TimedSource
 from bot.scheduler import Scheduler, lease_for
 from bot.services.alerting import AlertingCycle
 from bot.services.board import StatusBoard
+from bot.services.gate import GateService
 from bot.services.incidents import Incidents
 from bot.services.postmortems import Postmortems
 from bot.services.reminders import Reminders
@@ -39,7 +40,7 @@ from bot.slack.postmortem_desk import PostmortemDesk
 from bot.slack.postmortem_views import PostmortemViews
 from bot.slack.rendering import Renderer
 from bot.slack.slo_command import SloCommand
-from bot.web import create_web_app
+from bot.web import GateApi, create_web_app
 from storage.db import make_engine, mask_url
 from storage.migrate import upgrade
 from storage.repositories import HandledEventRepository, Snapshot, SnapshotRepository
@@ -85,8 +86,13 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     desk = PostmortemDesk(
         postmortems, PostmortemViews(renderer), renderer, notifier, engine, home.for_user
     )
+    gate = GateService(board.current, engine, now)
+
+    def announce(channel: str, text: str) -> None:
+        notifier.post(channel, text, renderer.render("text.json.j2", text=text))
+
     deps = SlackDeps(
-        slo_command=SloCommand(board, renderer, controls.firing_lines),
+        slo_command=SloCommand(board, renderer, controls.firing_lines, gate, announce),
         home=home,
         claim_event=lambda event_id: _claim(engine, event_id),
         metrics=metrics,
@@ -112,7 +118,8 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
         _SocketConnection(SocketModeHandler(app, settings.slack_app_token)) if socket_mode else None
     )
     health = _Health(engine, catalog, prometheus, socket, scheduler)
-    web = create_web_app(None if socket_mode else app, health, metrics)
+    gate_api = GateApi(gate.ask, frozenset(catalog.services), settings.api_token)
+    web = create_web_app(None if socket_mode else app, health, metrics, gate_api)
     if socket is not None:
         socket.start()
     scheduler.start()

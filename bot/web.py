@@ -1,6 +1,8 @@
 """The ASGI app: POST /slack/events, GET /healthz, GET /metrics (run by uvicorn)."""
 
+import hmac
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -12,13 +14,26 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.metrics.prometheus import PrometheusError
 from bot.observability import BotMetrics
+from bot.services.gate import GateAnswer
 
 Health = Callable[[], tuple[bool, dict[str, Any]]]  # (healthy, details)
 
 
-def create_web_app(bolt: App | None, health: Health, metrics: BotMetrics) -> Starlette:
-    """Routes for HTTP mode (with bolt) or Socket Mode (bolt=None: health and metrics only)."""
+@dataclass(frozen=True)
+class GateApi:
+    """GET /api/v1/gate: `ask(service, asked_by)`, the known services and the bearer token."""
+
+    ask: Callable[[str, str], GateAnswer]
+    services: frozenset[str]
+    token: str | None
+
+
+def create_web_app(
+    bolt: App | None, health: Health, metrics: BotMetrics, gate: GateApi | None = None
+) -> Starlette:
+    """Routes for HTTP mode (with bolt) or Socket Mode (bolt=None: no /slack/events)."""
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()
@@ -33,10 +48,33 @@ def create_web_app(bolt: App | None, health: Health, metrics: BotMetrics) -> Sta
     async def prometheus_metrics(request: Request) -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+    async def gate_api(request: Request) -> Response:
+        assert gate is not None
+        given = request.headers.get("authorization", "").encode()
+        if not gate.token or not hmac.compare_digest(given, f"Bearer {gate.token}".encode()):
+            why = (
+                "a bearer token is required"
+                if gate.token
+                else "set BUDGETBOT_API_TOKEN to use the API"
+            )
+            return JSONResponse({"error": why}, 401, headers={"WWW-Authenticate": "Bearer"})
+        service = request.query_params.get("service", "")
+        if not service:
+            return JSONResponse({"error": "give ?service=<name>"}, 400)
+        if service not in gate.services:
+            return JSONResponse({"error": f"no service named {service!r} in the catalog"}, 404)
+        try:
+            answer = await run_in_threadpool(gate.ask, service, "api")
+        except PrometheusError as exc:  # never "open" and never "frozen" when blind
+            return JSONResponse({"error": str(exc)}, 503)
+        return JSONResponse(answer.as_json())
+
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/metrics", prometheus_metrics, methods=["GET"]),
     ]
     if bolt is not None:
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+    if gate is not None:
+        routes.append(Route("/api/v1/gate", gate_api, methods=["GET"]))
     return Starlette(routes=routes)

@@ -1,6 +1,6 @@
 """Release gate decisions per SLO and per service (DESIGN.md section 5)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.domain.slo import Gate, GatePolicy, Severity
@@ -42,3 +42,37 @@ def worst_gate(decisions: Iterable[tuple[str, GateDecision]]) -> tuple[str, Gate
         if worst is None or _ORDER[decision.gate] > _ORDER[worst[1].gate]:
             worst = (name, decision)
     return worst
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A service's answer to "may we deploy?"."""
+
+    decision: str  # "open" | "caution" | "frozen" | "unknown"
+    allowed: bool
+    reason: str
+
+
+def service_verdict(
+    slos: Sequence[tuple[str, GateDecision | None, str]], override: str | None = None
+) -> Verdict:
+    """The verdict from each SLO's (name, gate or None without data, why no data).
+
+    The worst SLO decides. Without usable data for an SLO the answer is "unknown" and not
+    allowed: a blind gate is neither open nor frozen. `override` (its description) lets a
+    frozen or unknown service deploy until it expires.
+    """
+    if not slos:
+        return Verdict("open", True, "the service has no SLOs")
+    blind = [(name, why) for name, gate, why in slos if gate is None]
+    if blind:
+        names = ", ".join(f"{name} ({why})" for name, why in blind)
+        verdict = Verdict("unknown", False, f"no usable data for {names}")
+    else:
+        found = worst_gate((name, gate) for name, gate, _ in slos if gate is not None)
+        assert found is not None
+        name, gate = found
+        verdict = Verdict(str(gate.gate), gate.gate is not Gate.FROZEN, f"{name}: {gate.reason}")
+    if not verdict.allowed and override:
+        return Verdict(verdict.decision, True, f"{verdict.reason}; allowed by {override}")
+    return verdict

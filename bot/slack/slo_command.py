@@ -5,11 +5,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.gate import worst_gate
+from bot.domain.gate import service_verdict
 from bot.domain.slo import Gate
-from bot.domain.status import SLOStatus
 from bot.metrics.prometheus import PrometheusError
 from bot.services.board import StatusBoard
+from bot.services.gate import GateService
 from bot.slack.presenters import GATE_EMOJI, by_team, slo_line
 from bot.slack.rendering import Renderer, chunk_blocks
 from bot.times import format_time
@@ -31,13 +31,17 @@ class SloCommand:
         board: StatusBoard,
         renderer: Renderer,
         firing: Callable[[], list[str]] = list,
+        gate: GateService | None = None,
+        announce: Callable[[str, str], object] | None = None,
     ) -> None:
-        """firing: one line per open burn alert (from the alert store)."""
+        """firing: open alerts; gate: verdicts and overrides; announce(channel, text)."""
         self._board = board
         self._render = renderer.render
         self._firing = firing
+        self._gate_service = gate
+        self._announce = announce
 
-    def answer(self, text: str) -> list[Reply]:
+    def answer(self, text: str, user: str = "") -> list[Reply]:
         """The replies to `/slo <text>`; never raises for bad input or Prometheus outages."""
         words = text.split()
         sub = words[0].lower() if words else "status"
@@ -49,10 +53,12 @@ class SloCommand:
             if sub == "alerts":
                 blocks = self._render("alert_list.json.j2", alerts=self._firing())
                 return [Reply("Firing burn alerts", part) for part in chunk_blocks(blocks)]
+            if sub == "gate" and len(words) > 1 and words[1] == "override":
+                return self._override(words[2:], user)
             if sub == "gate":
                 if len(words) < 2:
                     return [self._help("`/slo gate` needs a service, e.g. `/slo gate checkout`.")]
-                return self._gate(words[1])
+                return self._gate(words[1], user)
         except PrometheusError as exc:
             return [self._notice(f":warning: {exc}. Budgets cannot be shown right now.")]
         close = difflib.get_close_matches(sub, SUBCOMMANDS, n=1)
@@ -78,24 +84,63 @@ class SloCommand:
         summary = f"{title}: {len(chosen)} SLO(s) at {format_time(at)}"
         return [Reply(summary, part) for part in chunk_blocks(blocks)]
 
-    def _gate(self, service: str) -> list[Reply]:
+    def _gate(self, service: str, user: str) -> list[Reply]:
         catalog = self._board.catalog
         if service not in catalog.services:
             return [self._unknown("service", service, list(catalog.services))]
-        at, statuses = self._board.current()
-        mine = [s for s in statuses if s.slo.service == service]
-        decision, reason, emoji = _gate_words(mine)
+        if self._gate_service is not None:
+            answer = self._gate_service.ask(service, user or "slack")
+            at, mine, verdict = answer.at, answer.statuses, answer.verdict
+        else:
+            at, statuses = self._board.current()
+            mine = [s for s in statuses if s.slo.service == service]
+            verdict = service_verdict(
+                [(s.slo.name, s.gate, s.message or str(s.data)) for s in mine]
+            )
+        emoji = (
+            GATE_EMOJI.get(Gate(verdict.decision), ":white_circle:")
+            if verdict.decision != "unknown"
+            else ":white_circle:"
+        )
         blocks = self._render(
             "slo_gate.json.j2",
             service=service,
-            decision=decision,
-            reason=reason,
+            decision=verdict.decision + ("" if verdict.allowed else " (deploys held)"),
+            reason=verdict.reason,
             emoji=emoji,
             at=format_time(at),
             slos=[slo_line(s) for s in mine],
         )
         return [
-            Reply(f"Release gate for {service}: {decision}", part) for part in chunk_blocks(blocks)
+            Reply(f"Release gate for {service}: {verdict.decision}", part)
+            for part in chunk_blocks(blocks)
+        ]
+
+    def _override(self, words: list[str], user: str) -> list[Reply]:
+        """/slo gate override <service> <hours> <reason>: admins only, announced."""
+        catalog = self._board.catalog
+        if self._gate_service is None:
+            return [self._notice("Overrides need the bot's database.")]
+        if user not in catalog.admins:
+            return [
+                self._notice("Only catalog admins (`admins:` in the catalog) may override a gate.")
+            ]
+        if len(words) < 3 or not _hours(words[1]):
+            return [self._notice("Usage: `/slo gate override <service> <hours> <reason>`")]
+        service, hours, reason = words[0], float(words[1]), " ".join(words[2:])
+        if service not in catalog.services:
+            return [self._unknown("service", service, list(catalog.services))]
+        entry = self._gate_service.override(service, hours, reason, f"<@{user}>")
+        text = (
+            f":unlock: <@{user}> overrode the release gate of *{service}* until "
+            f"{format_time(entry.until)}: {reason}"
+        )
+        if self._announce is not None:
+            self._announce(catalog.teams[catalog.services[service].team].channel, text)
+        return [
+            self._notice(
+                f"The gate of {service} lets deploys through until {format_time(entry.until)}."
+            )
         ]
 
     def _unknown(self, kind: str, name: str, known: list[str]) -> Reply:
@@ -110,15 +155,8 @@ class SloCommand:
         return Reply(text, self._render("notice.json.j2", text=text))
 
 
-def _gate_words(statuses: list[SLOStatus]) -> tuple[str, str, str]:
-    """(decision, reason, emoji) of a service; unknown when an SLO has no usable data."""
-    if not statuses:
-        return "open", "the service has no SLOs", GATE_EMOJI[Gate.OPEN]
-    blind = [s for s in statuses if s.gate is None]
-    if blind:
-        names = ", ".join(s.slo.name for s in blind)
-        return "unknown", f"no usable data for {names}", ":white_circle:"
-    worst = worst_gate((s.slo.name, s.gate) for s in statuses if s.gate is not None)
-    assert worst is not None
-    name, decision = worst
-    return str(decision.gate), f"{name}: {decision.reason}", GATE_EMOJI[decision.gate]
+def _hours(text: str) -> bool:
+    try:
+        return 0 < float(text) <= 168
+    except ValueError:
+        return False

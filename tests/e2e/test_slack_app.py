@@ -59,7 +59,7 @@ def test_gate_and_help_and_unknown_names(bot: ServeProcess, slack_api: SlackStan
         assert command(bot, slack_api, text)[0] == 200
     replies = slack_api.wait_for("response_url", count=3)
     texts = " ".join(blocks_text(r) for r in replies)
-    assert "*frozen*" in texts and "overspent-availability" in texts
+    assert "*frozen (deploys held)*" in texts and "overspent-availability" in texts
     assert "/slo gate" in texts
     assert "Did you mean `steady`?" in texts
     slack_api.assert_no_violations()

@@ -34,6 +34,8 @@ TABLES = {
     "action_item",
     "action_change",
     "reminder_sent",
+    "gate_decision",
+    "gate_override",
 }
 DDL = ("CREATE", "ALTER", "DROP")
 
@@ -56,7 +58,7 @@ def test_upgrade_creates_the_tables(engine: Engine) -> None:
     assert current(engine) is None
     upgrade(engine)
     assert TABLES | {"alembic_version"} == set(inspect(engine).get_table_names())
-    assert current(engine) == head() == "0004"
+    assert current(engine) == head() == "0005"
 
 
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:

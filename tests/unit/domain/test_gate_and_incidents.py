@@ -84,3 +84,24 @@ def test_impact_without_traffic_is_unknown() -> None:
 def test_impact_when_the_incident_window_had_no_traffic_is_unknown() -> None:
     impact = IncidentImpact(bad_events=0, total_events=0, window_events=1e7, budget=0.001)
     assert impact.budget_consumed is None  # not 0: that would read as SEV4
+
+
+def test_service_verdict() -> None:
+    from bot.domain.gate import service_verdict
+
+    open_ = GateDecision(Gate.OPEN, "fine")
+    caution = GateDecision(Gate.CAUTION, "10% left")
+    frozen = GateDecision(Gate.FROZEN, "exhausted")
+    assert service_verdict([]).allowed
+    assert service_verdict([("a", open_, ""), ("b", caution, "")]) == (
+        service_verdict([("b", caution, "")])
+    )
+    verdict = service_verdict([("a", open_, ""), ("b", caution, "")])
+    assert (verdict.decision, verdict.allowed, verdict.reason) == ("caution", True, "b: 10% left")
+    held = service_verdict([("a", frozen, ""), ("b", caution, "")])
+    assert (held.decision, held.allowed) == ("frozen", False)
+    blind = service_verdict([("a", open_, ""), ("b", None, "no series")])
+    assert (blind.decision, blind.allowed) == ("unknown", False) and "b (no series)" in blind.reason
+    let_through = service_verdict([("a", frozen, "")], override="<@U1> until 12:00: hotfix")
+    assert (let_through.decision, let_through.allowed) == ("frozen", True)
+    assert "hotfix" in let_through.reason

@@ -137,7 +137,8 @@ def test_gate_says_the_worst_slo_and_why() -> None:
     text = text_of(reply.blocks)
     assert "*caution*" in text and "checkout-latency" in text
     (reply,) = command().answer("gate search")
-    assert "*unknown*" in text_of(reply.blocks) and "no usable data" in text_of(reply.blocks)
+    assert "*unknown (deploys held)*" in text_of(reply.blocks)
+    assert "no usable data" in text_of(reply.blocks)
     (reply,) = command().answer("gate")
     assert "needs a service" in text_of(reply.blocks)
 

@@ -11,12 +11,14 @@ if TYPE_CHECKING:
 
 
 def register(app: App, deps: "SlackDeps") -> None:
-    def answer(text: str, respond: Respond) -> None:
-        for reply in deps.slo_command.answer(text):
+    def answer(text: str, user: str, respond: Respond) -> None:
+        for reply in deps.slo_command.answer(text, user):
             respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
 
     @app.command(SLO_COMMAND)
     def slo(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
         deps.metrics.commands.labels(SLO_COMMAND).inc()
-        deps.background.run(SLO_COMMAND, answer, command.get("text", ""), respond)
+        deps.background.run(
+            SLO_COMMAND, answer, command.get("text", ""), command.get("user_id", ""), respond
+        )
