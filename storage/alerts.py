@@ -8,18 +8,17 @@ A claim is an INSERT inside a SAVEPOINT, never check-then-insert, so that of two
 exactly one wins; the loser's transaction stays usable. Claims are final once committed.
 """
 
-import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, String, case, func, insert, literal, update
+from sqlalchemy import ColumnElement, String, case, func, insert, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.domain.alerts import OpenAlert, Watch
 from bot.domain.slo import Severity
+from storage.claims import insert_once
 from storage.models import (
     POST_KINDS,
     AlertEpisode,
@@ -28,9 +27,6 @@ from storage.models import (
     SloWatch,
     UTCDateTime,
 )
-
-_UNIQUE_SQLSTATE = "23505"  # PostgreSQL's unique_violation
-_SQLITE_UNIQUE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
 
 
 class AlertRepository:
@@ -78,7 +74,7 @@ class AlertRepository:
             )
             .returning(col(AlertEpisode.id))
         )
-        returned = self._insert_once(statement, returning=True)
+        returned = insert_once(self._session, statement, returning=True)
         return None if returned is None else int(returned[0])
 
     def save(self, slo: str, watch: Watch) -> None:
@@ -145,14 +141,14 @@ class AlertRepository:
         statement = insert(AlertPost).values(
             episode_id=episode, kind=str(kind), claimed_at=at or datetime.now(UTC)
         )
-        return self._insert_once(statement) is not None
+        return insert_once(self._session, statement) is not None
 
     def claim_data_warning(self, slo: str, since: datetime, at: datetime | None = None) -> bool:
         """Claim the one data-missing warning of the SLO's outage that began at `since`."""
         statement = insert(DataWarning).values(
             slo=slo, missing_since=since, claimed_at=at or datetime.now(UTC)
         )
-        return self._insert_once(statement) is not None
+        return insert_once(self._session, statement) is not None
 
     # -- the Slack message and people's actions on it --------------------------------------
 
@@ -203,24 +199,6 @@ class AlertRepository:
             (row.slo, _alert(row), row.channel, row.ts) for row in self._session.exec(statement)
         ]
 
-    def _insert_once(self, statement: Insert, *, returning: bool = False) -> list[Any] | None:
-        """Run an INSERT in a SAVEPOINT: its RETURNING values, or None on a unique violation.
-
-        The values are fetched inside the SAVEPOINT, before it is released.
-
-        A concurrent inserter of the same key waits for the first transaction to end, then
-        loses; the rolled-back SAVEPOINT keeps the caller's transaction usable. Other
-        integrity errors (foreign key, check) propagate.
-        """
-        try:
-            with self._session.begin_nested():
-                result = self._session.exec(statement)
-                return list(result.scalars()) if returning else []
-        except IntegrityError as exc:
-            if not _unique_violation(exc):
-                raise
-            return None
-
     def _update_open(self, episode: int, **values: object) -> bool:
         """Set `values` on the episode if it is still open; True when a row changed."""
         result = self._session.exec(
@@ -232,14 +210,6 @@ class AlertRepository:
 def _is_open() -> ColumnElement[bool]:
     """The episode has not resolved yet."""
     return col(AlertEpisode.resolved_at).is_(None)
-
-
-def _unique_violation(exc: IntegrityError) -> bool:
-    """Whether the database refused a duplicate key (not a foreign key or a check)."""
-    cause = exc.orig
-    if isinstance(cause, sqlite3.IntegrityError):
-        return getattr(cause, "sqlite_errorname", "") in _SQLITE_UNIQUE
-    return getattr(cause, "sqlstate", None) == _UNIQUE_SQLSTATE
 
 
 def _alert(row: AlertEpisode) -> OpenAlert:

@@ -12,8 +12,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Insert, delete, func, insert, literal, or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, delete, func, insert, literal, or_, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -25,7 +24,7 @@ from bot.domain.incidents import (
     IncidentSeverity,
     SLOImpact,
 )
-from storage.alerts import _unique_violation
+from storage.claims import insert_once
 from storage.models import (
     IncidentCard,
     IncidentChange,
@@ -74,7 +73,7 @@ class IncidentRepository:
             )
             .returning(col(IncidentRecord.id))
         )
-        returned = self._insert_once(statement, returning=True)
+        returned = insert_once(self._session, statement, returning=True)
         if returned is None:
             return None
         incident = int(returned[0])
@@ -169,7 +168,7 @@ class IncidentRepository:
         Final once the caller commits. An unknown incident is an IntegrityError (foreign key).
         """
         statement = insert(IncidentCard).values(incident_id=id, channel=channel, claimed_at=at)
-        return self._insert_once(statement) is not None
+        return insert_once(self._session, statement) is not None
 
     def set_card(self, id: int, channel: str, ts: str) -> None:
         """Remember the posted card's message ts; a LookupError if the card was not claimed."""
@@ -287,21 +286,6 @@ class IncidentRepository:
                 incident_id=id, at=at, actor=actor, kind=kind, detail=detail
             )
         )
-
-    def _insert_once(self, statement: Insert, *, returning: bool = False) -> list[Any] | None:
-        """Run an INSERT in a SAVEPOINT: its RETURNING values, or None on a unique violation.
-
-        The rolled-back SAVEPOINT keeps the caller's transaction usable; other integrity
-        errors (foreign key, check) propagate.
-        """
-        try:
-            with self._session.begin_nested():
-                result = self._session.exec(statement)
-                return list(result.scalars()) if returning else []
-        except IntegrityError as exc:
-            if not _unique_violation(exc):
-                raise
-            return None
 
 
 def _id(row: IncidentRecord) -> int:

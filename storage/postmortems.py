@@ -12,8 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, insert, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -26,7 +25,7 @@ from bot.domain.actions import (
     Postmortem,
     Priority,
 )
-from storage.alerts import _unique_violation
+from storage.claims import insert_once
 from storage.models import (
     REMINDER_KINDS,
     ActionChangeRecord,
@@ -79,7 +78,7 @@ class PostmortemRepository:
             )
             .returning(col(PostmortemRecord.id))
         )
-        returned = self._insert_once(statement)
+        returned = insert_once(self._session, statement, returning=True)
         if returned is None:
             return None
         for row in rows:
@@ -135,7 +134,7 @@ class PostmortemRepository:
             .values(kind=kind, key=key, sent_at=at)
             .returning(col(ReminderSent.id))
         )
-        return self._insert_once(statement) is not None
+        return insert_once(self._session, statement, returning=True) is not None
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -236,20 +235,6 @@ class PostmortemRepository:
         self._session.exec(
             insert(ActionChangeRecord).values(action_id=id, at=at, actor=actor, what=what)
         )
-
-    def _insert_once(self, statement: Insert) -> list[Any] | None:
-        """Run an INSERT in a SAVEPOINT: its RETURNING values, or None on a unique violation.
-
-        The rolled-back SAVEPOINT keeps the caller's transaction usable; other integrity
-        errors (foreign key, check) propagate.
-        """
-        try:
-            with self._session.begin_nested():
-                return list(self._session.exec(statement).scalars())
-        except IntegrityError as exc:
-            if not _unique_violation(exc):
-                raise
-            return None
 
 
 def _is_open() -> ColumnElement[bool]:

@@ -10,9 +10,9 @@ from typing import Literal, cast, get_args
 
 from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.claims import insert_once
 from storage.models import BudgetSnapshot, HandledEvent
 
 DataState = Literal["ok", "no_data", "error"]
@@ -69,18 +69,10 @@ class HandledEventRepository:
 
     def claim(self, event_id: str, at: datetime | None = None) -> bool:
         """True the first time `event_id` is claimed (final once the caller commits), else False."""
-        # No check-then-insert: the primary key decides. A concurrent claimer waits for the
-        # first transaction to end, then gets IntegrityError; the SAVEPOINT keeps the
-        # caller's transaction usable after that.
         statement = insert(HandledEvent).values(
             event_id=event_id, handled_at=at or datetime.now(UTC)
         )
-        try:
-            with self._session.begin_nested():
-                self._session.exec(statement)
-        except IntegrityError:
-            return False
-        return True
+        return insert_once(self._session, statement) is not None
 
 
 def _snapshot(row: BudgetSnapshot) -> Snapshot:

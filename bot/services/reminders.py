@@ -8,7 +8,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
@@ -19,7 +19,8 @@ from bot.domain.actions import ActionItem, ActionStatus
 from bot.domain.reminders import owner_reminders, team_escalations
 from bot.domain.slo import Catalog
 from bot.slack.notifier import Notifier
-from bot.slack.rendering import Renderer, escape_mrkdwn
+from bot.slack.postmortem_views import action_line
+from bot.slack.rendering import Renderer
 from storage.incidents import IncidentRepository
 from storage.postmortems import PostmortemRepository
 
@@ -54,7 +55,7 @@ class Reminders:
         today = at.astimezone(UTC).date()  # owners: one DM per UTC day
         for reminder in owner_reminders(actions, today):
             if self._claim("owner_daily", reminder.key(today), at):
-                lines = [_line(a, today) for a in (*reminder.overdue, *reminder.due_soon)]
+                lines = [action_line(a, today) for a in (*reminder.overdue, *reminder.due_soon)]
                 intro = (
                     f"Your postmortem actions: {len(reminder.overdue)} overdue, "
                     f"{len(reminder.due_soon)} due within two days."
@@ -71,7 +72,9 @@ class Reminders:
                         f"(owner <@{action.owner}>)."
                     )
                     channel = self._catalog.teams[name].channel
-                    report.team_posts += self._post(report, channel, intro, [_line(action, local)])
+                    report.team_posts += self._post(
+                        report, channel, intro, [action_line(action, local)]
+                    )
         return report
 
     def _gather(self, team: str | None) -> tuple[list[ActionItem], dict[int, str]]:
@@ -105,16 +108,3 @@ class Reminders:
             report.failed += 1
             log.error("reminder to %s failed: %s", channel, exc.response.get("error"))
             return 0
-
-
-def _line(action: ActionItem, today: date) -> str:
-    days = (action.deadline - today).days
-    when = (
-        f"{-days} days overdue"
-        if days < 0
-        else ("due today" if days == 0 else f"due in {days} days")
-    )
-    return (
-        f"*{action.key}* ({action.priority}, {action.kind}) {escape_mrkdwn(action.description)}"
-        f" · INC-{action.incident_id} · {when} ({action.deadline.isoformat()})"
-    )
