@@ -36,6 +36,7 @@ TABLES = {
     "reminder_sent",
     "gate_decision",
     "gate_override",
+    "digest_run",
 }
 DDL = ("CREATE", "ALTER", "DROP")
 
@@ -58,7 +59,7 @@ def test_upgrade_creates_the_tables(engine: Engine) -> None:
     assert current(engine) is None
     upgrade(engine)
     assert TABLES | {"alembic_version"} == set(inspect(engine).get_table_names())
-    assert current(engine) == head() == "0005"
+    assert current(engine) == head() == "0006"
 
 
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:
