@@ -15,13 +15,13 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.domain.actions import ActionItem, ActionStatus
+from bot.domain.actions import ActionItem
 from bot.domain.reminders import owner_reminders, team_escalations
 from bot.domain.slo import Catalog
+from bot.services.ownership import open_actions
 from bot.slack.notifier import Notifier
 from bot.slack.postmortem_views import action_line
 from bot.slack.rendering import Renderer
-from storage.incidents import IncidentRepository
 from storage.postmortems import PostmortemRepository
 
 log = logging.getLogger("budgetbot.reminders")
@@ -78,19 +78,9 @@ class Reminders:
         return report
 
     def _gather(self, team: str | None) -> tuple[list[ActionItem], dict[int, str]]:
-        """Open actions, and the team owning each (the team of its incident's first service)."""
+        """Open actions (of `team`, when given), and the team owning each."""
         with self._session() as session:
-            actions = PostmortemRepository(session).actions(status=ActionStatus.OPEN)
-            incidents = IncidentRepository(session)
-            team_of: dict[int, str] = {}
-            for action in actions:
-                incident = incidents.get(action.incident_id)
-                services = incident.draft.services if incident else ()
-                owners = [
-                    self._catalog.services[s].team for s in services if s in self._catalog.services
-                ]
-                if owners and owners[0] in self._catalog.teams:
-                    team_of[action.id] = owners[0]
+            actions, team_of = open_actions(self._catalog, session)
         if team is not None:
             actions = [a for a in actions if team_of.get(a.id) == team]
         return actions, team_of
