@@ -117,6 +117,16 @@ def _parser() -> argparse.ArgumentParser:
     gate.add_argument("--at", help="evaluate at this time (RFC 3339 or Unix seconds)")
     gate.add_argument("--format", choices=("table", "json"), default="table")
 
+    digest = command("digest", "the weekly budget digest: once per team per week", _digest)
+    digest.add_argument("--team", help="only this team (default: every team)")
+    digest.add_argument("--platform", action="store_true", help="the ranking of all teams")
+    digest.add_argument("--at", help="as if at this time (RFC 3339 or Unix seconds)")
+    digest.add_argument("--force", action="store_true", help="post even if posted this week")
+    digest.add_argument(
+        "--print", action="store_true", dest="print_only", help="print it and write the chart"
+    )
+    digest.add_argument("--chart-dir", default=".", help="where --print writes the charts")
+
     evaluate = command("evaluate", "run one alerting cycle: post, escalate, resolve", _evaluate)
     evaluate.add_argument("--at", help="evaluate at this time (RFC 3339 or Unix seconds)")
 
@@ -152,12 +162,13 @@ def _catalog(args: argparse.Namespace, settings: Settings) -> Catalog:
     return load_catalog(args.config or settings.config_path)
 
 
-def _source(catalog: Catalog, settings: Settings) -> PrometheusSource:
+def _source(catalog: Catalog, settings: Settings, reuse_hours: bool = False) -> PrometheusSource:
+    """reuse_hours: only for many evaluations in one process (the digest's chart); for one,
+    reusing hours would only add the range queries."""
     url = settings.prometheus_url or catalog.prometheus_url
     if not url:
         raise UsageError("no Prometheus URL: set PROMETHEUS_URL or prometheus.url in the catalog")
-    # One evaluation per process: reusing hours would only add the range queries.
-    return PrometheusSource(url, reuse_hours=False)
+    return PrometheusSource(url, reuse_hours=reuse_hours)
 
 
 def _instant(text: str | None, settings: Settings) -> datetime:
@@ -283,6 +294,32 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _digest(args: argparse.Namespace, settings: Settings) -> int:
+    """Post the digests (printed instead with --print or without SLACK_BOT_TOKEN);
+    exit 3 when a post failed, 2 when Prometheus cannot be read."""
+    from bot.digest_command import DigestRequest, run_digest
+
+    catalog = _catalog(args, settings)
+    if args.team and args.team not in catalog.teams:
+        raise _unknown("team", args.team, list(catalog.teams))
+    if args.platform and catalog.platform is None and not args.print_only:
+        raise UsageError("the catalog has no platform: section; add one with a channel")
+    source = _source(catalog, settings, reuse_hours=True)
+    request = DigestRequest(
+        at=_instant(args.at, settings),
+        teams=[args.team] if args.team else sorted(catalog.teams),
+        platform=args.platform,
+        force=args.force,
+        print_only=args.print_only or not settings.slack_bot_token,
+        chart_dir=args.chart_dir,
+    )
+    if not args.print_only and not settings.slack_bot_token:
+        _complain("SLACK_BOT_TOKEN is not set: printing the digest instead of posting it")
+    engine = _migrated(settings)
+    failed = run_digest(request, catalog, source, engine, _notifier(settings), _stdout())
+    return EXIT_PARTIAL if failed else EXIT_OK
+
+
 def _incidents(args: argparse.Namespace, settings: Settings) -> int:
     from sqlmodel import Session
 
@@ -329,33 +366,26 @@ def _actions(args: argparse.Namespace, settings: Settings) -> int:
 
     from sqlmodel import Session
 
-    from bot.domain.actions import ActionStatus
-    from storage.incidents import IncidentRepository
-    from storage.postmortems import PostmortemRepository
+    from bot.services.ownership import open_actions
 
     catalog = _catalog(args, settings)
     today = _instant(None, settings).date()
     with Session(_migrated(settings)) as session:
-        items = PostmortemRepository(session).actions(status=ActionStatus.OPEN)
-        incidents = IncidentRepository(session)
-        rows = []
-        for item in items:
-            incident = incidents.get(item.incident_id)
-            services = incident.draft.services if incident else ()
-            teams = [catalog.services[s].team for s in services if s in catalog.services]
-            rows.append(
-                {
-                    "id": item.key,
-                    "incident": f"INC-{item.incident_id}",
-                    "description": item.description,
-                    "owner": item.owner,
-                    "deadline": item.deadline.isoformat(),
-                    "overdue_days": max(0, (today - item.deadline).days),
-                    "priority": str(item.priority),
-                    "kind": str(item.kind),
-                    "team": teams[0] if teams else "",
-                }
-            )
+        items, team_of = open_actions(catalog, session)
+    rows = [
+        {
+            "id": item.key,
+            "incident": f"INC-{item.incident_id}",
+            "description": item.description,
+            "owner": item.owner,
+            "deadline": item.deadline.isoformat(),
+            "overdue_days": max(0, (today - item.deadline).days),
+            "priority": str(item.priority),
+            "kind": str(item.kind),
+            "team": team_of.get(item.id, ""),
+        }
+        for item in items
+    ]
     if args.team:
         if args.team not in catalog.teams:
             raise _unknown("team", args.team, list(catalog.teams))

@@ -31,6 +31,12 @@ class BotMetrics:
             ["kind"],
             registry=self.registry,
         )
+        self.digests = Counter(
+            "budgetbot_digests",
+            "Weekly digest runs: checked (every run), posted, already posted, failed.",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.evaluation_seconds = Histogram(
             "budgetbot_evaluation_seconds",
             "Seconds to evaluate SLOs against Prometheus.",

@@ -1,15 +1,17 @@
 """`budgetbot serve`: assembles the parts from Settings and runs the web server."""
 
+import functools
 import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import uvicorn
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import Engine, text
 from sqlmodel import Session
@@ -22,6 +24,8 @@ from bot.observability import BotMetrics, TimedSource
 from bot.scheduler import Scheduler, lease_for
 from bot.services.alerting import AlertingCycle
 from bot.services.board import StatusBoard
+from bot.services.digest_data import DigestData
+from bot.services.digests import PLATFORM, Digests
 from bot.services.gate import GateService
 from bot.services.incidents import Incidents
 from bot.services.postmortems import Postmortems
@@ -31,6 +35,7 @@ from bot.slack.alert_controls import AlertControls
 from bot.slack.alert_messages import AlertMessages
 from bot.slack.app import SlackDeps, build_app, web_client
 from bot.slack.background import Background
+from bot.slack.digest_messages import DigestMessages
 from bot.slack.home import HomeView
 from bot.slack.incident_cards import IncidentCards
 from bot.slack.incident_command import IncidentCommand
@@ -114,6 +119,15 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     for name, team in catalog.teams.items():
         morning = CronTrigger(hour=9, minute=0, timezone=ZoneInfo(team.timezone))
         scheduler.add_cron(f"reminders {name}", _morning_job(reminders, now, name), morning)
+    data = DigestData(catalog, prometheus, engine)  # untimed: a chart is 61 small reads
+    digests = Digests(catalog, data, engine, notifier, DigestMessages(renderer))
+
+    def run_due(only: str | None) -> None:
+        for outcome in digests.run_due(now(), only):
+            metrics.digests.labels(outcome.state).inc()
+        metrics.digests.labels("checked").inc()
+
+    _schedule_digests(scheduler, catalog, run_due)
     socket = (
         _SocketConnection(SocketModeHandler(app, settings.slack_app_token)) if socket_mode else None
     )
@@ -143,6 +157,24 @@ def _morning_job(
 ) -> Callable[[], object]:
     """The daily reminder run of one team (at its local 09:00)."""
     return lambda: reminders.run(now(), team)
+
+
+def _schedule_digests(
+    scheduler: Scheduler, catalog: Catalog, run_due: Callable[[str | None], object]
+) -> None:
+    """Each digest at its cron in its time zone, plus a catch-up run at start and every
+    15 minutes: it posts a digest whose scheduled time passed without a post this week
+    (the bot was down, Prometheus or Slack failed) and does nothing otherwise."""
+    schedules = list(catalog.teams.items())
+    if catalog.platform is not None:
+        schedules.append((PLATFORM, catalog.platform))
+    for name, team in schedules:
+        if team.digest is None:
+            continue
+        trigger = CronTrigger.from_crontab(team.digest, timezone=ZoneInfo(team.timezone))
+        scheduler.add_cron(f"digest {name}", functools.partial(run_due, name), trigger)
+    catch_up = IntervalTrigger(minutes=15, start_date=datetime.now(UTC) + timedelta(seconds=5))
+    scheduler.add_cron("digest catch-up", functools.partial(run_due, None), catch_up)
 
 
 def _require(settings: Settings, socket_mode: bool) -> None:

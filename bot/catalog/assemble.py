@@ -77,6 +77,7 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
     alerts = _single("alerts", [f.alerts for f in fragments], problems)
     admins = _single("admins", [f.admins for f in fragments], problems)
     escalate = _single("actions", [f.escalate_after for f in fragments], problems)
+    platform = _single("platform", [f.platform for f in fragments], problems)
     return Catalog(
         teams={name: t.value for name, t in teams.items()},
         services=services,
@@ -87,6 +88,7 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
         alert_policies=alerts.value if alerts else {},
         admins=admins.value if admins else frozenset(),
         escalate_overdue_after=escalate.value if escalate else 7,
+        platform=platform.value if platform else None,
         files=files,
     )
 

@@ -61,5 +61,6 @@ class Fragment:
     alerts: Located[dict[Tier, AlertPolicy]] | None = None
     admins: Located[frozenset[str]] | None = None
     escalate_after: Located[int] | None = None
+    platform: Located[Team] | None = None  # the platform-wide digest's channel and schedule
     broken_services: set[str] = field(default_factory=set)  # defined, but invalid: no cascades
     broken_slis: set[str] = field(default_factory=set)

@@ -38,7 +38,7 @@ class PrometheusModel(StrictModel):
 
 class TeamModel(StrictModel):
     channel: str
-    digest: str = "0 9 * * MON"  # 5-field crontab, in the team's time zone
+    digest: str | bool | None = "0 9 * * MON"  # 5-field crontab in the team's zone; off: none
     timezone: str = "UTC"
     channels: dict[SeverityName, str] | None = None  # burn alerts by severity, if not `channel`
 
@@ -106,6 +106,7 @@ class NativeModel(StrictModel):
     alerts: AlertsModel | None = None
     admins: list[str] | None = None  # Slack user ids
     actions: ActionsModel | None = None
+    platform: Any = None  # like a team: channel, digest, timezone (the platform-wide digest)
     include: list[str] | None = None
 
 
@@ -138,6 +139,9 @@ def parse_native(file: str, document: Any, problems: Problems) -> Fragment:
         fragment.escalate_after = Located(days, file, "actions.escalate_overdue_after")
     if root.admins is not None:
         fragment.admins = Located(frozenset(root.admins), file, "admins")
+    if root.platform is not None:
+        platform = _team(file, "platform", root.platform, problems, "platform")
+        fragment.platform = Located(platform, file, "platform")
     if root.alerts is not None:
         fragment.alerts = Located(_alerts(file, root.alerts, problems), file, "alerts")
     for index, target in enumerate(root.include or []):
@@ -161,12 +165,16 @@ def _named(
     return named
 
 
-def _team(file: str, name: str, raw: Any, problems: Problems) -> Team:
-    """The team, or a stand-in (so that its services raise no "unknown team") if it is broken."""
-    path = join("teams", name)
-    name_error = check_name(name)
-    if name_error:
-        problems.add(file, path, f"team name {name_error}")
+def _team(file: str, name: str, raw: Any, problems: Problems, path: str = "") -> Team:
+    """The team, or a stand-in (so that its services raise no "unknown team") if it is broken.
+
+    `path` is given for the `platform:` section, which has a team's shape but no name to check.
+    """
+    if not path:
+        path = join("teams", name)
+        name_error = check_name(name)
+        if name_error:
+            problems.add(file, path, f"team name {name_error}")
     model = validate(TeamModel, raw, file, path, problems)
     if model is None:
         return Team(name=name, channel="")
@@ -175,9 +183,7 @@ def _team(file: str, name: str, raw: Any, problems: Problems) -> Team:
     zone_error = check_timezone(model.timezone)
     if zone_error:
         problems.add(file, join(path, "timezone"), zone_error)
-    digest, cron_error = normalize_cron(model.digest, "UTC" if zone_error else model.timezone)
-    if cron_error:
-        problems.add(file, join(path, "digest"), cron_error)
+    digest = _digest(file, path, model.digest, "UTC" if zone_error else model.timezone, problems)
     for severity, channel in (model.channels or {}).items():
         if not channel.strip():
             problems.add(file, join(join(path, "channels"), severity), "must not be empty")
@@ -188,6 +194,21 @@ def _team(file: str, name: str, raw: Any, problems: Problems) -> Team:
         timezone=model.timezone,
         alert_channels={Severity(k): v for k, v in (model.channels or {}).items()},
     )
+
+
+def _digest(
+    file: str, path: str, value: str | bool | None, timezone: str, problems: Problems
+) -> str | None:
+    """The normalized crontab, or None when the scheduled digest is off (`off`, `false`)."""
+    if value is None or value is False or (isinstance(value, str) and value.strip() == "off"):
+        return None
+    if value is True:
+        problems.add(file, join(path, "digest"), "must be a 5-field crontab or off")
+        return None
+    digest, cron_error = normalize_cron(value, timezone)
+    if cron_error:
+        problems.add(file, join(path, "digest"), cron_error)
+    return digest
 
 
 def _service(fragment: Fragment, name: str, raw: Any, problems: Problems) -> None:

@@ -7,16 +7,21 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
+from sqlalchemy import Engine
 
 from bot.catalog import load_catalog
 from bot.console import print_impact, print_status
 from bot.demo.prometheus import LocalPrometheus, PrometheusFailed, PrometheusMissing
 from bot.demo.scenario import catalog_path, demo_start, demo_traffic, minute_floor
 from bot.demo.synthetic import generate, write_openmetrics
+from bot.digest_command import DigestRequest, print_digests
+from bot.domain.incidents import IncidentDraft
 from bot.domain.slo import Catalog
 from bot.metrics.prometheus import PrometheusSource
 from bot.services.alerting import AlertingCycle
+from bot.services.digest_data import DigestData
 from bot.services.impact import incident_impact
+from bot.services.incidents import Incidents
 from bot.services.status import evaluate_status
 from bot.settings import Settings
 from bot.slack.alert_messages import AlertMessages
@@ -64,7 +69,20 @@ def run_demo(
                 catalog, source, slo, start, start + timedelta(seconds=episode.duration)
             )
             print_impact(console, report)
-            _replay_alerts(console, catalog, source, workdir, end, settings)
+            engine = _replay_alerts(console, catalog, source, workdir, end, settings)
+            Incidents(catalog, source, engine, lambda: end).declare(
+                IncidentDraft(
+                    title="Checkout failing for card payments",
+                    services=("checkout",),
+                    started_at=start,
+                    ended_at=start + timedelta(seconds=episode.duration),
+                    description="Replayed from the demo data.",
+                    declared_by="demo",
+                    declared_in="",
+                )
+            )
+            _weekly_digest(console, catalog, engine, url, workdir, end)
+            engine.dispose()
             _next_steps(console, catalog_file, end, keep_running)
             if keep_running:
                 _wait(console)
@@ -84,8 +102,9 @@ def _replay_alerts(
     workdir: Path,
     end: datetime,
     settings: Settings,
-) -> None:
-    """The last day through the alerting cycle, every 10 minutes, as the channels saw it."""
+) -> Engine:
+    """The last day through the alerting cycle, every 10 minutes, as the channels saw it;
+    returns the demo database's engine."""
     database = workdir / "demo.db"
     database.unlink(missing_ok=True)
     engine = make_engine(f"sqlite:///{database}")
@@ -106,7 +125,17 @@ def _replay_alerts(
     for step in range(24 * 6, -1, -1):
         clock["at"] = end - timedelta(minutes=10 * step)
         cycle.run(clock["at"])
-    engine.dispose()
+    return engine
+
+
+def _weekly_digest(
+    console: Console, catalog: Catalog, engine: Engine, url: str, workdir: Path, end: datetime
+) -> None:
+    """The payments team's weekly digest as it would be posted, and its chart as a file."""
+    console.print("\nThe weekly digest of team payments, with the checkout incident declared:")
+    data = DigestData(catalog, PrometheusSource(url), engine)
+    request = DigestRequest(end, ["payments"], False, False, True, str(workdir))
+    print_digests(console, data, request)
 
 
 def _next_steps(console: Console, catalog_file: Path, end: datetime, keep_running: bool) -> None:

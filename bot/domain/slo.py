@@ -34,7 +34,7 @@ class Severity(StrEnum):
 class Team:
     name: str
     channel: str
-    digest: str = "0 9 * * MON"
+    digest: str | None = "0 9 * * MON"  # 5-field crontab; None: no scheduled digest
     timezone: str = "UTC"
     alert_channels: Mapping[Severity, str] = field(default_factory=dict)
 
@@ -136,6 +136,7 @@ class Catalog:
     alert_policies: Mapping[Tier, AlertPolicy] = field(default_factory=dict)
     admins: frozenset[str] = frozenset()  # Slack user ids allowed to reassign any action
     escalate_overdue_after: int = 7  # days overdue before an action is named in its team channel
+    platform: Team | None = None  # where and when the platform-wide digest goes, if anywhere
     files: tuple[str, ...] = ()
 
     def gate_policy(self, tier: Tier) -> GatePolicy:

@@ -15,8 +15,13 @@ def evaluate_status(
     at: datetime,
     slos: Sequence[SLO] | None = None,
     progress: Progress | None = None,
+    windows: Sequence[int] | None = None,
 ) -> list[SLOStatus]:
-    """Every SLO's budget, burn rates, alert and gate, all read at the instant `at`."""
+    """Every SLO's budget, burn rates, alert and gate, all read at the instant `at`.
+
+    windows: the burn-rate windows to read (seconds); default the alert rules' windows.
+    """
     chosen = list(catalog.slos if slos is None else slos)
-    readings = source.read(chosen, at, burn_windows(), progress)
+    wanted = burn_windows() if windows is None else windows
+    readings = source.read(chosen, at, wanted, progress)
     return [assess(slo, readings[slo.name], catalog.gate_policy(slo.tier)) for slo in chosen]

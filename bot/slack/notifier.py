@@ -17,6 +17,10 @@ class Notifier(Protocol):
         """Replace a message's text and blocks in place."""
         ...
 
+    def upload(self, channel: str, filename: str, title: str, content: bytes) -> None:
+        """Share a file (a chart) in the channel."""
+        ...
+
 
 class SlackNotifier:
     """chat.postMessage through `client`, chat.update through `updates` (default: the same).
@@ -40,6 +44,10 @@ class SlackNotifier:
     def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
         self._updates.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
 
+    def upload(self, channel: str, filename: str, title: str, content: bytes) -> None:
+        """files.getUploadURLExternal, the upload, then files.completeUploadExternal."""
+        self._client.files_upload_v2(channel=channel, file=content, filename=filename, title=title)
+
 
 class PrintNotifier:
     """Prints what would be posted (replays, the demo, `evaluate` without a Slack token)."""
@@ -58,3 +66,6 @@ class PrintNotifier:
 
     def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
         self._write(f"↻ {channel} message {ts}: {text}")
+
+    def upload(self, channel: str, filename: str, title: str, content: bytes) -> None:
+        self._write(f"📎 {channel}: {filename} ({len(content) // 1024} KiB): {title}")

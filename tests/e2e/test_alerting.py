@@ -16,7 +16,10 @@ ERR = 'sum(rate(http_requests_total{{service="{s}",code="500"}}[{{{{.window}}}}]
 ALL = 'sum(rate(http_requests_total{{service="{s}"}}[{{{{.window}}}}]))'
 
 
-def write_catalog(directory: Path, prometheus_url: str, services: tuple[str, ...]) -> Path:
+def write_catalog(
+    directory: Path, prometheus_url: str, services: tuple[str, ...], digest: str = "off"
+) -> Path:
+    """One team, sre, owning the services; its weekly digest `off` unless a crontab is given."""
     slos = "\n".join(
         f"  - name: {s}-availability\n    service: {s}\n    objective: 99.9\n    sli:\n"
         f"      events:\n        error_query: '{ERR.format(s=s)}'\n"
@@ -26,7 +29,7 @@ def write_catalog(directory: Path, prometheus_url: str, services: tuple[str, ...
     path = directory / "alerts.yaml"
     path.write_text(
         f"prometheus: {{url: '{prometheus_url}'}}\n"
-        "teams: {sre: {channel: C0SRE, channels: {page: C0PAGE}}}\n"
+        f"teams: {{sre: {{channel: C0SRE, channels: {{page: C0PAGE}}, digest: '{digest}'}}}}\n"
         f"services: {{{', '.join(f'{s}: {{team: sre}}' for s in services)}}}\n"
         f"slos:\n{slos}\n"
     )
@@ -190,7 +193,7 @@ def test_acknowledge_and_silence_buttons(
 def test_three_replicas_on_one_postgresql_post_one_alert(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn, postgres_url: str
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url, ("fastburn", "steady"))
+    catalog = write_catalog(tmp_path, prom.url, ("fastburn", "steady"), digest="0 9 * * MON")
     env = {
         "DATABASE_URL": postgres_url,
         "BUDGETBOT_NOW": prom.end.isoformat(),
@@ -209,9 +212,13 @@ def test_three_replicas_on_one_postgresql_post_one_alert(
         leader = (a, b, c)[leaders.index("leader")]
         done = leader.metric("budgetbot_evaluation_seconds_count")
         leader.wait_metric("budgetbot_evaluation_seconds_count", done + 3)  # 3 more cycles
+        leader.wait_metric('budgetbot_digests_total{outcome="posted"}', 1)
     assert leaders.count("leader") == 1, leaders
-    (post,) = slack_api.calls_to("chat.postMessage")
+    posts = slack_api.calls_to("chat.postMessage")
+    digests = [p for p in posts if p.body["text"].startswith("Weekly error budget digest")]
+    (post,) = [p for p in posts if p not in digests]
     assert "fastburn-availability" in text(post)
+    assert len(digests) == 1  # Monday 12:00: the 09:00 digest, caught up by one replica
 
 
 def test_an_slo_removed_from_the_catalog_does_not_stay_firing(

@@ -160,6 +160,30 @@ BROKEN: list[tuple[str, str, str, str]] = [
         "team name",
     ),
     (
+        "digest-true",
+        edit("timezone: Europe/Berlin", "digest: true"),
+        "teams.payments.digest",
+        "must be a 5-field crontab or off",
+    ),
+    (
+        "platform-channel",
+        "platform: {digest: '0 9 * * MON'}\n" + GOOD,
+        "platform.channel",
+        "is required",
+    ),
+    (
+        "platform-timezone",
+        "platform: {channel: C0PLAT, timezone: Mars/Olympus}\n" + GOOD,
+        "platform.timezone",
+        "'Mars/Olympus' is not an IANA time zone",
+    ),
+    (
+        "platform-cron",
+        "platform: {channel: C0PLAT, digest: '0 25 * * MON'}\n" + GOOD,
+        "platform.digest",
+        "invalid cron expression",
+    ),
+    (
         "prometheus-url",
         "prometheus: {url: 'ftp://prom:9090'}\n" + GOOD,
         "prometheus.url",
@@ -286,6 +310,20 @@ def test_good_catalog_loads_with_defaults(load: Callable[[Files], Catalog]) -> N
     assert catalog.severity == SeverityThresholds()
     assert catalog.gate_policies == {}
     assert catalog.files == (ROOT,)
+    assert catalog.platform is None
+
+
+@pytest.mark.parametrize("value", ["off", "'off'", "false", "null"])
+def test_a_team_s_scheduled_digest_can_be_off(load: Callable[[Files], Catalog], value: str) -> None:
+    catalog = load({ROOT: GOOD.replace("timezone: Europe/Berlin", f"digest: {value}")})
+    assert catalog.teams["payments"].digest is None
+
+
+def test_the_platform_digest_section(load: Callable[[Files], Catalog]) -> None:
+    catalog = load({ROOT: "platform: {channel: C0PLAT, digest: '0 10 * * 1'}\n" + GOOD})
+    assert catalog.platform is not None
+    assert (catalog.platform.channel, catalog.platform.digest) == ("C0PLAT", "0 10 * * MON")
+    assert catalog.platform.timezone == "UTC"
 
 
 def test_policies_are_converted_from_percent_to_ratios(load: Callable[[Files], Catalog]) -> None:

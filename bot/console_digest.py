@@ -1,0 +1,78 @@
+"""The weekly digest in the terminal: the same content as the Slack message, as rich text."""
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from bot.console import GATE_STYLE, bar, percent, rate
+from bot.domain.digest import ActionDue, TeamDigest
+from bot.slack.digest_messages import exhaustion_text, points
+
+
+def print_digest(console: Console, digest: TeamDigest, at_label: str) -> None:
+    console.print(Text(f"Weekly digest of {digest.team} ({digest.week}, {at_label})", style="bold"))
+    console.print(Text(f"Verdict: {digest.verdict}", style=_verdict_style(digest.standing)))
+    table = Table(title_justify="left")
+    for column in ("SLO", "Budget left", "This week", "Burn 1h", "Burn 7d", "Gate", "Outlook"):
+        table.add_column(column, justify="left" if column in ("SLO", "Outlook") else "right")
+    for s in sorted(digest.slos, key=lambda s: (s.remaining is None, s.remaining or 0.0)):
+        style = GATE_STYLE.get(s.gate, "") if s.gate else "dim"
+        if s.remaining is None:
+            left = Text(f"{s.data}: {s.message}", style="magenta")
+            table.add_row(s.slo, left, "", "", "", Text("unknown", style="dim"), "")
+            continue
+        change = "—" if s.change is None else points(s.change)
+        table.add_row(
+            s.slo,
+            Text(f"{bar(s.remaining, 8)} {percent(s.remaining)}", style=style),
+            change,
+            rate(s.burn_now),
+            rate(s.burn_week),
+            Text(str(s.gate), style=style),
+            exhaustion_text(s),
+        )
+    console.print(table)
+    console.print(Text("Incidents this week:", style="bold"))
+    for i in digest.incidents:
+        spent = ", ".join(f"{slo} {percent(share)}" for slo, share in i.consumed)
+        ongoing = " (ongoing)" if i.ended_at is None else ""
+        console.print(Text(f"  {i.key} {i.severity or 'unclassified'}{ongoing}: {i.title}"))
+        if spent:
+            console.print(Text(f"    budget spent: {spent}"))
+    if not digest.incidents:
+        console.print("  none")
+    _actions(console, "Action items overdue:", digest.overdue)
+    _actions(console, "Action items due in the next 7 days:", digest.due)
+    console.print(f"Deploys held by the release gate this week: {digest.held_deploys}")
+
+
+def _actions(console: Console, title: str, actions: tuple[ActionDue, ...]) -> None:
+    console.print(Text(title, style="bold"))
+    for a in actions:
+        when = f"{a.days_overdue} day(s) overdue" if a.days_overdue else f"due {a.deadline}"
+        console.print(Text(f"  {a.key} {a.owner}: {when}: {a.description}"))
+    if not actions:
+        console.print("  none")
+
+
+def _verdict_style(standing: int) -> str:
+    return ("green", "magenta", "yellow", "bold red")[standing]
+
+
+def print_ranking(console: Console, ranked: Sequence[TeamDigest], at_label: str) -> None:
+    table = Table(title=f"Teams by error budget, worst first ({at_label})", title_justify="left")
+    for column in ("#", "Team", "Verdict", "Lowest budget", "Incidents", "Deploys held"):
+        table.add_column(column)
+    for n, d in enumerate(ranked, start=1):
+        verdict = Text(d.verdict, style=_verdict_style(d.standing))
+        table.add_row(
+            str(n),
+            d.team,
+            verdict,
+            percent(d.worst_remaining),
+            str(len(d.incidents)),
+            str(d.held_deploys),
+        )
+    console.print(table)

@@ -1,0 +1,78 @@
+"""`budgetbot digest`: post each chosen team's weekly digest, or print it and its chart."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+from sqlalchemy import Engine
+
+from bot.charts import budget_chart
+from bot.console_digest import print_digest, print_ranking
+from bot.domain.digest import rank_teams
+from bot.domain.slo import Catalog
+from bot.metrics.source import MetricsSource
+from bot.services.digest_data import DigestData
+from bot.services.digests import PLATFORM, Digests
+from bot.slack.digest_messages import DigestMessages
+from bot.slack.notifier import Notifier
+from bot.slack.rendering import Renderer
+from bot.times import format_time
+
+
+@dataclass(frozen=True)
+class DigestRequest:
+    at: datetime
+    teams: list[str]
+    platform: bool
+    force: bool
+    print_only: bool
+    chart_dir: str
+
+
+def run_digest(
+    request: DigestRequest,
+    catalog: Catalog,
+    source: MetricsSource,
+    engine: Engine,
+    notifier: Notifier,
+    console: Console | None = None,
+) -> int:
+    """Post (or print) the digests; returns how many posts failed. Raises PrometheusError."""
+    out = console or Console(width=120)
+    data = DigestData(catalog, source, engine)
+    if request.print_only:
+        print_digests(out, data, request)
+        return 0
+    digests = Digests(catalog, data, engine, notifier, DigestMessages(Renderer()))
+    outcomes = (
+        [digests.post_platform(request.at, force=request.force)]
+        if request.platform
+        else [digests.post(t, request.at, force=request.force) for t in request.teams]
+    )
+    for o in outcomes:
+        hint = " (--force posts it again)" if o.state == "already posted" else ""
+        detail = f": {o.detail}" if o.detail else ""
+        name = "platform ranking" if o.team == PLATFORM else o.team
+        out.print(Text(f"{name} {o.week}: {o.state}{detail}{hint}"))
+    return sum(o.state == "failed" for o in outcomes)
+
+
+def print_digests(console: Console, data: DigestData, request: DigestRequest) -> list[Path]:
+    """Print the digests and write each team's chart; returns the chart files written."""
+    label = format_time(request.at)
+    if request.platform:
+        ranked = rank_teams([data.digest(t, request.at) for t in request.teams])
+        print_ranking(console, ranked, label)
+        return []
+    written = []
+    for team in request.teams:
+        digest = data.digest(team, request.at)
+        print_digest(console, digest, label)
+        path = Path(request.chart_dir) / f"budget-{team}-{digest.week}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(budget_chart(data.chart(team, request.at)))
+        console.print(Text(f"Chart: {path}\n"))
+        written.append(path)
+    return written

@@ -1,0 +1,159 @@
+"""The weekly budget digest as plain data: per-SLO lines, the team's verdict, the ranking.
+
+Pure: every figure comes in as data and `at` is passed in (DESIGN.md section 2).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.budget import seconds_to_exhaustion
+from bot.domain.slo import Gate
+
+WEEK = 7 * 86400  # seconds: "this week" is the 7 days ending at the digest's instant
+NOW_WINDOW = 3600  # the current burn rate is the 1-hour window's
+DUE_DAYS = 7  # action items due within this many days are listed as due
+
+
+def week_key(at: datetime, timezone: str) -> str:
+    """The ISO week of `at` in the team's time zone ("2026-W48"): one digest per key."""
+    year, week, _ = at.astimezone(ZoneInfo(timezone)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@dataclass(frozen=True)
+class SLOWeek:
+    """One SLO's line in the digest; budget figures are ratios (1.0 = the whole budget)."""
+
+    slo: str
+    service: str
+    window: int  # seconds of the SLO's rolling window
+    data: str  # "ok" | "no_data" | "error"
+    message: str | None = None  # why there is no data
+    remaining: float | None = None
+    remaining_week_ago: float | None = None
+    burn_now: float | None = None  # 1-hour burn rate
+    burn_week: float | None = None  # 7-day burn rate
+    gate: Gate | None = None
+
+    @property
+    def change(self) -> float | None:
+        """Remaining now minus remaining a week ago (negative: the budget shrank)."""
+        if self.remaining is None or self.remaining_week_ago is None:
+            return None
+        return self.remaining - self.remaining_week_ago
+
+    @property
+    def exhaustion(self) -> float | None:
+        """Seconds until the budget is gone at this week's burn rate (None: not at this rate)."""
+        if self.remaining is None:
+            return None
+        return seconds_to_exhaustion(self.remaining, self.burn_week, self.window)
+
+
+@dataclass(frozen=True)
+class IncidentWeek:
+    """An incident that was going on during the week, with the budget it consumed."""
+
+    key: str
+    title: str
+    severity: str | None  # "SEV1".."SEV4", None while unknown or pending
+    started_at: datetime
+    ended_at: datetime | None
+    consumed: tuple[tuple[str, float | None], ...]  # (slo, share of its budget), None: unknown
+
+
+@dataclass(frozen=True)
+class ActionDue:
+    key: str
+    description: str
+    owner: str  # Slack user id
+    deadline: date
+    days_overdue: int  # 0 when not overdue
+
+
+@dataclass(frozen=True)
+class TeamDigest:
+    team: str
+    at: datetime
+    week: str  # week_key(at, team timezone)
+    slos: tuple[SLOWeek, ...]
+    incidents: tuple[IncidentWeek, ...] = ()
+    overdue: tuple[ActionDue, ...] = ()
+    due: tuple[ActionDue, ...] = ()
+    held_deploys: int = 0
+
+    @property
+    def verdict(self) -> str:
+        return team_verdict(self.slos)
+
+    @property
+    def standing(self) -> int:
+        """0 on track, 1 without data, 2 slow down, 3 frozen: the platform ranking's key."""
+        gates = {s.gate for s in self.slos}
+        if Gate.FROZEN in gates:
+            return 3
+        if Gate.CAUTION in gates:
+            return 2
+        return 1 if any(s.data != "ok" for s in self.slos) else 0
+
+    @property
+    def worst_remaining(self) -> float | None:
+        known = [s.remaining for s in self.slos if s.remaining is not None]
+        return min(known) if known else None
+
+
+def team_verdict(slos: Sequence[SLOWeek]) -> str:
+    """One line: frozen beats slow down beats missing data beats on track."""
+    if not slos:
+        return "no SLOs in the catalog"
+    frozen = [s.slo for s in slos if s.gate is Gate.FROZEN]
+    if frozen:
+        verb = "has" if len(frozen) == 1 else "have"
+        return f"frozen: {_names(frozen)} {verb} overspent"
+    caution = [s.slo for s in slos if s.gate is Gate.CAUTION]
+    if caution:
+        return f"slow down: {_count(len(caution), 'SLO')} in caution"
+    blind = [s.slo for s in slos if s.data != "ok"]
+    if blind:
+        return f"unknown: {_count(len(blind), 'SLO')} without data ({_names(blind)})"
+    return "on track"
+
+
+def rank_teams(digests: Sequence[TeamDigest]) -> list[TeamDigest]:
+    """Worst first: by standing, then by the lowest remaining budget, then by name."""
+
+    def key(d: TeamDigest) -> tuple[int, float, str]:
+        worst = d.worst_remaining
+        return (-d.standing, worst if worst is not None else float("inf"), d.team)
+
+    return sorted(digests, key=key)
+
+
+def week_start(at: datetime) -> datetime:
+    return at - timedelta(seconds=WEEK)
+
+
+def actions_due(
+    actions: Sequence[ActionDue], today: date, days: int = DUE_DAYS
+) -> tuple[tuple[ActionDue, ...], tuple[ActionDue, ...]]:
+    """(overdue, due within `days`) with days_overdue filled in, each by deadline."""
+    ordered = sorted(actions, key=lambda a: (a.deadline, a.key))
+    overdue = tuple(
+        ActionDue(a.key, a.description, a.owner, a.deadline, (today - a.deadline).days)
+        for a in ordered
+        if a.deadline < today
+    )
+    due = tuple(a for a in ordered if today <= a.deadline <= today + timedelta(days=days))
+    return overdue, due
+
+
+def _names(names: Sequence[str], shown: int = 2) -> str:
+    listed = ", ".join(names[:shown])
+    more = len(names) - shown
+    return f"{listed} and {more} more" if more > 0 else listed
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

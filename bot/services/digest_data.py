@@ -1,0 +1,148 @@
+"""What goes into a team's weekly digest: its SLOs' week from Prometheus, its incidents,
+action items and held deploys from the database, and the chart's budget history."""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.charts import BudgetChart, BudgetSeries
+from bot.domain.budget import remaining
+from bot.domain.burn import burn_windows
+from bot.domain.digest import (
+    NOW_WINDOW,
+    WEEK,
+    ActionDue,
+    IncidentWeek,
+    SLOWeek,
+    TeamDigest,
+    actions_due,
+    week_key,
+    week_start,
+)
+from bot.domain.durations import format_duration
+from bot.domain.incidents import Incident
+from bot.domain.slo import SLO, Catalog, Tier
+from bot.domain.status import SLOStatus
+from bot.metrics.source import MetricsSource
+from bot.services.ownership import incident_team, open_actions
+from bot.services.status import evaluate_status
+from storage.gates import GateRepository
+from storage.incidents import IncidentRepository
+
+CHART_POINTS = 60  # budget readings per chart line (plus the final one at the digest's instant)
+_INCIDENT_LIMIT = 500
+
+
+class DigestData:
+    """Reads a team's week; raises PrometheusError when Prometheus cannot be read at all."""
+
+    def __init__(self, catalog: Catalog, source: MetricsSource, engine: Engine) -> None:
+        self._catalog = catalog
+        self._source = source
+        self._engine = engine
+
+    def slos(self, team: str) -> list[SLO]:
+        return [s for s in self._catalog.slos if s.team == team]
+
+    def digest(self, team: str, at: datetime) -> TeamDigest:
+        slos = self.slos(team)
+        windows = (*burn_windows(), WEEK)  # the gate needs the alert windows, as in `status`
+        now = evaluate_status(self._catalog, self._source, at, slos, windows=windows)
+        before = evaluate_status(self._catalog, self._source, week_start(at), slos, windows=())
+        lines = tuple(_slo_week(n, b) for n, b in zip(now, before, strict=True))
+        zone = self._catalog.teams[team].timezone
+        services = {s.name for s in self._catalog.services.values() if s.team == team}
+        with Session(self._engine) as session:
+            incidents = self._incidents(session, team, week_start(at), at)
+            actions, team_of = open_actions(self._catalog, session)
+            held = GateRepository(session).held(week_start(at), services)
+        mine = [
+            ActionDue(a.key, a.description, a.owner, a.deadline, 0)
+            for a in actions
+            if team_of.get(a.id) == team
+        ]
+        overdue, due = actions_due(mine, at.astimezone(ZoneInfo(zone)).date())
+        return TeamDigest(
+            team=team,
+            at=at,
+            week=week_key(at, zone),
+            slos=lines,
+            incidents=tuple(_incident_week(i) for i in incidents),
+            overdue=overdue,
+            due=due,
+            held_deploys=held,
+        )
+
+    def chart(self, team: str, at: datetime) -> BudgetChart:
+        """Each SLO's remaining budget over its window, read at CHART_POINTS + 1 instants."""
+        slos = self.slos(team)
+        window = max((s.window for s in slos), default=WEEK)
+        step = max(3600, window // CHART_POINTS // 3600 * 3600)
+        instants = [at - timedelta(seconds=step * k) for k in range(window // step, -1, -1)]
+        points: dict[str, list[tuple[datetime, float | None]]] = {s.name: [] for s in slos}
+        for instant in instants:
+            readings = self._source.read(slos, instant, ())
+            for slo in slos:
+                reading = readings[slo.name]
+                ratio = reading.period.error_ratio if reading.period else None
+                left = None if reading.error or ratio is None else remaining(ratio, slo.budget)
+                points[slo.name].append((instant, left))
+        with Session(self._engine) as session:
+            incidents = self._incidents(session, team, at - timedelta(seconds=window), at)
+        policy = self._catalog.gate_policy(_strictest_tier(slos))
+        return BudgetChart(
+            title=f"{team}: error budget remaining, last {format_duration(window)}",
+            series=tuple(BudgetSeries(name, tuple(p)) for name, p in points.items()),
+            caution=policy.caution_below,
+            freeze=policy.freeze_below,
+            incidents=tuple(
+                (i.key, i.draft.started_at, i.draft.ended_at or at) for i in reversed(incidents)
+            ),
+            timezone=self._catalog.teams[team].timezone,
+        )
+
+    def _incidents(
+        self, session: Session, team: str, start: datetime, end: datetime
+    ) -> list[Incident]:
+        """The team's incidents going on at some time in [start, end], newest first."""
+        found = IncidentRepository(session).find(since=start, limit=_INCIDENT_LIMIT)
+        return [
+            i
+            for i in found
+            if i.draft.started_at <= end and incident_team(self._catalog, i) == team
+        ]
+
+
+def _slo_week(now: SLOStatus, before: SLOStatus) -> SLOWeek:
+    return SLOWeek(
+        slo=now.slo.name,
+        service=now.slo.service,
+        window=now.slo.window,
+        data=str(now.data),
+        message=now.message,
+        remaining=now.budget_remaining,
+        remaining_week_ago=before.budget_remaining,
+        burn_now=now.burn_rates.get(NOW_WINDOW),
+        burn_week=now.burn_rates.get(WEEK),
+        gate=now.gate.gate if now.gate else None,
+    )
+
+
+def _incident_week(incident: Incident) -> IncidentWeek:
+    return IncidentWeek(
+        key=incident.key,
+        title=incident.draft.title,
+        severity=str(incident.severity) if incident.severity else None,
+        started_at=incident.draft.started_at,
+        ended_at=incident.draft.ended_at,
+        consumed=tuple((i.slo, i.budget_consumed) for i in incident.impacts),
+    )
+
+
+def _strictest_tier(slos: Sequence[SLO]) -> Tier:
+    """The chart draws one pair of thresholds: those of the team's most important tier."""
+    tiers = {s.tier for s in slos}
+    return next((t for t in Tier if t in tiers), Tier.PRODUCTION)

@@ -1,0 +1,134 @@
+"""The weekly digest as Slack messages: template context from the digest's plain data."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.digest import ActionDue, IncidentWeek, SLOWeek, TeamDigest
+from bot.slack.presenters import GATE_EMOJI, bar, percent
+from bot.slack.rendering import Renderer, escape_mrkdwn
+
+MAX_SLOS = 38  # SLO sections per message; the rest are counted (the message stays within 50 blocks)
+MAX_LINES = 10  # incidents, and action items of each kind, listed by name
+VERDICT_EMOJI = {
+    "frozen": ":red_circle:",
+    "slow down": ":large_yellow_circle:",
+    "unknown": ":white_circle:",
+    "on track": ":large_green_circle:",
+}
+
+
+class DigestMessages:
+    def __init__(self, renderer: Renderer) -> None:
+        self._render = renderer.render
+
+    def team(self, digest: TeamDigest, timezone: str) -> tuple[str, list[dict[str, Any]]]:
+        """(fallback text, blocks) of one team's weekly digest."""
+        text = f"Weekly error budget digest for {digest.team}: {digest.verdict}"
+        worst_first = sorted(digest.slos, key=_by_remaining)
+        blocks = self._render(
+            "digest.json.j2",
+            title=f"Error budgets this week: {digest.team}",
+            verdict=f"{_verdict_emoji(digest.verdict)} *{escape_mrkdwn(digest.verdict)}*",
+            context=f"Week {digest.week} · {_local(digest.at, timezone)} · "
+            f"{len(digest.slos)} SLO(s)",
+            slos=[slo_text(s) for s in worst_first[:MAX_SLOS]],
+            more_slos=max(0, len(worst_first) - MAX_SLOS),
+            incidents=_lines([incident_text(i) for i in digest.incidents], "incident(s)"),
+            overdue=_lines([action_text(a) for a in digest.overdue], "item(s)"),
+            due=_lines([action_text(a) for a in digest.due], "item(s)"),
+            held=f"{digest.held_deploys} deploy(s) held by the release gate this week",
+        )
+        return text, blocks
+
+    def platform(
+        self, ranked: Sequence[TeamDigest], at: datetime, timezone: str
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """(fallback text, blocks) of the platform-wide ranking, worst team first."""
+        lines = [
+            f"{n}. {_verdict_emoji(d.verdict)} *{escape_mrkdwn(d.team)}*: "
+            f"{escape_mrkdwn(d.verdict)} · lowest budget {percent(d.worst_remaining)} · "
+            f"{len(d.incidents)} incident(s) · {d.held_deploys} deploy(s) held"
+            for n, d in enumerate(ranked, start=1)
+        ]
+        text = f"Weekly error budget ranking of {len(ranked)} team(s)"
+        blocks = self._render(
+            "digest_platform.json.j2",
+            title="Error budgets this week: all teams",
+            context=f"{_local(at, timezone)} · worst first",
+            lines=lines[:MAX_SLOS],
+            more=max(0, len(lines) - MAX_SLOS),
+        )
+        return text, blocks
+
+
+def slo_text(s: SLOWeek) -> str:
+    """One SLO: remaining, change, burn, gate and time to exhaustion, in mrkdwn."""
+    name = f"*{escape_mrkdwn(s.slo)}*"
+    if s.remaining is None:
+        return f":white_circle: {name}: no budget figures ({escape_mrkdwn(s.message or s.data)})"
+    gate = GATE_EMOJI[s.gate] + f" {s.gate}" if s.gate else ":white_circle: unknown"
+    change = "no figure a week ago" if s.change is None else f"{points(s.change)} this week"
+    burn = "no traffic in the last hour" if s.burn_now is None else f"burning {s.burn_now:.2f}x now"
+    return (
+        f"{name}  `{bar(s.remaining)}` {percent(s.remaining)} left ({change})\n"
+        f"{gate} · {burn} · {exhaustion_text(s)}"
+    )
+
+
+def points(change: float) -> str:
+    """A change of remaining budget in percentage points, never "-0.0"."""
+    return f"{round(change * 100, 1) + 0.0:+.1f} pts"
+
+
+def exhaustion_text(s: SLOWeek) -> str:
+    seconds = s.exhaustion
+    if s.remaining is not None and s.remaining <= 0:
+        return "budget exhausted"
+    if seconds is None:
+        return "no budget spent this week"
+    return f"lasts {duration_words(seconds)} at this week's rate"
+
+
+def duration_words(seconds: float) -> str:
+    if seconds < 3600:
+        return "under an hour"
+    if seconds < 2 * 86400:
+        return f"about {seconds / 3600:.0f} hours"
+    return f"about {seconds / 86400:.0f} days"
+
+
+def incident_text(i: IncidentWeek) -> str:
+    spent = ", ".join(
+        f"{escape_mrkdwn(slo)} {'unknown' if share is None else percent(share)}"
+        for slo, share in i.consumed
+    )
+    severity = i.severity or "unclassified"
+    ongoing = " (ongoing)" if i.ended_at is None else ""
+    return f"*{i.key}* {severity}{ongoing}: {escape_mrkdwn(i.title)}" + (
+        f" · budget spent: {spent}" if spent else ""
+    )
+
+
+def action_text(a: ActionDue) -> str:
+    when = f"{a.days_overdue} day(s) overdue" if a.days_overdue else f"due {a.deadline:%a %b %d}"
+    return f"*{a.key}* <@{a.owner}> · {when} · {escape_mrkdwn(a.description)}"
+
+
+def _lines(lines: list[str], noun: str) -> str:
+    shown = "\n".join(f"• {line}" for line in lines[:MAX_LINES])
+    more = len(lines) - MAX_LINES
+    return shown + (f"\n… and {more} more {noun}" if more > 0 else "")
+
+
+def _by_remaining(s: SLOWeek) -> tuple[int, float, str]:
+    return (1, 0.0, s.slo) if s.remaining is None else (0, s.remaining, s.slo)
+
+
+def _verdict_emoji(verdict: str) -> str:
+    return next((e for k, e in VERDICT_EMOJI.items() if verdict.startswith(k)), ":white_circle:")
+
+
+def _local(at: datetime, timezone: str) -> str:
+    return at.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y %H:%M %Z")

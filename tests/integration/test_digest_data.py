@@ -1,0 +1,155 @@
+"""A team's digest figures on a real Prometheus against the ground truth (DESIGN.md 5):
+only its own SLOs, last week's budget, this week's burn, incidents, actions, held deploys."""
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session
+
+from bot.catalog import load_catalog
+from bot.domain.actions import ActionKind, NewAction, Priority
+from bot.domain.digest import WEEK
+from bot.domain.incidents import IncidentDraft
+from bot.metrics.prometheus import PrometheusSource, PrometheusUnreachable
+from bot.services.digest_data import DigestData
+from bot.services.incidents import Incidents
+from storage.db import make_engine
+from storage.gates import GateRecord, GateRepository
+from storage.migrate import upgrade
+from storage.postmortems import PostmortemRepository
+from tests.support.scenarios import END, HOUR
+
+ERR = 'sum(rate(http_requests_total{{service="{s}",code="500"}}[{{{{.window}}}}]))'
+ALL = 'sum(rate(http_requests_total{{service="{s}"}}[{{{{.window}}}}]))'
+TEAMS = {"payments": ("steady", "incident"), "search": ("slowburn", "overspent")}
+
+
+def write_catalog(directory: Path, url: str, extra: str = "") -> Path:
+    services = {s: team for team, names in TEAMS.items() for s in names}
+    slos = "\n".join(
+        f"  - name: {s}-availability\n    service: {s}\n    objective: 99.9\n    sli:\n"
+        f"      events:\n        error_query: '{ERR.format(s=s)}'\n"
+        f"        total_query: '{ALL.format(s=s)}'"
+        for s in services
+    )
+    path = directory / "digest.yaml"
+    path.write_text(
+        f"prometheus: {{url: '{url}'}}\n"
+        "teams:\n"
+        "  payments: {channel: C0PAY, timezone: Europe/Berlin}\n"
+        "  search: {channel: C0SRCH}\n"
+        f"services: {{{', '.join(f'{s}: {{team: {t}}}' for s, t in services.items())}}}\n"
+        f"slos:\n{slos}\n{extra}"
+    )
+    return path
+
+
+@pytest.fixture
+def setup(prom: Any, tmp_path: Path) -> tuple[DigestData, Any, Any]:
+    catalog = load_catalog(write_catalog(tmp_path, prom.url))
+    engine = make_engine(f"sqlite:///{tmp_path / 'digest.db'}")
+    upgrade(engine)
+    return DigestData(catalog, PrometheusSource(prom.url), engine), catalog, engine
+
+
+def test_each_slo_line_matches_the_ground_truth(prom: Any, setup: Any) -> None:
+    data, _, _ = setup
+    digest = data.digest("search", prom.end)
+    assert digest.week == "2026-W10"  # Monday 2 March 2026
+    assert [s.slo for s in digest.slos] == ["slowburn-availability", "overspent-availability"]
+    month, budget = 30 * 86400, 0.001
+    for line in digest.slos:
+        service = line.service
+        now = prom.truth.error_ratio(service, prom.end, month)
+        before = prom.truth.error_ratio(service, prom.end - timedelta(days=7), month)
+        assert line.remaining == pytest.approx(1 - now / budget, rel=1e-6)
+        assert line.remaining_week_ago == pytest.approx(1 - before / budget, rel=1e-6)
+        hour = prom.truth.error_ratio(service, prom.end, HOUR)
+        week = prom.truth.error_ratio(service, prom.end, WEEK)
+        assert line.burn_now == pytest.approx(hour / budget, rel=1e-6)
+        assert line.burn_week == pytest.approx(week / budget, rel=1e-6)
+    slow, over = digest.slos
+    assert slow.change is not None and slow.change < 0  # the slow burn spent budget this week
+    assert (
+        str(over.gate) == "frozen"
+        and digest.verdict == "frozen: overspent-availability has overspent"
+    )
+    assert slow.exhaustion == pytest.approx(slow.remaining * month / slow.burn_week)
+
+
+def test_incidents_actions_and_held_deploys_are_the_team_s_own(prom: Any, setup: Any) -> None:
+    data, catalog, engine = setup
+    end = prom.end
+    incidents = Incidents(catalog, PrometheusSource(prom.url), engine, lambda: end)
+    episode = prom.scenarios["incident"].episodes[0]
+    start = prom.start + timedelta(seconds=episode.offset)
+
+    def declare(title: str, services: tuple[str, ...], begin: datetime) -> int:
+        draft = IncidentDraft(title, services, begin, begin + timedelta(hours=2), "", "U1", "C0PAY")
+        found = incidents.declare(draft)
+        assert found is not None
+        return found.id
+
+    this_week = declare("Checkout errors", ("incident",), start)  # 5 days ago
+    declare("Old one", ("steady",), end - timedelta(days=12))  # before the week: not listed
+    declare("Search slow", ("slowburn",), end - timedelta(days=2))  # another team's
+    with Session(engine) as session, session.begin():
+        actions = PostmortemRepository(session)
+        today = end.date()
+        for deadline, who in (
+            (today - timedelta(days=3), "U1"),
+            (today + timedelta(days=3), "U2"),
+            (today + timedelta(days=20), "U3"),
+        ):
+            action = NewAction("fix it", who, deadline, Priority.P1, ActionKind.PREVENT)
+            actions.add_action(this_week, action, "U1", end)
+        gates = GateRepository(session)
+        for service, allowed, days_ago in (
+            ("incident", False, 1),
+            ("steady", False, 6),
+            ("steady", False, 9),
+            ("slowburn", False, 1),
+            ("steady", True, 1),
+        ):
+            at = end - timedelta(days=days_ago)
+            gates.record(GateRecord(service, "frozen", allowed, "r", "ci", at))
+
+    digest = data.digest("payments", end)
+    assert [i.title for i in digest.incidents] == ["Checkout errors"]
+    [incident] = digest.incidents
+    truth_bad, _ = prom.truth.counts("incident", start, start + timedelta(hours=2))
+    _, window_total = prom.truth.counts(
+        "incident", start + timedelta(hours=2) - timedelta(days=30), start + timedelta(hours=2)
+    )
+    [(slo, share)] = incident.consumed
+    assert slo == "incident-availability"
+    assert share == pytest.approx(truth_bad / (0.001 * window_total), rel=1e-3)
+    assert incident.severity == "SEV1"
+    assert [(a.owner, a.days_overdue) for a in digest.overdue] == [("U1", 3)]
+    assert [a.owner for a in digest.due] == ["U2"]
+    assert digest.held_deploys == 2  # two held in the week for its services; not search's
+    assert data.digest("search", end).incidents[0].title == "Search slow"
+
+
+def test_the_chart_follows_the_budget_over_the_window(prom: Any, setup: Any) -> None:
+    data, _, _ = setup
+    chart = data.chart("search", prom.end)
+    assert [s.slo for s in chart.series] == ["slowburn-availability", "overspent-availability"]
+    assert (chart.caution, chart.freeze) == (0.25, 0.0) and chart.timezone == "UTC"
+    for series in chart.series:
+        service = series.slo.removesuffix("-availability")
+        assert series.points[-1][0] == prom.end
+        assert series.points[0][0] == prom.end - timedelta(days=30)
+        assert len(series.points) == 61
+        for at, remaining in series.points[::10]:
+            truth = prom.truth.error_ratio(service, at, 30 * 86400)
+            assert remaining == pytest.approx(1 - truth / 0.001, rel=1e-6)
+
+
+def test_an_unreachable_prometheus_is_an_error_never_a_digest(setup: Any, tmp_path: Path) -> None:
+    _, catalog, engine = setup
+    down = DigestData(catalog, PrometheusSource("http://127.0.0.1:9", timeout=2), engine)
+    with pytest.raises(PrometheusUnreachable):
+        down.digest("payments", END)
