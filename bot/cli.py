@@ -118,8 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     gate.add_argument("--format", choices=("table", "json"), default="table")
 
     digest = command("digest", "the weekly budget digest: once per team per week", _digest)
-    digest.add_argument("--team", help="only this team (default: every team)")
-    digest.add_argument("--platform", action="store_true", help="the ranking of all teams")
+    whose = digest.add_mutually_exclusive_group()
+    whose.add_argument("--team", help="only this team (default: every team with a digest)")
+    whose.add_argument("--platform", action="store_true", help="the ranking of all teams")
     digest.add_argument("--at", help="as if at this time (RFC 3339 or Unix seconds)")
     digest.add_argument("--force", action="store_true", help="post even if posted this week")
     digest.add_argument(
@@ -295,8 +296,8 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _digest(args: argparse.Namespace, settings: Settings) -> int:
-    """Post the digests (printed instead with --print or without SLACK_BOT_TOKEN);
-    exit 3 when a post failed, 2 when Prometheus cannot be read."""
+    """Post the digests (printed instead with --print or without SLACK_BOT_TOKEN); exit 2
+    when Prometheus could not be read for some digest, 3 when Slack refused one."""
     from bot.digest_command import DigestRequest, run_digest
 
     catalog = _catalog(args, settings)
@@ -307,7 +308,7 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
     source = _source(catalog, settings, reuse_hours=True)
     request = DigestRequest(
         at=_instant(args.at, settings),
-        teams=[args.team] if args.team else sorted(catalog.teams),
+        teams=_digest_teams(catalog, args),
         platform=args.platform,
         force=args.force,
         print_only=args.print_only or not settings.slack_bot_token,
@@ -316,8 +317,18 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
     if not args.print_only and not settings.slack_bot_token:
         _complain("SLACK_BOT_TOKEN is not set: printing the digest instead of posting it")
     engine = _migrated(settings)
-    failed = run_digest(request, catalog, source, engine, _notifier(settings), _stdout())
-    return EXIT_PARTIAL if failed else EXIT_OK
+    outcomes = run_digest(request, catalog, source, engine, _notifier(settings), _stdout())
+    states = {o.state for o in outcomes}
+    if "postponed" in states:
+        return EXIT_PROMETHEUS
+    return EXIT_PARTIAL if "failed" in states else EXIT_OK
+
+
+def _digest_teams(catalog: Catalog, args: argparse.Namespace) -> list[str]:
+    """The team asked for; for the ranking every team; else the teams with a digest."""
+    if args.team:
+        return [args.team]
+    return [n for n, t in sorted(catalog.teams.items()) if args.platform or t.digest]
 
 
 def _incidents(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.console import GATE_STYLE, bar, percent, rate
-from bot.domain.digest import ActionDue, TeamDigest
+from bot.domain.digest import ActionDue, TeamDigest, worst_first
 from bot.slack.digest_messages import exhaustion_text, points
 
 
@@ -17,7 +17,7 @@ def print_digest(console: Console, digest: TeamDigest, at_label: str) -> None:
     table = Table(title_justify="left")
     for column in ("SLO", "Budget left", "This week", "Burn 1h", "Burn 7d", "Gate", "Outlook"):
         table.add_column(column, justify="left" if column in ("SLO", "Outlook") else "right")
-    for s in sorted(digest.slos, key=lambda s: (s.remaining is None, s.remaining or 0.0)):
+    for s in worst_first(digest.slos):
         style = GATE_STYLE.get(s.gate, "") if s.gate else "dim"
         if s.remaining is None:
             left = Text(f"{s.data}: {s.message}", style="magenta")

@@ -14,7 +14,7 @@ from bot.domain.digest import rank_teams
 from bot.domain.slo import Catalog
 from bot.metrics.source import MetricsSource
 from bot.services.digest_data import DigestData
-from bot.services.digests import PLATFORM, Digests
+from bot.services.digests import PLATFORM, DigestOutcome, Digests
 from bot.slack.digest_messages import DigestMessages
 from bot.slack.notifier import Notifier
 from bot.slack.rendering import Renderer
@@ -37,26 +37,31 @@ def run_digest(
     source: MetricsSource,
     engine: Engine,
     notifier: Notifier,
-    console: Console | None = None,
-) -> int:
-    """Post (or print) the digests; returns how many posts failed. Raises PrometheusError."""
-    out = console or Console(width=120)
+    console: Console,
+) -> list[DigestOutcome]:
+    """Post (or print) the digests, saying how each went as it goes. Printing raises
+    PrometheusError; posting reports it per team ("postponed")."""
     data = DigestData(catalog, source, engine)
     if request.print_only:
-        print_digests(out, data, request)
-        return 0
+        print_digests(console, data, request)
+        return []
     digests = Digests(catalog, data, engine, notifier, DigestMessages(Renderer()))
-    outcomes = (
-        [digests.post_platform(request.at, force=request.force)]
-        if request.platform
-        else [digests.post(t, request.at, force=request.force) for t in request.teams]
-    )
-    for o in outcomes:
-        hint = " (--force posts it again)" if o.state == "already posted" else ""
-        detail = f": {o.detail}" if o.detail else ""
-        name = "platform ranking" if o.team == PLATFORM else o.team
-        out.print(Text(f"{name} {o.week}: {o.state}{detail}{hint}"))
-    return sum(o.state == "failed" for o in outcomes)
+    outcomes = []
+    for name in [PLATFORM] if request.platform else request.teams:
+        if name == PLATFORM:
+            outcome = digests.post_platform(request.at, force=request.force)
+        else:
+            outcome = digests.post(name, request.at, force=request.force)
+        console.print(Text(_line(outcome)))
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _line(o: DigestOutcome) -> str:
+    name = "platform ranking" if o.team == PLATFORM else o.team
+    detail = f": {o.detail}" if o.detail else ""
+    hint = " (--force posts it again)" if o.state == "already posted" else ""
+    return f"{name} {o.week}: {o.state}{detail}{hint}"
 
 
 def print_digests(console: Console, data: DigestData, request: DigestRequest) -> list[Path]:

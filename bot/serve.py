@@ -119,7 +119,7 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     for name, team in catalog.teams.items():
         morning = CronTrigger(hour=9, minute=0, timezone=ZoneInfo(team.timezone))
         scheduler.add_cron(f"reminders {name}", _morning_job(reminders, now, name), morning)
-    data = DigestData(catalog, prometheus, engine)  # untimed: a chart is 61 small reads
+    data = DigestData(catalog, prometheus, engine)  # untimed: a chart is ~60 small reads
     digests = Digests(catalog, data, engine, notifier, DigestMessages(renderer))
 
     def run_due(only: str | None) -> None:

@@ -64,12 +64,13 @@ class DigestRepository:
             delete(DigestRun).where(col(DigestRun.team) == team, col(DigestRun.week) == week)
         )
 
-    def claimed(self, team: str, week: str) -> bool:
-        """Whether the team's digest of `week` is claimed (posted or not)."""
-        statement = select(col(DigestRun.id)).where(
+    def get(self, team: str, week: str) -> DigestClaim | None:
+        """The claim of the team's digest of `week` (ts None: never confirmed posted)."""
+        statement = select(DigestRun).where(
             col(DigestRun.team) == team, col(DigestRun.week) == week
         )
-        return self._session.exec(statement).first() is not None
+        row = self._session.exec(statement.execution_options(populate_existing=True)).first()
+        return None if row is None else _claim(row)
 
     def runs(self, team: str | None = None, limit: int = 20) -> list[DigestClaim]:
         """The latest `limit` claims, newest first; of one team, or of all (None)."""
@@ -82,6 +83,8 @@ class DigestRepository:
             col(DigestRun.claimed_at).desc(), col(DigestRun.id).desc()
         ).limit(limit)
         rows = self._session.exec(statement.execution_options(populate_existing=True))
-        return [
-            DigestClaim(row.team, row.week, row.claimed_at, row.channel, row.ts) for row in rows
-        ]
+        return [_claim(row) for row in rows]
+
+
+def _claim(row: DigestRun) -> DigestClaim:
+    return DigestClaim(row.team, row.week, row.claimed_at, row.channel, row.ts)

@@ -62,8 +62,11 @@ class GateRepository:
             )
         )
 
-    def held(self, since: datetime, services: Iterable[str] | None = None) -> int:
-        """How many deploys the gate held (allowed False) at or after `since`.
+    def held(
+        self, since: datetime, services: Iterable[str] | None = None, until: datetime | None = None
+    ) -> int:
+        """How many deploys the gate held (allowed False) at or after `since` (and at or
+        before `until`, when given).
 
         services: count only these (an empty iterable counts nothing); None means all.
         """
@@ -71,6 +74,8 @@ class GateRepository:
             col(GateDecisionRecord.allowed).is_(False),
             col(GateDecisionRecord.asked_at) >= since,
         )
+        if until is not None:
+            statement = statement.where(col(GateDecisionRecord.asked_at) <= until)
         if services is not None:
             names = sorted(set(services))
             if not names:

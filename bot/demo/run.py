@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot.catalog import load_catalog
 from bot.console import print_impact, print_status
@@ -15,6 +16,7 @@ from bot.demo.prometheus import LocalPrometheus, PrometheusFailed, PrometheusMis
 from bot.demo.scenario import catalog_path, demo_start, demo_traffic, minute_floor
 from bot.demo.synthetic import generate, write_openmetrics
 from bot.digest_command import DigestRequest, print_digests
+from bot.domain.actions import ActionKind, NewAction, Priority
 from bot.domain.incidents import IncidentDraft
 from bot.domain.slo import Catalog
 from bot.metrics.prometheus import PrometheusSource
@@ -31,6 +33,7 @@ from bot.slack.rendering import Renderer
 from bot.times import format_time
 from storage.db import make_engine
 from storage.migrate import upgrade
+from storage.postmortems import PostmortemRepository
 
 
 def run_demo(
@@ -70,17 +73,7 @@ def run_demo(
             )
             print_impact(console, report)
             engine = _replay_alerts(console, catalog, source, workdir, end, settings)
-            Incidents(catalog, source, engine, lambda: end).declare(
-                IncidentDraft(
-                    title="Checkout failing for card payments",
-                    services=("checkout",),
-                    started_at=start,
-                    ended_at=start + timedelta(seconds=episode.duration),
-                    description="Replayed from the demo data.",
-                    declared_by="demo",
-                    declared_in="",
-                )
-            )
+            _declare_with_actions(catalog, source, engine, end, start, episode.duration)
             _weekly_digest(console, catalog, engine, url, workdir, end)
             engine.dispose()
             _next_steps(console, catalog_file, end, keep_running)
@@ -126,6 +119,38 @@ def _replay_alerts(
         clock["at"] = end - timedelta(minutes=10 * step)
         cycle.run(clock["at"])
     return engine
+
+
+def _declare_with_actions(
+    catalog: Catalog,
+    source: PrometheusSource,
+    engine: Engine,
+    end: datetime,
+    start: datetime,
+    duration: int,
+) -> None:
+    """The checkout incident as it was declared, with two postmortem action items."""
+    incident = Incidents(catalog, source, engine, lambda: end).declare(
+        IncidentDraft(
+            title="Checkout failing for card payments",
+            services=("checkout",),
+            started_at=start,
+            ended_at=start + timedelta(seconds=duration),
+            description="Replayed from the demo data.",
+            declared_by="U0DEMO",
+            declared_in="",
+        )
+    )
+    assert incident is not None
+    today = end.date()
+    with Session(engine) as session, session.begin():
+        actions = PostmortemRepository(session)
+        for text, owner, deadline in (
+            ("Alert on card-authorisation errors", "U0ALICE", today - timedelta(days=2)),
+            ("Retry budget for the card gateway", "U0BOB", today + timedelta(days=4)),
+        ):
+            action = NewAction(text, owner, deadline, Priority.P1, ActionKind.PREVENT)
+            actions.add_action(incident.id, action, "U0DEMO", end)
 
 
 def _weekly_digest(

@@ -46,8 +46,15 @@ class SLOWeek:
 
     @property
     def exhaustion(self) -> float | None:
-        """Seconds until the budget is gone at this week's burn rate (None: not at this rate)."""
+        """Seconds until the budget is gone at this week's burn rate; 0 when it is gone.
+
+        None when it never runs out at this rate: over a rolling window, a steady burn
+        rate b spends b budgets per window, so at b <= 1 the budget lasts. Above 1 the
+        estimate assumes nothing rolls out of the window (remaining x window / b).
+        """
         if self.remaining is None:
+            return None
+        if self.remaining > 0 and (self.burn_week is None or self.burn_week <= 1):
             return None
         return seconds_to_exhaustion(self.remaining, self.burn_week, self.window)
 
@@ -102,6 +109,11 @@ class TeamDigest:
     def worst_remaining(self) -> float | None:
         known = [s.remaining for s in self.slos if s.remaining is not None]
         return min(known) if known else None
+
+
+def worst_first(slos: Sequence[SLOWeek]) -> list[SLOWeek]:
+    """Least budget left first, SLOs without figures last, then by name."""
+    return sorted(slos, key=lambda s: (s.remaining is None, s.remaining or 0.0, s.slo))
 
 
 def team_verdict(slos: Sequence[SLOWeek]) -> str:

@@ -9,7 +9,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.charts import BudgetChart, BudgetSeries
-from bot.domain.budget import remaining
 from bot.domain.burn import burn_windows
 from bot.domain.digest import (
     NOW_WINDOW,
@@ -25,9 +24,10 @@ from bot.domain.digest import (
 from bot.domain.durations import format_duration
 from bot.domain.incidents import Incident
 from bot.domain.slo import SLO, Catalog, Tier
-from bot.domain.status import SLOStatus
+from bot.domain.status import DataState, SLOStatus
+from bot.metrics.prometheus import PrometheusError
 from bot.metrics.source import MetricsSource
-from bot.services.ownership import incident_team, open_actions
+from bot.services.ownership import incident_teams, open_actions
 from bot.services.status import evaluate_status
 from storage.gates import GateRepository
 from storage.incidents import IncidentRepository
@@ -51,6 +51,9 @@ class DigestData:
         slos = self.slos(team)
         windows = (*burn_windows(), WEEK)  # the gate needs the alert windows, as in `status`
         now = evaluate_status(self._catalog, self._source, at, slos, windows=windows)
+        failed = [s for s in now if s.data is DataState.ERROR]
+        if slos and len(failed) == len(slos):  # nothing was read: no digest, try again later
+            raise PrometheusError(f"no SLO of team {team} could be read: {failed[0].message}")
         before = evaluate_status(self._catalog, self._source, week_start(at), slos, windows=())
         lines = tuple(_slo_week(n, b) for n, b in zip(now, before, strict=True))
         zone = self._catalog.teams[team].timezone
@@ -58,7 +61,7 @@ class DigestData:
         with Session(self._engine) as session:
             incidents = self._incidents(session, team, week_start(at), at)
             actions, team_of = open_actions(self._catalog, session)
-            held = GateRepository(session).held(week_start(at), services)
+            held = GateRepository(session).held(week_start(at), services, until=at)
         mine = [
             ActionDue(a.key, a.description, a.owner, a.deadline, 0)
             for a in actions
@@ -70,26 +73,23 @@ class DigestData:
             at=at,
             week=week_key(at, zone),
             slos=lines,
-            incidents=tuple(_incident_week(i) for i in incidents),
+            incidents=tuple(_incident_week(i, {s.name for s in slos}) for i in incidents),
             overdue=overdue,
             due=due,
             held_deploys=held,
         )
 
     def chart(self, team: str, at: datetime) -> BudgetChart:
-        """Each SLO's remaining budget over its window, read at CHART_POINTS + 1 instants."""
+        """Each SLO's remaining budget over the longest window, about CHART_POINTS readings
+        a whole number of hours apart (so that hourly rates are reused between them)."""
         slos = self.slos(team)
         window = max((s.window for s in slos), default=WEEK)
         step = max(3600, window // CHART_POINTS // 3600 * 3600)
         instants = [at - timedelta(seconds=step * k) for k in range(window // step, -1, -1)]
         points: dict[str, list[tuple[datetime, float | None]]] = {s.name: [] for s in slos}
         for instant in instants:
-            readings = self._source.read(slos, instant, ())
-            for slo in slos:
-                reading = readings[slo.name]
-                ratio = reading.period.error_ratio if reading.period else None
-                left = None if reading.error or ratio is None else remaining(ratio, slo.budget)
-                points[slo.name].append((instant, left))
+            for s in evaluate_status(self._catalog, self._source, instant, slos, windows=()):
+                points[s.slo.name].append((instant, s.budget_remaining))
         with Session(self._engine) as session:
             incidents = self._incidents(session, team, at - timedelta(seconds=window), at)
         policy = self._catalog.gate_policy(_strictest_tier(slos))
@@ -107,12 +107,12 @@ class DigestData:
     def _incidents(
         self, session: Session, team: str, start: datetime, end: datetime
     ) -> list[Incident]:
-        """The team's incidents going on at some time in [start, end], newest first."""
+        """The incidents touching the team's services at some time in [start, end]."""
         found = IncidentRepository(session).find(since=start, limit=_INCIDENT_LIMIT)
         return [
             i
             for i in found
-            if i.draft.started_at <= end and incident_team(self._catalog, i) == team
+            if i.draft.started_at <= end and team in incident_teams(self._catalog, i)
         ]
 
 
@@ -131,14 +131,15 @@ def _slo_week(now: SLOStatus, before: SLOStatus) -> SLOWeek:
     )
 
 
-def _incident_week(incident: Incident) -> IncidentWeek:
+def _incident_week(incident: Incident, own: set[str]) -> IncidentWeek:
+    """The incident as one team sees it: the budget it took from the team's own SLOs."""
     return IncidentWeek(
         key=incident.key,
         title=incident.draft.title,
         severity=str(incident.severity) if incident.severity else None,
         started_at=incident.draft.started_at,
         ended_at=incident.draft.ended_at,
-        consumed=tuple((i.slo, i.budget_consumed) for i in incident.impacts),
+        consumed=tuple((i.slo, i.budget_consumed) for i in incident.impacts if i.slo in own),
     )
 
 

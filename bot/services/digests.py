@@ -2,18 +2,20 @@
 
 A scheduled run, a second replica, a re-run and the catch-up after downtime all go
 through `post`, which posts only when it inserts the week's `digest_run` row (unless
-forced). When Slack answers a post with an error the post surely did not happen, so the
-claim is released and a later catch-up run tries again.
+forced). The claim is given back only when the post surely did not happen (Slack
+answered with an error, or refused the connection), so a later catch-up tries again; a
+post that may have arrived (a timeout, a 5xx) stays claimed: a gap beats a duplicate.
 """
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -24,6 +26,7 @@ from bot.metrics.prometheus import PrometheusError
 from bot.services.digest_data import DigestData
 from bot.slack.digest_messages import DigestMessages
 from bot.slack.notifier import Notifier
+from bot.times import format_time
 from storage.digests import DigestRepository
 
 log = logging.getLogger("budgetbot.digests")
@@ -35,7 +38,7 @@ PLATFORM = "@platform"  # the claim key of the platform-wide digest (no team nam
 class DigestOutcome:
     team: str
     week: str
-    state: str  # "posted" | "already posted" | "failed"
+    state: str  # "posted" | "already posted" | "postponed" (Prometheus) | "failed" (Slack)
     detail: str = ""
 
 
@@ -55,74 +58,77 @@ class Digests:
         self._notifier = notifier
         self._messages = messages
         self._draw = draw
+        self._running = threading.Lock()  # the teams' cron jobs and the catch-up take turns
 
-    def post(
-        self, team: str, at: datetime, *, force: bool = False, week: str | None = None
-    ) -> DigestOutcome:
-        """Post `team`'s digest as of `at`, once for its week; raises PrometheusError."""
+    def post(self, team: str, at: datetime, *, force: bool = False) -> DigestOutcome:
+        """Post `team`'s digest as of `at`, once for its week ("postponed" when Prometheus
+        cannot be read: nothing is claimed, so a later run tries again)."""
         settings = self._catalog.teams[team]
-        key = week or week_key(at, settings.timezone)
-        if not force and self._claimed(team, key):
-            return DigestOutcome(team, key, "already posted")
-        digest = self._data.digest(team, at)
+        key = week_key(at, settings.timezone)
+        if not force and (done := self._already(team, key)):
+            return done
+        try:
+            digest = self._data.digest(team, at)
+        except PrometheusError as exc:
+            return _postponed(team, key, exc)
         text, blocks = self._messages.team(digest, settings.timezone)
         outcome = self._send(team, key, at, settings.channel, text, blocks, force)
         if outcome.state != "posted":
             return outcome
-        try:
+        try:  # the message is out: whatever goes wrong now, it stays posted
             png = self._draw(self._data.chart(team, at))
             self._notifier.upload(settings.channel, f"budget-{team}-{key}.png", text, png)
-        except (PrometheusError, SlackApiError) as exc:
+        except Exception as exc:
             log.warning("digest chart for %s not posted: %s", team, _why(exc))
             return DigestOutcome(team, key, "posted", f"without its chart: {_why(exc)}")
         return outcome
 
-    def post_platform(
-        self, at: datetime, *, force: bool = False, week: str | None = None
-    ) -> DigestOutcome:
+    def post_platform(self, at: datetime, *, force: bool = False) -> DigestOutcome:
         """The ranking of all teams to the catalog's platform channel, once per week."""
         platform = self._catalog.platform
         if platform is None:
             raise ValueError("the catalog has no platform: section with a channel")
-        key = week or week_key(at, platform.timezone)
-        if not force and self._claimed(PLATFORM, key):
-            return DigestOutcome(PLATFORM, key, "already posted")
-        ranked = rank_teams([self._data.digest(t, at) for t in sorted(self._catalog.teams)])
+        key = week_key(at, platform.timezone)
+        if not force and (done := self._already(PLATFORM, key)):
+            return done
+        try:
+            ranked = rank_teams([self._data.digest(t, at) for t in sorted(self._catalog.teams)])
+        except PrometheusError as exc:
+            return _postponed(PLATFORM, key, exc)
         text, blocks = self._messages.platform(ranked, at, platform.timezone)
         return self._send(PLATFORM, key, at, platform.channel, text, blocks, force)
 
     def run_due(self, now: datetime, only: str | None = None) -> list[DigestOutcome]:
         """Post every digest (or `only` the team's, or PLATFORM's) whose latest scheduled
-        time has passed without a post this week.
+        time has passed without a post this week; never raises.
 
         Called by each team's cron job and by the catch-up job after a restart. Left alone:
         a digest posted (claimed) this week, one not yet due this week, and one whose
         week ended while the bot was down.
         """
-        outcomes: list[DigestOutcome] = []
         schedules: list[tuple[str, Team]] = list(self._catalog.teams.items())
         if self._catalog.platform is not None:
             schedules.append((PLATFORM, self._catalog.platform))
-        for name, schedule in schedules:
-            if schedule.digest is None or (only is not None and name != only):
-                continue
-            fired = last_fire(schedule.digest, schedule.timezone, now)
-            if fired is None:
-                continue
-            key = week_key(fired, schedule.timezone)
-            if key != week_key(now, schedule.timezone) or self._claimed(name, key):
-                continue  # a week that has ended is not caught up: its digest is stale
-            try:
-                outcome = (
-                    self.post_platform(now, week=key)
-                    if name == PLATFORM
-                    else self.post(name, now, week=key)
-                )
-            except PrometheusError as exc:
-                log.warning("digest for %s postponed: %s", name, exc)
-                outcome = DigestOutcome(name, key, "failed", str(exc))
-            outcomes.append(outcome)
+        outcomes: list[DigestOutcome] = []
+        with self._running:
+            for name, schedule in schedules:
+                if schedule.digest is None or (only is not None and name != only):
+                    continue
+                fired = last_fire(schedule.digest, schedule.timezone, now)
+                key = week_key(now, schedule.timezone)
+                if fired is None or week_key(fired, schedule.timezone) != key:
+                    continue  # not due this week (a week that ended is stale: skipped)
+                if self._already(name, key):
+                    continue
+                outcomes.append(self._post_due(name, now, key))
         return outcomes
+
+    def _post_due(self, name: str, now: datetime, key: str) -> DigestOutcome:
+        try:
+            return self.post_platform(now) if name == PLATFORM else self.post(name, now)
+        except Exception as exc:  # one team's failure must not stop the others
+            log.exception("digest for %s failed", name)
+            return DigestOutcome(name, key, "failed", f"{type(exc).__name__}: {exc}")
 
     def _send(
         self,
@@ -137,11 +143,11 @@ class Digests:
         with Session(self._engine) as session, session.begin():
             fresh = DigestRepository(session).claim(team, key, at, channel)
         if not fresh and not force:
-            return DigestOutcome(team, key, "already posted")
+            return self._already(team, key) or DigestOutcome(team, key, "already posted")
         try:
             ts = self._notifier.post(channel, text, blocks)
-        except SlackApiError as exc:
-            if fresh:  # Slack said no: nothing was posted, so a later run may try again
+        except (SlackClientError, OSError) as exc:
+            if fresh and _surely_not_posted(exc):
                 with Session(self._engine) as session, session.begin():
                     DigestRepository(session).release(team, key)
             log.error("digest for %s not posted: %s", team, _why(exc))
@@ -150,9 +156,17 @@ class Digests:
             DigestRepository(session).posted(team, key, ts)
         return DigestOutcome(team, key, "posted")
 
-    def _claimed(self, team: str, key: str) -> bool:
+    def _already(self, team: str, key: str) -> DigestOutcome | None:
+        """The outcome "already posted" when the week is claimed; None when it is not."""
         with Session(self._engine) as session:
-            return DigestRepository(session).claimed(team, key)
+            claim = DigestRepository(session).get(team, key)
+        if claim is None:
+            return None
+        if claim.ts is None:  # claimed, but the post's fate is unknown (a timeout, a crash)
+            detail = f"claimed at {format_time(claim.claimed_at)}, never confirmed"
+            log.warning("digest for %s of %s was %s; --force posts it", team, key, detail)
+            return DigestOutcome(team, key, "already posted", detail)
+        return DigestOutcome(team, key, "already posted")
 
 
 def last_fire(cron: str, timezone: str, now: datetime) -> datetime | None:
@@ -168,7 +182,21 @@ def last_fire(cron: str, timezone: str, now: datetime) -> datetime | None:
     return fired
 
 
+def _postponed(team: str, key: str, exc: PrometheusError) -> DigestOutcome:
+    log.warning("digest for %s postponed: %s", team, exc)
+    return DigestOutcome(team, key, "postponed", str(exc))
+
+
+def _surely_not_posted(exc: Exception) -> bool:
+    """Slack answered with an error (HTTP 200 with ok false, or 429), or the connection
+    was refused: nothing was posted. A 5xx, a reset or a timeout may come after a post."""
+    if isinstance(exc, SlackApiError):
+        return exc.response.status_code in (200, 429)
+    reason = getattr(exc, "reason", exc)  # urllib wraps the socket's error
+    return isinstance(reason, ConnectionRefusedError)
+
+
 def _why(exc: Exception) -> str:
     if isinstance(exc, SlackApiError):
         return f"Slack answered {exc.response.get('error')}"
-    return str(exc)
+    return str(exc) or type(exc).__name__

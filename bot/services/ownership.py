@@ -9,11 +9,18 @@ from storage.incidents import IncidentRepository
 from storage.postmortems import PostmortemRepository
 
 
-def incident_team(catalog: Catalog, incident: Incident | None) -> str | None:
-    """The owning team, or None when none of its services is in the catalog any more."""
+def incident_teams(catalog: Catalog, incident: Incident | None) -> list[str]:
+    """Every team owning one of the incident's services, in the order of its services."""
     services = incident.draft.services if incident else ()
     teams = [catalog.services[s].team for s in services if s in catalog.services]
-    return teams[0] if teams and teams[0] in catalog.teams else None
+    return [t for t in dict.fromkeys(teams) if t in catalog.teams]
+
+
+def incident_team(catalog: Catalog, incident: Incident | None) -> str | None:
+    """The team owning the incident's actions: its first service's; None when none of its
+    services is in the catalog any more."""
+    teams = incident_teams(catalog, incident)
+    return teams[0] if teams else None
 
 
 def open_actions(catalog: Catalog, session: Session) -> tuple[list[ActionItem], dict[int, str]]:

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.digest import ActionDue, IncidentWeek, SLOWeek, TeamDigest
+from bot.domain.digest import ActionDue, IncidentWeek, SLOWeek, TeamDigest, worst_first
 from bot.slack.presenters import GATE_EMOJI, bar, percent
 from bot.slack.rendering import Renderer, escape_mrkdwn
 
@@ -26,15 +26,15 @@ class DigestMessages:
     def team(self, digest: TeamDigest, timezone: str) -> tuple[str, list[dict[str, Any]]]:
         """(fallback text, blocks) of one team's weekly digest."""
         text = f"Weekly error budget digest for {digest.team}: {digest.verdict}"
-        worst_first = sorted(digest.slos, key=_by_remaining)
+        ordered = worst_first(digest.slos)
         blocks = self._render(
             "digest.json.j2",
             title=f"Error budgets this week: {digest.team}",
             verdict=f"{_verdict_emoji(digest.verdict)} *{escape_mrkdwn(digest.verdict)}*",
             context=f"Week {digest.week} · {_local(digest.at, timezone)} · "
             f"{len(digest.slos)} SLO(s)",
-            slos=[slo_text(s) for s in worst_first[:MAX_SLOS]],
-            more_slos=max(0, len(worst_first) - MAX_SLOS),
+            slos=[slo_text(s) for s in ordered[:MAX_SLOS]],
+            more_slos=max(0, len(ordered) - MAX_SLOS),
             incidents=_lines([incident_text(i) for i in digest.incidents], "incident(s)"),
             overdue=_lines([action_text(a) for a in digest.overdue], "item(s)"),
             due=_lines([action_text(a) for a in digest.due], "item(s)"),
@@ -86,9 +86,11 @@ def exhaustion_text(s: SLOWeek) -> str:
     seconds = s.exhaustion
     if s.remaining is not None and s.remaining <= 0:
         return "budget exhausted"
+    if s.burn_week is None:
+        return "no traffic this week"
     if seconds is None:
-        return "no budget spent this week"
-    return f"lasts {duration_words(seconds)} at this week's rate"
+        return "lasts at this week's rate"
+    return f"runs out in {duration_words(seconds)} at this week's rate"
 
 
 def duration_words(seconds: float) -> str:
@@ -106,14 +108,14 @@ def incident_text(i: IncidentWeek) -> str:
     )
     severity = i.severity or "unclassified"
     ongoing = " (ongoing)" if i.ended_at is None else ""
-    return f"*{i.key}* {severity}{ongoing}: {escape_mrkdwn(i.title)}" + (
+    return f"*{i.key}* {severity}{ongoing}: {escape_mrkdwn(_clip(i.title))}" + (
         f" · budget spent: {spent}" if spent else ""
     )
 
 
 def action_text(a: ActionDue) -> str:
     when = f"{a.days_overdue} day(s) overdue" if a.days_overdue else f"due {a.deadline:%a %b %d}"
-    return f"*{a.key}* <@{a.owner}> · {when} · {escape_mrkdwn(a.description)}"
+    return f"*{a.key}* <@{a.owner}> · {when} · {escape_mrkdwn(_clip(a.description))}"
 
 
 def _lines(lines: list[str], noun: str) -> str:
@@ -122,8 +124,9 @@ def _lines(lines: list[str], noun: str) -> str:
     return shown + (f"\n… and {more} more {noun}" if more > 0 else "")
 
 
-def _by_remaining(s: SLOWeek) -> tuple[int, float, str]:
-    return (1, 0.0, s.slo) if s.remaining is None else (0, s.remaining, s.slo)
+def _clip(text: str, limit: int = 150) -> str:
+    """User text shortened whole, so that a section never cuts a mention or a *bold*."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _verdict_emoji(verdict: str) -> str:

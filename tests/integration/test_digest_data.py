@@ -95,6 +95,7 @@ def test_incidents_actions_and_held_deploys_are_the_team_s_own(prom: Any, setup:
     this_week = declare("Checkout errors", ("incident",), start)  # 5 days ago
     declare("Old one", ("steady",), end - timedelta(days=12))  # before the week: not listed
     declare("Search slow", ("slowburn",), end - timedelta(days=2))  # another team's
+    declare("Shared", ("slowburn", "steady"), end - timedelta(days=1))  # both teams'
     with Session(engine) as session, session.begin():
         actions = PostmortemRepository(session)
         today = end.date()
@@ -117,8 +118,10 @@ def test_incidents_actions_and_held_deploys_are_the_team_s_own(prom: Any, setup:
             gates.record(GateRecord(service, "frozen", allowed, "r", "ci", at))
 
     digest = data.digest("payments", end)
-    assert [i.title for i in digest.incidents] == ["Checkout errors"]
-    [incident] = digest.incidents
+    assert [i.title for i in digest.incidents] == ["Shared", "Checkout errors"]
+    # a shared incident shows each team the budget it took from that team's own SLOs
+    assert [slo for slo, _ in digest.incidents[0].consumed] == ["steady-availability"]
+    incident = digest.incidents[1]
     truth_bad, _ = prom.truth.counts("incident", start, start + timedelta(hours=2))
     _, window_total = prom.truth.counts(
         "incident", start + timedelta(hours=2) - timedelta(days=30), start + timedelta(hours=2)
@@ -130,7 +133,9 @@ def test_incidents_actions_and_held_deploys_are_the_team_s_own(prom: Any, setup:
     assert [(a.owner, a.days_overdue) for a in digest.overdue] == [("U1", 3)]
     assert [a.owner for a in digest.due] == ["U2"]
     assert digest.held_deploys == 2  # two held in the week for its services; not search's
-    assert data.digest("search", end).incidents[0].title == "Search slow"
+    search = data.digest("search", end).incidents
+    assert [i.title for i in search] == ["Shared", "Search slow"]
+    assert [slo for slo, _ in search[0].consumed] == ["slowburn-availability"]
 
 
 def test_the_chart_follows_the_budget_over_the_window(prom: Any, setup: Any) -> None:

@@ -48,11 +48,15 @@ class FakeData:
         return BudgetChart(team, (), 0.25, 0.0)
 
 
+ERRORS = {200: "channel_not_found", 500: "internal_error"}
+
+
 class Recorder:
     def __init__(self) -> None:
         self.posts: list[tuple[str, str]] = []
         self.uploads: list[str] = []
         self.refuse = 0
+        self.status = 200  # of the refusal: 200 (ok false: surely not posted) or a 5xx
 
     def post(self, channel: str, text: str, blocks: Any, thread_ts: str | None = None) -> str:
         if self.refuse:
@@ -64,9 +68,9 @@ class Recorder:
                     http_verb="POST",
                     api_url="",
                     req_args={},
-                    data={"ok": False, "error": "channel_not_found"},
+                    data={"ok": False, "error": ERRORS[self.status]},
                     headers={},
-                    status_code=200,
+                    status_code=self.status,
                 ),
             )
         self.posts.append((channel, text))
@@ -124,8 +128,6 @@ def test_a_missed_run_is_caught_up_once_but_not_after_its_week(setup: Any) -> No
     back = digests.run_due(at(26, 15))
     assert sorted(o.team for o in back) == [PLATFORM, "payments", "search"]
     assert digests.run_due(at(26, 15, 15)) == []
-    # down all of the next week until the Monday after: that week's digests are skipped
-    assert digests.run_due(at(30, 7)) == []
     assert len(notifier.posts) == 3
 
 
@@ -133,7 +135,7 @@ def test_failures_are_retried_by_the_next_check(setup: Any) -> None:
     digests, data, notifier = setup
     data.down = True
     [failed] = digests.run_due(at(23, 8), only="payments")
-    assert (failed.state, "connection refused" in failed.detail) == ("failed", True)
+    assert (failed.state, "connection refused" in failed.detail) == ("postponed", True)
     data.down = False
     notifier.refuse = 1
     [refused] = digests.run_due(at(23, 8, 15), only="payments")
@@ -149,3 +151,22 @@ def test_force_posts_again_and_a_plain_post_does_not(setup: Any) -> None:
     assert digests.post("search", at(25, 12), force=True).state == "posted"
     assert digests.post("search", at(30, 12)).state == "posted"  # a new week
     assert channels(notifier) == ["C0SRCH"] * 3
+
+
+def test_a_week_that_ended_while_the_bot_was_down_is_not_caught_up(setup: Any) -> None:
+    digests, _, notifier = setup
+    # Monday 30 November, 08:00 in Berlin: every run of week 48 was missed, none of 49 is due
+    assert digests.run_due(at(30, 7)) == []
+    assert notifier.posts == []
+
+
+def test_a_post_that_may_have_arrived_is_never_sent_again(setup: Any) -> None:
+    digests, _, notifier = setup
+    notifier.refuse, notifier.status = 1, 500  # Slack may have posted before failing
+    [failed] = digests.run_due(at(23, 8), only="payments")
+    assert (failed.state, failed.detail) == ("failed", "Slack answered internal_error")
+    assert digests.run_due(at(23, 9), only="payments") == []  # the claim stays
+    again = digests.post("payments", at(23, 9))
+    assert again.state == "already posted" and "never confirmed" in again.detail
+    assert notifier.posts == []
+    assert digests.post("payments", at(23, 9), force=True).state == "posted"

@@ -95,6 +95,11 @@ def test_change_and_time_to_exhaustion_at_this_week_s_rate() -> None:
     assert week.exhaustion == pytest.approx(0.5 * 30 * DAY / 2.0)
     assert slo("a", 0.5, Gate.OPEN, burn_week=0.0).exhaustion is None  # nothing spent
     assert slo("a", 0.5, Gate.OPEN, burn_week=None).exhaustion is None  # no traffic
+    # at a burn rate of 1 or less a rolling budget never runs out
+    assert slo("a", 0.1, Gate.CAUTION, burn_week=1.0).exhaustion is None
+    assert slo("a", 0.1, Gate.CAUTION, burn_week=1.01).exhaustion == pytest.approx(
+        0.1 * 30 * DAY / 1.01
+    )
     assert slo("a", -0.2, Gate.FROZEN, burn_week=1.0).exhaustion == 0.0
     assert slo("a", 0.5, Gate.OPEN).change is None  # no figure a week ago
     assert slo("a", None, None).exhaustion is None

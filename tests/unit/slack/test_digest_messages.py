@@ -73,8 +73,8 @@ def test_the_team_digest_says_every_figure() -> None:
     assert "20.0% left (-30.0 pts this week)" in shown
     assert "burning 0.40x now" in shown
     # 20 % of a 30-day budget at 3x: 2 days
-    assert "lasts about 2 days at this week's rate" in shown
-    assert "no traffic in the last hour" in shown and "no budget spent this week" in shown
+    assert "runs out in about 2 days at this week's rate" in shown
+    assert "no traffic in the last hour" in shown and "lasts at this week's rate" in shown
     assert "+5.0 pts this week" in shown
     assert "no budget figures (Prometheus rejected the query)" in shown
     assert "*INC-7* SEV2 (ongoing): Cards &lt;declined&gt;" in shown
