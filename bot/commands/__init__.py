@@ -1,0 +1,1 @@
+"""The `budgetbot` subcommands, one function each: (args, settings) -> exit code."""

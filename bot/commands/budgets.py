@@ -1,0 +1,154 @@
+"""Commands that read budgets: check-config, status, incident-impact, gate, digest."""
+
+import argparse
+import json
+import sys
+
+from rich.console import Console
+from rich.progress import Progress
+
+from bot.commands.common import (
+    EXIT_HELD,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_PROMETHEUS,
+    UsageError,
+    complain,
+    instant,
+    migrated,
+    notifier_for,
+    prometheus_source,
+    read_catalog,
+    stdout,
+    unknown,
+)
+from bot.console import print_catalog_summary, print_impact, print_status
+from bot.domain.slo import SLO, Catalog
+from bot.metrics.prometheus import QueryRejected
+from bot.services.impact import incident_impact
+from bot.services.status import evaluate_status
+from bot.settings import Settings
+from bot.times import format_time, parse_time
+
+
+def check_config(args: argparse.Namespace, settings: Settings) -> int:
+    print_catalog_summary(stdout(), read_catalog(args, settings))
+    return EXIT_OK
+
+
+def _select(catalog: Catalog, args: argparse.Namespace) -> list[SLO]:
+    for attr, values in (
+        ("team", list(catalog.teams)),
+        ("service", list(catalog.services)),
+        ("slo", [s.name for s in catalog.slos]),
+    ):
+        wanted = getattr(args, attr)
+        if wanted is None:
+            continue
+        if wanted not in values:
+            raise unknown(attr, wanted, values)
+        field = "name" if attr == "slo" else attr
+        return [s for s in catalog.slos if getattr(s, field) == wanted]
+    return list(catalog.slos)
+
+
+def status(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = read_catalog(args, settings)
+    slos = _select(catalog, args)
+    at = instant(args.at, settings)
+    source = prometheus_source(catalog, settings)
+    if args.format == "json" or not sys.stderr.isatty():
+        statuses = evaluate_status(catalog, source, at, slos)
+    else:
+        with Progress(transient=True, console=Console(stderr=True)) as bar:
+            task = bar.add_task("Querying Prometheus", total=len(slos))
+            statuses = evaluate_status(
+                catalog, source, at, slos, lambda n: bar.update(task, completed=n)
+            )
+    if args.format == "json":
+        print(json.dumps([s.as_json() for s in statuses], indent=2))
+    else:
+        print_status(stdout(), statuses, format_time(at))
+    return EXIT_OK if all(s.data == "ok" for s in statuses) else EXIT_PARTIAL
+
+
+def impact(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = read_catalog(args, settings)
+    slo = catalog.slo(args.slo)
+    if slo is None:
+        raise unknown("SLO", args.slo, [s.name for s in catalog.slos])
+    start, end = parse_time(args.start), parse_time(args.end)
+    if end <= start:
+        raise UsageError("--end must come after --start")
+    try:
+        report = incident_impact(catalog, prometheus_source(catalog, settings), slo, start, end)
+    except QueryRejected as exc:
+        complain(exc.message)
+        return EXIT_PARTIAL
+    if args.format == "json":
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        print_impact(stdout(), report)
+    return EXIT_OK if report.severity is not None else EXIT_PARTIAL
+
+
+def gate(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when the service may deploy (open, caution, or overridden), 1 when held,
+    3 when an SLO has no usable data, 2 when Prometheus cannot be read."""
+    from bot.services.gate import GateService
+
+    catalog = read_catalog(args, settings)
+    if args.service not in catalog.services:
+        raise unknown("service", args.service, list(catalog.services))
+    at = instant(args.at, settings)
+    slos = [s for s in catalog.slos if s.service == args.service]
+    source = prometheus_source(catalog, settings)
+    gate = GateService(
+        lambda: (at, evaluate_status(catalog, source, at, slos)), migrated(settings), lambda: at
+    )
+    answer = gate.ask(args.service, "cli")
+    if args.format == "json":
+        print(json.dumps(answer.as_json(), indent=2))
+    else:
+        verdict = answer.verdict
+        word = "allowed" if verdict.allowed else "HELD"
+        print(f"{args.service}: {verdict.decision} ({word}): {verdict.reason}")
+    if answer.verdict.decision == "unknown" and not answer.verdict.allowed:
+        return EXIT_PARTIAL
+    return EXIT_OK if answer.verdict.allowed else EXIT_HELD
+
+
+def digest(args: argparse.Namespace, settings: Settings) -> int:
+    """Post the digests (printed instead with --print or without SLACK_BOT_TOKEN); exit 2
+    when Prometheus could not be read for some digest, 3 when Slack refused one."""
+    from bot.digest_command import DigestRequest, run_digest
+
+    catalog = read_catalog(args, settings)
+    if args.team and args.team not in catalog.teams:
+        raise unknown("team", args.team, list(catalog.teams))
+    if args.platform and catalog.platform is None and not args.print_only:
+        raise UsageError("the catalog has no platform: section; add one with a channel")
+    source = prometheus_source(catalog, settings, reuse_hours=True)
+    request = DigestRequest(
+        at=instant(args.at, settings),
+        teams=_digest_teams(catalog, args),
+        platform=args.platform,
+        force=args.force,
+        print_only=args.print_only or not settings.slack_bot_token,
+        chart_dir=args.chart_dir,
+    )
+    if not args.print_only and not settings.slack_bot_token:
+        complain("SLACK_BOT_TOKEN is not set: printing the digest instead of posting it")
+    engine = migrated(settings)
+    outcomes = run_digest(request, catalog, source, engine, notifier_for(settings), stdout())
+    states = {o.state for o in outcomes}
+    if "postponed" in states:
+        return EXIT_PROMETHEUS
+    return EXIT_PARTIAL if "failed" in states else EXIT_OK
+
+
+def _digest_teams(catalog: Catalog, args: argparse.Namespace) -> list[str]:
+    """The team asked for; for the ranking every team; else the teams with a digest."""
+    if args.team:
+        return [args.team]
+    return [n for n, t in sorted(catalog.teams.items()) if args.platform or t.digest]

@@ -1,0 +1,91 @@
+"""Commands over the stored records: incidents and postmortem action items."""
+
+import argparse
+import json
+import re
+import sys
+
+from bot.commands.common import (
+    EXIT_OK,
+    UsageError,
+    instant,
+    migrated,
+    read_catalog,
+    stdout,
+    unknown,
+)
+from bot.settings import Settings
+from bot.times import parse_time
+
+_ID = re.compile(r"^(?:INC-)?(\d+)$", re.IGNORECASE)
+
+
+def incidents(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlmodel import Session
+
+    from bot.console import incident_json, print_incident, print_incidents
+    from storage.incidents import IncidentRepository
+
+    with Session(migrated(settings)) as session:
+        repo = IncidentRepository(session)
+        if args.action == "show":
+            found = _ID.match(args.id or "")
+            incident = repo.get(int(found.group(1))) if found else None
+            if incident is None:
+                raise UsageError(f"no incident {args.id!r}; see `budgetbot incidents list`")
+            chosen = [incident]
+        else:
+            since = parse_time(args.since) if args.since else None
+            chosen = repo.find(open_only=args.open, since=since, service=args.service)
+    if args.format == "json":
+        docs = [incident_json(i) for i in chosen]
+        print(json.dumps(docs[0] if args.action == "show" else docs, indent=2))
+    elif args.action == "show":
+        print_incident(stdout(), chosen[0])
+    else:
+        print_incidents(stdout(), chosen)
+    return EXIT_OK
+
+
+def actions(args: argparse.Namespace, settings: Settings) -> int:
+    import csv
+
+    from sqlmodel import Session
+
+    from bot.services.ownership import open_actions
+
+    catalog = read_catalog(args, settings)
+    today = instant(None, settings).date()
+    with Session(migrated(settings)) as session:
+        items, team_of = open_actions(catalog, session)
+    rows = [
+        {
+            "id": item.key,
+            "incident": f"INC-{item.incident_id}",
+            "description": item.description,
+            "owner": item.owner,
+            "deadline": item.deadline.isoformat(),
+            "overdue_days": max(0, (today - item.deadline).days),
+            "priority": str(item.priority),
+            "kind": str(item.kind),
+            "team": team_of.get(item.id, ""),
+        }
+        for item in items
+    ]
+    if args.team:
+        if args.team not in catalog.teams:
+            raise unknown("team", args.team, list(catalog.teams))
+        rows = [r for r in rows if r["team"] == args.team]
+    if args.overdue:
+        rows = [r for r in rows if int(str(r["overdue_days"])) > 0]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+    elif args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"])
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        from bot.console import print_actions
+
+        print_actions(stdout(), rows)
+    return EXIT_OK
