@@ -203,11 +203,13 @@ class IncidentRepository:
         since: datetime | None = None,
         service: str | None = None,
         limit: int = 50,
+        until: datetime | None = None,
     ) -> list[Incident]:
         """Incidents, newest (latest started) first, at most `limit`.
 
         open_only: not resolved yet. since: going on at some time at or after `since`
-        (started since, ended since, or still ongoing). service: lists that service.
+        (started since, ended since, or still ongoing). until: started at or before it.
+        service: lists that service.
         """
         if limit <= 0:
             return []
@@ -216,6 +218,8 @@ class IncidentRepository:
         )
         if open_only:
             statement = statement.where(_is_open())
+        if until is not None:
+            statement = statement.where(col(IncidentRecord.started_at) <= until)
         if since is not None:
             ended = col(IncidentRecord.ended_at)
             statement = statement.where(

@@ -108,12 +108,8 @@ class DigestData:
         self, session: Session, team: str, start: datetime, end: datetime
     ) -> list[Incident]:
         """The incidents touching the team's services at some time in [start, end]."""
-        found = IncidentRepository(session).find(since=start, limit=_INCIDENT_LIMIT)
-        return [
-            i
-            for i in found
-            if i.draft.started_at <= end and team in incident_teams(self._catalog, i)
-        ]
+        found = IncidentRepository(session).find(since=start, until=end, limit=_INCIDENT_LIMIT)
+        return [i for i in found if team in incident_teams(self._catalog, i)]
 
 
 def _slo_week(now: SLOStatus, before: SLOStatus) -> SLOWeek:

@@ -331,10 +331,11 @@ def test_find_filters_and_order(migrated: Engine) -> None:
         since: datetime | None = None,
         service: str | None = None,
         limit: int = 50,
+        until: datetime | None = None,
     ) -> list[str]:
         with Session(migrated) as session:
             found = IncidentRepository(session).find(
-                open_only=open_only, since=since, service=service, limit=limit
+                open_only=open_only, since=since, service=service, limit=limit, until=until
             )
         return [incident.draft.title for incident in found]
 
@@ -350,6 +351,9 @@ def test_find_filters_and_order(migrated: Engine) -> None:
     assert titles(service="checkout", open_only=True, since=since) == ["newest", "late-end"]
     assert titles(service="checkout", limit=2) == ["newest", "late-end"]
     assert titles(limit=1) == ["newest"]
+    # until: started at or before it; the limit counts only those
+    assert titles(until=T0 - day, limit=2) == ["recent", "late-end"]
+    assert titles(since=since, until=T0 - 2 * day) == ["late-end", "long"]
     assert titles(limit=0) == []
 
     with Session(migrated) as session:

@@ -1,6 +1,7 @@
 """DigestRepository on SQLite and PostgreSQL: one digest per team and ISO week, 0006."""
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
@@ -231,6 +232,7 @@ def test_a_claim_held_open_decides_the_second_claimer(migrated: Engine, commit: 
     """The second claimer waits for the first transaction: it loses if that committed and
     wins if it rolled back (a crash before the commit leaves the digest unclaimed)."""
     claimed = threading.Event()
+    ended: dict[str, float] = {}
 
     def first() -> bool:
         with Session(migrated) as session:
@@ -242,16 +244,20 @@ def test_a_claim_held_open_decides_the_second_claimer(migrated: Engine, commit: 
                 session.commit()
             else:
                 session.rollback()
+            ended["first"] = time.monotonic()
             return result
 
     def second() -> bool:
         assert claimed.wait(timeout=30)
-        return _claim(migrated, "payments", W48)
+        won = _claim(migrated, "payments", W48)
+        ended["second"] = time.monotonic()
+        return won
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = [pool.submit(first), pool.submit(second)]
         results = futures[0].result(timeout=60), futures[1].result(timeout=60)
     assert results == (True, not commit)
+    assert ended["second"] >= ended["first"]  # it waited for the first transaction to end
     assert _count(migrated) == 1
 
 
