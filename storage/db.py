@@ -10,6 +10,15 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 DEFAULT_URL = "sqlite:///budgetbot.db"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 POSTGRES_CONNECT_TIMEOUT_S = 10
+# libpq TCP keepalives: a connection whose server vanished without closing it (a dead
+# host, a dropped route) is noticed within about a minute instead of the kernel's two
+# hours. It matters most for the scheduler lease's long-lived connection.
+POSTGRES_KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
 
 _POSTGRES_DRIVERS = {"postgresql", "postgresql+psycopg", "postgres"}
 _SQLITE_DRIVERS = {"sqlite", "sqlite+pysqlite"}
@@ -59,9 +68,10 @@ def make_engine(url: str = DEFAULT_URL, *, check: bool = True) -> Engine:
         engine = create_engine(parsed)
         _configure_sqlite(engine)
     else:
-        connect_args: dict[str, Any] = {}
-        if "connect_timeout" not in parsed.query:
-            connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_S
+        defaults = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S, **POSTGRES_KEEPALIVES}
+        connect_args: dict[str, Any] = {
+            key: value for key, value in defaults.items() if key not in parsed.query
+        }
         engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     if check:
         try:

@@ -41,6 +41,10 @@ def test_engine_settings(engine: Engine) -> None:
             assert engine.dialect.driver == "psycopg"
             assert engine.pool._pre_ping
             assert connection.execute(text("SELECT 1")).scalar() == 1
+            # TCP keepalives, so that a vanished server is noticed within about a minute
+            params = connection.connection.driver_connection.info.get_parameters()
+            assert (params["keepalives"], params["keepalives_idle"]) == ("1", "30")
+            assert (params["keepalives_interval"], params["keepalives_count"]) == ("10", "3")
 
 
 def test_plain_postgresql_scheme_means_psycopg(database_url: str) -> None:
