@@ -31,6 +31,7 @@ bench: $(STAMP) prometheus
 	$(PY) bench/evaluate.py
 	$(PY) bench/slack_load.py
 	$(PY) bench/alerting.py
+	$(PY) bench/digest.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
