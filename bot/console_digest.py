@@ -8,7 +8,7 @@ from rich.text import Text
 
 from bot.console import GATE_STYLE, bar, percent, rate
 from bot.domain.digest import ActionDue, TeamDigest, worst_first
-from bot.slack.digest_messages import exhaustion_text, points
+from bot.slack.digest_messages import due_words, exhaustion_text, points
 
 
 def print_digest(console: Console, digest: TeamDigest, at_label: str) -> None:
@@ -51,8 +51,7 @@ def print_digest(console: Console, digest: TeamDigest, at_label: str) -> None:
 def _actions(console: Console, title: str, actions: tuple[ActionDue, ...]) -> None:
     console.print(Text(title, style="bold"))
     for a in actions:
-        when = f"{a.days_overdue} day(s) overdue" if a.days_overdue else f"due {a.deadline}"
-        console.print(Text(f"  {a.key} {a.owner}: {when}: {a.description}"))
+        console.print(Text(f"  {a.key} {a.owner}: {due_words(a)}: {a.description}"))
     if not actions:
         console.print("  none")
 

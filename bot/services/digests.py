@@ -27,7 +27,7 @@ from bot.services.digest_data import DigestData
 from bot.slack.digest_messages import DigestMessages
 from bot.slack.notifier import Notifier
 from bot.times import format_time
-from storage.digests import DigestRepository
+from storage.digests import DigestClaim, DigestRepository
 
 log = logging.getLogger("budgetbot.digests")
 
@@ -118,8 +118,8 @@ class Digests:
                 key = week_key(now, schedule.timezone)
                 if fired is None or week_key(fired, schedule.timezone) != key:
                     continue  # not due this week (a week that ended is stale: skipped)
-                if self._already(name, key):
-                    continue
+                if self._claim(name, key) is not None:
+                    continue  # quietly: a never-confirmed claim is reported by `post`
                 outcomes.append(self._post_due(name, now, key))
         return outcomes
 
@@ -156,10 +156,13 @@ class Digests:
             DigestRepository(session).posted(team, key, ts)
         return DigestOutcome(team, key, "posted")
 
+    def _claim(self, team: str, key: str) -> DigestClaim | None:
+        with Session(self._engine) as session:
+            return DigestRepository(session).get(team, key)
+
     def _already(self, team: str, key: str) -> DigestOutcome | None:
         """The outcome "already posted" when the week is claimed; None when it is not."""
-        with Session(self._engine) as session:
-            claim = DigestRepository(session).get(team, key)
+        claim = self._claim(team, key)
         if claim is None:
             return None
         if claim.ts is None:  # claimed, but the post's fate is unknown (a timeout, a crash)

@@ -113,9 +113,12 @@ def incident_text(i: IncidentWeek) -> str:
     )
 
 
+def due_words(a: ActionDue) -> str:
+    return f"{a.days_overdue} day(s) overdue" if a.days_overdue else f"due {a.deadline:%a %b %d}"
+
+
 def action_text(a: ActionDue) -> str:
-    when = f"{a.days_overdue} day(s) overdue" if a.days_overdue else f"due {a.deadline:%a %b %d}"
-    return f"*{a.key}* <@{a.owner}> · {when} · {escape_mrkdwn(_clip(a.description))}"
+    return f"*{a.key}* <@{a.owner}> · {due_words(a)} · {escape_mrkdwn(_clip(a.description))}"
 
 
 def _lines(lines: list[str], noun: str) -> str:
