@@ -56,20 +56,19 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
                 message = _unknown("service", draft.service, services)
                 problems.add(draft.file, draft.service_path, message + "; declare it in services:")
             continue
-        if draft.team is not None and draft.service in declared and draft.team != service.team:
-            message = (
-                f"team {draft.team!r} disagrees with service {draft.service!r}, which belongs to "
-                f"team {service.team!r} ({declared[draft.service].where})"
-            )
-            once.add(draft.file, draft.team_path, message)
+        team = _owner(draft, service, draft.service in declared)
+        if team not in teams:
+            if draft.explicit_team or draft.service not in declared:
+                once.add(draft.file, draft.team_path, _unknown("team", team, teams))
+            continue
         sli: SLI | None = draft.sli
         if draft.sli_ref is not None:
             ref = slis.get(draft.sli_ref)
             sli = ref.value[1] if ref else None
             if ref is None and draft.sli_ref not in broken_slis:
                 problems.add(draft.file, draft.sli_ref_path, _unknown("SLI", draft.sli_ref, slis))
-        if sli is not None and service.team in teams and first is draft:
-            slos.append(_slo(draft, service, sli))
+        if sli is not None and first is draft:
+            slos.append(_slo(draft, service, team, sli))
 
     url = _single("prometheus.url", [f.prometheus_url for f in fragments], problems)
     severity = _single("incidents.severity", [f.severity for f in fragments], problems)
@@ -93,6 +92,25 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
     )
 
 
+def _owner(draft: SLODraft, service: Service, declared: bool) -> str:
+    """The SLO's team: its own slos[].team, else a declared service's, else its labels'."""
+    if draft.explicit_team and draft.team is not None:
+        return draft.team
+    if declared and draft.team is not None and draft.team != service.team:
+        draft.notes.append(
+            f"team {draft.team} of the file ignored: services.{service.name} names team "
+            f"{service.team}"
+        )
+    return service.team if declared or draft.team is None else draft.team
+
+
+NO_TEAM = (
+    "no team owns service {service!r}: give the file a team label ({labels}), give its "
+    "include a team (include: [{{path: ..., team: <team>}}]), or declare the service in "
+    "services: with its team"
+)
+
+
 def _implicit_services(
     drafts: list[SLODraft],
     declared: Mapping[str, Located[Service]],
@@ -100,41 +118,40 @@ def _implicit_services(
     teams: Mapping[str, Located[Team]],
     once: _Once,
 ) -> dict[str, Service]:
-    """Services that Sloth/OpenSLO files use without a services: entry; team from their labels."""
+    """Services that imported files use without a services: entry; team from their labels.
+
+    Two teams may own SLOs of one such service: the service's own team (for its gate) is
+    the first SLO's.
+    """
     owners: dict[str, SLODraft] = {}
     for draft in drafts:
         if draft.needs_declared_service or draft.service in declared or draft.service in broken:
             continue
         if draft.team is None:
-            message = f"is required: service {draft.service!r} is not declared in services:"
+            message = NO_TEAM.format(service=draft.service, labels=draft.team_path or "team")
             once.add(draft.file, draft.team_path, message)
         elif draft.team not in teams:
             once.add(draft.file, draft.team_path, _unknown("team", draft.team, teams))
         else:
-            first = owners.setdefault(draft.service, draft)
-            if first.team != draft.team:
-                message = (
-                    f"service {draft.service!r} already belongs to team {first.team!r} "
-                    f"({first.file}: {first.team_path}); declare it in services:"
-                )
-                once.add(draft.file, draft.team_path, message)
+            owners.setdefault(draft.service, draft)
     return {
-        name: Service(name=name, team=str(draft.team), tier=Tier.PRODUCTION)
+        name: Service(name=name, team=str(draft.team), tier=draft.tier or Tier.PRODUCTION)
         for name, draft in owners.items()
     }
 
 
-def _slo(draft: SLODraft, service: Service, sli: SLI) -> SLO:
+def _slo(draft: SLODraft, service: Service, team: str, sli: SLI) -> SLO:
     return SLO(
         name=draft.name,
         service=service.name,
-        team=service.team,
+        team=team,
         tier=service.tier,
         objective=draft.objective,
         window=draft.window,
         sli=sli,
         description=draft.description,
         source=draft.file,
+        notes=tuple(draft.notes),
     )
 
 

@@ -38,11 +38,25 @@ class SLODraft:
     path: str  # of the SLO entry, e.g. "slos[2]"
     name_path: str  # where a duplicate name is reported
     service_path: str
-    team: str | None = None  # the team the file names (Sloth/OpenSLO labels.team), if any
+    team: str | None = None  # the SLO's own team label, else its file's, else its include's
     team_path: str = ""
+    explicit_team: bool = False  # native slos[].team: wins over the service's team
     sli_ref: str | None = None  # OpenSLO indicatorRef
     sli_ref_path: str = ""
-    needs_declared_service: bool = True  # native SLOs; Sloth/OpenSLO may declare it implicitly
+    needs_declared_service: bool = True  # native SLOs; imported files may declare it implicitly
+    window_from_include: bool = False  # the format carries no period (Sloth): include's window
+    tier: Tier | None = None  # the include's tier, for a service this SLO introduces
+    notes: list[str] = field(default_factory=list)  # assumed or ignored: check-config shows
+
+
+@dataclass(frozen=True)
+class Include:
+    """One include: entry: a path or glob, and defaults for the SLOs of the files it names."""
+
+    pattern: str
+    team: str | None = None  # owns the SLOs of those files that name no team
+    tier: Tier | None = None  # the tier of services those files introduce
+    window: int | None = None  # seconds: the period for formats that carry none (Sloth)
 
 
 @dataclass
@@ -54,7 +68,7 @@ class Fragment:
     services: list[Located[Service]] = field(default_factory=list)
     slos: list[SLODraft] = field(default_factory=list)
     slis: list[Located[tuple[str, SLI | None]]] = field(default_factory=list)  # OpenSLO kind SLI
-    includes: list[Located[str]] = field(default_factory=list)
+    includes: list[Located[Include]] = field(default_factory=list)
     prometheus_url: Located[str] | None = None
     severity: Located[SeverityThresholds] | None = None
     gate: Located[dict[Tier, GatePolicy]] | None = None

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import glob
 import os
-from typing import Any
 
 from bot.catalog.assemble import assemble
 from bot.catalog.errors import CatalogError, Problems
-from bot.catalog.fragment import Fragment, Located
-from bot.catalog.native import parse_native
-from bot.catalog.openslo import parse_openslo
-from bot.catalog.sloth import parse_sloth
+from bot.catalog.formats import split_formats
+from bot.catalog.fragment import Fragment, Include, Located
 from bot.catalog.yamlfile import Unreadable, parse_documents, read_text
+from bot.domain.durations import format_duration
 from bot.domain.slo import Catalog
 
 _GLOB_CHARS = frozenset("*?[")
+_NO_DEFAULTS = Include("")
 
 
 def load_catalog(path: str | os.PathLike[str]) -> Catalog:
@@ -38,7 +37,13 @@ class _Reader:
         self.files: list[str] = []
         self._names: dict[str, str] = {}  # real path -> the name problems use for it
 
-    def read(self, file: str, stack: tuple[str, ...], origin: Located[str] | None) -> None:
+    def read(
+        self,
+        file: str,
+        stack: tuple[str, ...],
+        origin: Located[Include] | None,
+        defaults: Include = _NO_DEFAULTS,
+    ) -> None:
         """Read file (included from origin, with the real paths of its includers on stack)."""
         real = os.path.realpath(file)
         if real in stack:
@@ -55,7 +60,7 @@ class _Reader:
             if origin is None:
                 self.problems.add(file, "", str(exc))
             else:
-                message = f"{origin.value!r}: {exc} (looked for {file})"
+                message = f"{origin.value.pattern!r}: {exc} (looked for {file})"
                 self.problems.add(origin.file, origin.path, message)
             return
         self._names[real] = file
@@ -63,43 +68,52 @@ class _Reader:
         documents = parse_documents(file, text, self.problems)
         if documents is None:
             return
-        fragment = self._parse(file, documents)
-        self.fragments.append(fragment)
-        for include in fragment.includes:
-            for target in self._targets(include):
-                self.read(target, (*stack, real), include)
+        for fragment in split_formats(file, documents, self.problems):
+            apply_defaults(fragment, defaults, origin)
+            self.fragments.append(fragment)
+            for include in fragment.includes:
+                inherited = _inherit(include.value, defaults)
+                for target in self._targets(include):
+                    self.read(target, (*stack, real), include, inherited)
 
-    def _targets(self, include: Located[str]) -> list[str]:
+    def _targets(self, include: Located[Include]) -> list[str]:
         """The files an include entry names, relative to the including file; globs sorted."""
-        pattern = os.path.normpath(os.path.join(os.path.dirname(include.file), include.value))
-        if not _GLOB_CHARS & set(include.value):
+        value = include.value.pattern
+        pattern = os.path.normpath(os.path.join(os.path.dirname(include.file), value))
+        if not _GLOB_CHARS & set(value):
             return [pattern]
         matches = sorted(p for p in glob.glob(pattern) if os.path.isfile(p))
         if not matches:
-            self.problems.add(include.file, include.path, f"{include.value!r} matches no file")
+            self.problems.add(include.file, include.path, f"{value!r} matches no file")
         return matches
 
-    def _parse(self, file: str, documents: list[Any]) -> Fragment:
-        """Tell the format from the content: OpenSLO apiVersion, Sloth version, else native."""
-        if any(_api_version(doc).startswith("openslo/") for doc in documents):
-            return parse_openslo(file, documents, self.problems)
-        if len(documents) > 1:
-            message = f"holds {len(documents)} YAML documents; only OpenSLO files may hold several"
-            self.problems.add(file, "", message)
-            return Fragment(file)
-        document = documents[0] if documents else {}
-        if isinstance(document, dict) and "version" in document:
-            return parse_sloth(file, document, self.problems)
-        if _api_version(document):
-            message = (
-                f"unsupported apiVersion {_api_version(document)!r}: expected an OpenSLO "
-                "openslo/v1 file, a Sloth file (version: prometheus/v1) or a budgetbot catalog"
-            )
-            self.problems.add(file, "apiVersion", message)
-            return Fragment(file)
-        return parse_native(file, document, self.problems)
+
+def _inherit(include: Include, outer: Include) -> Include:
+    """An include's defaults, the including include's where it gives none."""
+    return Include(
+        include.pattern,
+        team=include.team or outer.team,
+        tier=include.tier or outer.tier,
+        window=include.window or outer.window,
+    )
 
 
-def _api_version(document: Any) -> str:
-    value = document.get("apiVersion") if isinstance(document, dict) else None
-    return value if isinstance(value, str) else ""
+def apply_defaults(fragment: Fragment, defaults: Include, origin: Located[Include] | None) -> None:
+    """Give the fragment's SLOs the include's team, tier and window where the file has none."""
+    where = origin.where if origin else ""
+    for draft in fragment.slos:
+        if draft.team is None and defaults.team is not None:
+            draft.team = defaults.team
+            draft.team_path = origin.path + ".team" if origin else ""
+            draft.notes.append(f"team {defaults.team} from the include ({where})")
+        if draft.window_from_include:
+            if defaults.window is not None:
+                draft.window = defaults.window
+                shown = format_duration(defaults.window)
+                draft.notes.append(f"window {shown} from the include ({where})")
+            else:
+                draft.notes.append(
+                    f"window {format_duration(draft.window)}: the file has none (Sloth's "
+                    "default); give the include a window to change it"
+                )
+        draft.tier = draft.tier or defaults.tier

@@ -15,7 +15,7 @@ from bot.catalog.checks import (
     parse_window,
 )
 from bot.catalog.errors import Problems, StrictModel, join, validate
-from bot.catalog.fragment import Fragment, Located, SLODraft
+from bot.catalog.fragment import Fragment, Include, Located, SLODraft
 from bot.catalog.sloth import SLIModel, convert_sli
 from bot.domain.slo import (
     DEFAULT_ALERT_POLICIES,
@@ -70,6 +70,7 @@ class SLOModel(StrictModel):
     objective: float  # percent
     window: str = "30d"
     description: str = ""
+    team: str | None = None  # owns this SLO instead of the service's team (a shared service)
     sli: SLIModel
 
 
@@ -107,7 +108,14 @@ class NativeModel(StrictModel):
     admins: list[str] | None = None  # Slack user ids
     actions: ActionsModel | None = None
     platform: Any = None  # like a team: channel, digest, timezone (the platform-wide digest)
-    include: list[str] | None = None
+    include: list[Any] | None = None  # a path or glob, or an IncludeModel mapping
+
+
+class IncludeModel(StrictModel):
+    path: str
+    team: str | None = None  # owns the SLOs of these files that name no team
+    tier: TierName | None = None  # the tier of services these files introduce
+    window: str | None = None  # the period for formats that carry none (Sloth: 30d if unset)
 
 
 def parse_native(file: str, document: Any, problems: Problems) -> Fragment:
@@ -144,12 +152,38 @@ def parse_native(file: str, document: Any, problems: Problems) -> Fragment:
         fragment.platform = Located(platform, file, "platform")
     if root.alerts is not None:
         fragment.alerts = Located(_alerts(file, root.alerts, problems), file, "alerts")
-    for index, target in enumerate(root.include or []):
-        if not target.strip():
-            problems.add(file, join("include", index), "must not be empty")
-        else:
-            fragment.includes.append(Located(target, file, join("include", index)))
+    for index, raw in enumerate(root.include or []):
+        include = _include(file, join("include", index), raw, problems)
+        if include is not None:
+            fragment.includes.append(Located(include, file, join("include", index)))
     return fragment
+
+
+def _include(file: str, path: str, raw: Any, problems: Problems) -> Include | None:
+    """An include entry: "slos/*.yml", or {path, team, tier, window}."""
+    if isinstance(raw, str):
+        if not raw.strip():
+            problems.add(file, path, "must not be empty")
+            return None
+        raw = {"path": raw}
+    elif not isinstance(raw, dict):
+        problems.add(file, path, "must be a path or a mapping {path, team, tier, window}")
+        return None
+    model = validate(IncludeModel, raw, file, path, problems)
+    if model is None:
+        return None
+    if not model.path.strip():
+        problems.add(file, join(path, "path"), "must not be empty")
+        return None
+    window = None
+    if model.window is not None:
+        window, error = parse_window(model.window)
+        if error:
+            problems.add(file, join(path, "window"), error)
+    if model.team is not None and check_name(model.team):
+        problems.add(file, join(path, "team"), f"team name {check_name(model.team)}")
+    tier = Tier(model.tier) if model.tier else None
+    return Include(model.path, team=model.team, tier=tier, window=window or None)
 
 
 def _named(
@@ -233,12 +267,13 @@ def _slo(fragment: Fragment, index: int, raw: Any, problems: Problems) -> None:
         "name": check_name(model.name),
         "service": check_name(model.service),
         "objective": check_objective(model.objective),
+        "team": check_name(model.team) if model.team is not None else None,
     }
     window, checks["window"] = parse_window(model.window)
     for key, error in checks.items():
         if error:
             problems.add(file, join(path, key), error)
-    sli = convert_sli(model.sli, file, join(path, "sli"), problems)
+    sli = convert_sli(model.sli, file, join(path, "sli"), f"SLO {model.name}", problems)
     if checks["name"] or checks["service"]:
         return
     fragment.slos.append(
@@ -253,6 +288,9 @@ def _slo(fragment: Fragment, index: int, raw: Any, problems: Problems) -> None:
             path=path,
             name_path=join(path, "name"),
             service_path=join(path, "service"),
+            team=model.team,
+            team_path=join(path, "team"),
+            explicit_team=model.team is not None,
         )
     )
 

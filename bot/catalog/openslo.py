@@ -68,11 +68,10 @@ class DocumentModel(StrictModel):
     spec: dict[str, Any] | None = None
 
 
-def parse_openslo(file: str, documents: list[Any], problems: Problems) -> Fragment:
-    """The SLOs and SLIs of one OpenSLO file; documents are numbered only if there are several."""
+def parse_openslo(file: str, items: list[tuple[str, Any]], problems: Problems) -> Fragment:
+    """The SLOs and SLIs of one OpenSLO file's objects, each given with its path prefix."""
     fragment = Fragment(file)
-    for index, raw in enumerate(documents):
-        prefix = join("documents", index) if len(documents) > 1 else ""
+    for prefix, raw in items:
         doc = validate(DocumentModel, raw, file, prefix, problems)
         if doc is None:
             continue
@@ -83,7 +82,8 @@ def parse_openslo(file: str, documents: list[Any], problems: Problems) -> Fragme
             _slo(fragment, prefix, doc, problems)
         elif doc.kind == "SLI":
             spec = validate(SLISpecModel, doc.spec, file, join(prefix, "spec"), problems)
-            sli = ratio_sli(file, join(prefix, "spec"), spec, problems) if spec else None
+            subject = f"SLI {doc.metadata.name}"
+            sli = ratio_sli(file, join(prefix, "spec"), spec, subject, problems) if spec else None
             if sli is None:
                 fragment.broken_slis.add(doc.metadata.name)
             where = join(prefix, "metadata.name")
@@ -116,7 +116,8 @@ def _slo(fragment: Fragment, prefix: str, doc: DocumentModel, problems: Problems
     if (spec.indicator is None) == (spec.indicatorRef is None):
         errors.append((path, "needs exactly one of indicator or indicatorRef"))
     elif spec.indicator is not None:
-        sli = ratio_sli(file, join(path, "indicator.spec"), spec.indicator.spec, problems)
+        subject = f"SLO {name}"
+        sli = ratio_sli(file, join(path, "indicator.spec"), spec.indicator.spec, subject, problems)
     for where, error in errors:
         if error:
             problems.add(file, where, error)

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.catalog.checks import has_window, normalize_query
 from bot.catalog.errors import Problems, StrictModel, join
+from bot.catalog.queries import checked_events
 from bot.domain.slo import WINDOW_PLACEHOLDER as WINDOW
 from bot.domain.slo import EventsSLI
 
@@ -41,7 +42,9 @@ class SLISpecModel(StrictModel):
     ratioMetric: RatioMetricModel | None = None
 
 
-def ratio_sli(file: str, path: str, spec: SLISpecModel, problems: Problems) -> EventsSLI | None:
+def ratio_sli(
+    file: str, path: str, spec: SLISpecModel, subject: str, problems: Problems
+) -> EventsSLI | None:
     """Events queries from a counter ratioMetric: total plus good or bad."""
     ratio = spec.ratioMetric
     if spec.thresholdMetric is not None or ratio is None:
@@ -67,7 +70,8 @@ def ratio_sli(file: str, path: str, spec: SLISpecModel, problems: Problems) -> E
         return None
     # `or on() vector(0)`: a missing good series means nothing succeeded, not no errors.
     error = f"({total}) - (({query}) or on() vector(0))" if ratio.good else query
-    return EventsSLI(error_query=error, total_query=total)
+    where = (file, join(path, "good" if ratio.good else "bad"), join(path, "total"))
+    return checked_events(error, total, where, subject, problems)
 
 
 def _query(file: str, path: str, metric: MetricModel, problems: Problems) -> str | None:

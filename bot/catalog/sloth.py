@@ -9,9 +9,11 @@ from pydantic import Field
 from bot.catalog.checks import check_name, check_objective, normalize_query
 from bot.catalog.errors import Problems, StrictModel, join, validate
 from bot.catalog.fragment import Fragment, SLODraft
-from bot.domain.slo import SLI, EventsSLI, RatioSLI
+from bot.catalog.queries import checked_events, checked_ratio
+from bot.domain.slo import SLI
 
 SLOTH_VERSION = "prometheus/v1"
+SLOTH_API = "sloth.slok.dev/v1"  # the Kubernetes resource, kind PrometheusServiceLevel
 SLOTH_WINDOW = 30 * 86400  # seconds; Sloth's default SLO period
 
 
@@ -46,8 +48,13 @@ class SlothFileModel(StrictModel):
     slos: list[Any] = Field(default_factory=list)
 
 
-def convert_sli(model: SLIModel, file: str, path: str, problems: Problems) -> SLI | None:
-    """An SLI from its events or raw form; None after recording a problem."""
+def convert_sli(
+    model: SLIModel, file: str, path: str, subject: str, problems: Problems
+) -> SLI | None:
+    """An SLI from its events or raw form, its queries checked; None after recording a problem.
+
+    `subject` names the SLO in messages about its queries ("SLO checkout-availability").
+    """
     if model.plugin is not None:
         problems.add(
             file,
@@ -64,10 +71,12 @@ def convert_sli(model: SLIModel, file: str, path: str, problems: Problems) -> SL
         total = _query(model.events.total_query, file, join(path, "events.total_query"), problems)
         if error is None or total is None:
             return None
-        return EventsSLI(error_query=error, total_query=total)
+        where = (file, join(path, "events.error_query"), join(path, "events.total_query"))
+        return checked_events(error, total, where, subject, problems)
     assert model.raw is not None
-    ratio = _query(model.raw.error_ratio_query, file, join(path, "raw.error_ratio_query"), problems)
-    return RatioSLI(error_ratio_query=ratio) if ratio is not None else None
+    ratio_path = join(path, "raw.error_ratio_query")
+    ratio = _query(model.raw.error_ratio_query, file, ratio_path, problems)
+    return checked_ratio(ratio, file, ratio_path, subject, problems) if ratio is not None else None
 
 
 def _query(query: str, file: str, path: str, problems: Problems) -> str | None:
@@ -78,9 +87,17 @@ def _query(query: str, file: str, path: str, problems: Problems) -> str | None:
     return query
 
 
-def parse_sloth(file: str, document: Any, problems: Problems) -> Fragment:
-    """The SLOs of one Sloth prometheus/v1 file, named <service>-<slo name>."""
+def parse_sloth(file: str, items: list[tuple[str, Any]], problems: Problems) -> Fragment:
+    """The SLOs of a Sloth file's documents, named <service>-<slo name>."""
     fragment = Fragment(file)
+    for _prefix, document in items:
+        _spec(fragment, document, problems)
+    return fragment
+
+
+def _spec(fragment: Fragment, document: Any, problems: Problems) -> Fragment:
+    """The SLOs of one Sloth prometheus/v1 spec."""
+    file = fragment.file
     spec = validate(SlothFileModel, document, file, "", problems, salvage=True)
     if spec is None:
         return fragment
@@ -114,7 +131,7 @@ def parse_sloth(file: str, document: Any, problems: Problems) -> Fragment:
         objective_error = check_objective(slo.objective)
         if objective_error:
             problems.add(file, join(path, "objective"), objective_error)
-        sli = convert_sli(slo.sli, file, join(path, "sli"), problems)
+        sli = convert_sli(slo.sli, file, join(path, "sli"), f"SLO {name}", problems)
         if name_error:
             continue
         fragment.slos.append(
@@ -132,6 +149,7 @@ def parse_sloth(file: str, document: Any, problems: Problems) -> Fragment:
                 team=team,
                 team_path=team_path,
                 needs_declared_service=False,
+                window_from_include=True,
             )
         )
     return fragment

@@ -50,12 +50,32 @@ class Service:
     tier: Tier = Tier.PRODUCTION
 
 
+class QueryKind(StrEnum):
+    """What an events query's value is: a per-second rate, or events counted over the window."""
+
+    RATE = "rate"  # sum(rate(x[{{.window}}])): events per second
+    COUNT = "count"  # sum(increase(x[{{.window}}])), count_over_time(...): events
+
+    def events(self, value: float, seconds: float) -> float:
+        """The events counted over `seconds` that a value of this kind stands for."""
+        return value * seconds if self is QueryKind.RATE else value
+
+
 @dataclass(frozen=True)
 class EventsSLI:
-    """Bad and total events as PromQL rates; both contain the placeholder {{.window}}."""
+    """Bad and total events queries; both contain the placeholder {{.window}}."""
 
     error_query: str
     total_query: str
+    error_kind: QueryKind = QueryKind.RATE
+    total_kind: QueryKind = QueryKind.RATE
+
+    @property
+    def kind_label(self) -> str:
+        """"rate", "count", or "count/rate" when the two queries differ (bad/total)."""
+        if self.error_kind is self.total_kind:
+            return str(self.error_kind)
+        return f"{self.error_kind}/{self.total_kind}"
 
 
 @dataclass(frozen=True)
@@ -63,6 +83,10 @@ class RatioSLI:
     """An error ratio query (Sloth's raw SLI); contains {{.window}}. Has no event counts."""
 
     error_ratio_query: str
+
+    @property
+    def kind_label(self) -> str:
+        return "ratio"
 
 
 SLI = EventsSLI | RatioSLI
@@ -79,6 +103,7 @@ class SLO:
     sli: SLI
     description: str = ""
     source: str = ""  # the catalog file it came from
+    notes: tuple[str, ...] = ()  # what loading it assumed or ignored, shown by check-config
 
     @property
     def budget(self) -> float:

@@ -184,14 +184,14 @@ BROKEN: list[tuple[str, Files, str, str, str]] = [
         {ROOT: BASE + "include: [s.yaml]\n", "s.yaml": SLO + "---\n" + MORE_SLOS},
         "s.yaml",
         "",
-        "holds 2 YAML documents; only OpenSLO files may hold several",
+        "holds 2 YAML documents; only Sloth, OpenSLO and Pyrra files may hold several",
     ),
     (
         "unknown-api-version",
-        {ROOT: BASE + "include: [s.yaml]\n", "s.yaml": "apiVersion: sloth.slok.dev/v1\nkind: X\n"},
+        {ROOT: BASE + "include: [s.yaml]\n", "s.yaml": "apiVersion: example.com/v1\nkind: X\n"},
         "s.yaml",
         "apiVersion",
-        "unsupported apiVersion 'sloth.slok.dev/v1'",
+        "unsupported apiVersion 'example.com/v1' (kind 'X'); budgetbot reads a budgetbot catalog",
     ),
 ]
 

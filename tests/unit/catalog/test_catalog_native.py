@@ -232,7 +232,7 @@ BROKEN: list[tuple[str, str, str, str]] = [
         "must be true or false",
     ),
     ("top-level-typo", GOOD + "servics: {}\n", "servics", "did you mean 'services'?"),
-    ("top-level-list", "- teams\n", "", "must be a mapping, got a list"),
+    ("top-level-list", "- teams\n", "[0]", "a top-level list is read as a list of OpenSLO objects"),
     ("section-type", GOOD + "include: slos.yml\n", "include", "must be a list"),
     ("duplicate-key", GOOD + "teams: {}\n", "line 13, column 1", "found duplicate key 'teams'"),
     (
