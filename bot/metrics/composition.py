@@ -3,7 +3,7 @@
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.domain.slo import SLO, EventsSLI
+from bot.domain.slo import SLO, EventsSLI, QueryKind
 from bot.metrics.hourly import HOUR, HourlyCache, Split, combine, split_window
 from bot.metrics.promql import Term, TermError, TermValue, render
 from bot.metrics.source import PERIOD
@@ -17,6 +17,7 @@ class Composed:
     window: int
     split: Split
     hourly_expr: str
+    kind: QueryKind  # of the query: how its pieces become events
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Composition:
     tails: list[Term] = field(default_factory=list)  # tail pieces, at the instant
     heads: dict[int, list[Term]] = field(default_factory=dict)  # head pieces by their instant
     hours: dict[str, range] = field(default_factory=dict)  # hourly expression -> hour ends
+    kinds: dict[str, QueryKind] = field(default_factory=dict)  # hourly expression -> its kind
     composed: list[Composed] = field(default_factory=list)
     errors: dict[str, TermError] = field(default_factory=dict)  # hourly expression -> error
 
@@ -36,9 +38,8 @@ class Composition:
         for c in self.composed:
             error = self.errors.get(c.hourly_expr)
             hours = None if error else cache.events(c.hourly_expr, c.split.hours)
-            out[c.key] = error or combine(
-                c.split, c.window, values.get(("head", c.key)), hours, values.get(("tail", c.key))
-            )
+            pieces = (values.get(("head", c.key)), hours, values.get(("tail", c.key)))
+            out[c.key] = error or combine(c.split, c.window, c.kind, pieces)
         return out
 
 
@@ -55,12 +56,15 @@ def plan_composition(slos: Sequence[SLO], terms: Sequence[Term], at: float) -> C
         if split is None or not isinstance(slo.sli, EventsSLI):
             plan.direct.append(term)
             continue
-        template = slo.sli.error_query if kind == "bad" else slo.sli.total_query
+        bad = kind == "bad"
+        template = slo.sli.error_query if bad else slo.sli.total_query
+        query_kind = slo.sli.error_kind if bad else slo.sli.total_kind
         hourly = render(template, HOUR)
+        plan.kinds[hourly] = query_kind
         known = plan.hours.get(hourly)
         if known is None or len(split.hours) > len(known) or split.hours.start < known.start:
             plan.hours[hourly] = _union(known, split.hours)
-        plan.composed.append(Composed(term.key, window, split, hourly))
+        plan.composed.append(Composed(term.key, window, split, hourly, query_kind))
         plan.tails.append(Term(("tail", term.key), render(template, split.tail)))
         if split.head:
             plan.heads.setdefault(split.head_end, []).append(

@@ -7,9 +7,10 @@ range query (step 1h) and kept, so later evaluations read only the head and the 
 each under about an hour of samples, instead of the whole window. Hours that ended less
 than SETTLE seconds ago are not kept: late samples may still arrive for them.
 
-This holds for the SLI queries of the catalog, which are rates of counters (Sloth's
-convention), and it is exact where Prometheus's own `rate()` is: piece boundaries share
-their samples (range selectors include both ends), so the increases add up.
+Each piece is turned into events by its query's kind (a per-second rate times its
+seconds, a count as it is) and the window's value is given back in that kind again. It is
+exact where Prometheus's own `rate()` and `increase()` are: piece boundaries share their
+samples (range selectors include both ends), so the increases add up.
 """
 
 import math
@@ -17,6 +18,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain.slo import QueryKind
 from bot.metrics.promql import TermError, TermValue
 
 HOUR = 3600
@@ -49,9 +51,9 @@ def split_window(at: float, window: int) -> Split | None:
 
 
 class HourlyCache:
-    """Per expression (rendered with a 1h range), its hourly rates over contiguous hours.
+    """Per expression (rendered with a 1h range), its events per hour over contiguous hours.
 
-    Values are per-second rates at each hour end; NaN stands for "no sample".
+    Values are the events of the hour before each hour end; NaN stands for "no sample".
     """
 
     def __init__(self) -> None:
@@ -73,9 +75,9 @@ class HourlyCache:
             runs.append(range(last + HOUR, hours.stop, HOUR))
         return runs
 
-    def store(self, expr: str, hours: range, rates: Sequence[float]) -> None:
-        """Keep the rates of the hour ends `hours`, joined to what is cached when adjacent."""
-        new = array("d", rates)
+    def store(self, expr: str, hours: range, events: Sequence[float]) -> None:
+        """Keep the events of the hour ends `hours`, joined to what is cached when adjacent."""
+        new = array("d", events)
         cached = self._series.get(expr)
         if cached is not None:
             first, values = cached
@@ -88,7 +90,7 @@ class HourlyCache:
         self._series[expr] = (hours.start + drop * HOUR, new[drop:])
 
     def events(self, expr: str, hours: range) -> float | None:
-        """Events counted over the hours (rate x 3600 summed); None if no hour had a sample."""
+        """Events counted over the hours; None if no hour had a sample."""
         cached = self._series.get(expr)
         if cached is None or not hours:
             return None
@@ -96,20 +98,29 @@ class HourlyCache:
         lo = (hours.start - first) // HOUR
         chosen = values[max(0, lo) : max(0, lo + len(hours))]
         present = [v for v in chosen if not math.isnan(v)]
-        return sum(present) * HOUR if present else None
+        return sum(present) if present else None
 
 
 def combine(
-    split: Split, window: int, head: TermValue, hours: float | None, tail: TermValue
+    split: Split,
+    window: int,
+    kind: QueryKind,
+    pieces: tuple[TermValue, float | None, TermValue],
 ) -> TermValue:
-    """The window's per-second rate from its pieces; None when no piece had a series."""
+    """The window's value, in the query's kind, from its head, hours (events) and tail.
+
+    None when no piece had a series.
+    """
+    head, hours, tail = pieces
     for piece in (head, tail):
         if isinstance(piece, TermError):
             return piece
     parts = [
-        (head * split.head) if isinstance(head, float) and not math.isnan(head) else None,
+        kind.events(head, split.head) if isinstance(head, float) and not math.isnan(head) else None,
         hours,
-        (tail * split.tail) if isinstance(tail, float) and not math.isnan(tail) else None,
+        kind.events(tail, split.tail) if isinstance(tail, float) and not math.isnan(tail) else None,
     ]
     present = [p for p in parts if p is not None]
-    return sum(present) / window if present else None
+    if not present:
+        return None
+    return sum(present) / window if kind is QueryKind.RATE else sum(present)

@@ -18,7 +18,7 @@ from urllib3.util.retry import Retry
 from bot.domain.slo import SLO
 from bot.domain.status import Reading
 from bot.metrics.composition import Composition, plan_composition
-from bot.metrics.hourly import HourlyCache
+from bot.metrics.hourly import HOUR, HourlyCache
 from bot.metrics.promql import (
     Term,
     TermError,
@@ -231,7 +231,7 @@ class PrometheusSource:
         return assemble(slos, windows, values)
 
     def _fill_hours(self, plan: Composition) -> None:
-        """Fetch the hourly rates the cache lacks: one range query batch per missing run."""
+        """Fetch the hourly events the cache lacks: one range query batch per missing run."""
         assert self.hourly is not None
         wanted: dict[range, set[str]] = {}
         for expr, hours in plan.hours.items():
@@ -239,11 +239,12 @@ class PrometheusSource:
                 wanted.setdefault(run, set()).add(expr)
         for run, exprs in wanted.items():
             fetched = self.evaluate_range([Term(e, e) for e in sorted(exprs)], run)
-            for key, rates in fetched.items():
-                if isinstance(rates, TermError):
-                    plan.errors[str(key)] = rates
+            for key, values in fetched.items():
+                if isinstance(values, TermError):
+                    plan.errors[str(key)] = values
                 else:
-                    self.hourly.store(str(key), run, rates)
+                    kind = plan.kinds[str(key)]
+                    self.hourly.store(str(key), run, [kind.events(v, HOUR) for v in values])
 
     def event_counts(self, slo: SLO, start: datetime, end: datetime) -> EventCounts:
         span = int((end - start).total_seconds())

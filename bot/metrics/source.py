@@ -89,6 +89,7 @@ def assemble(
 
 
 def _rates(slo: SLO, span: str | int, values: Mapping[Hashable, TermValue]) -> Rates | None:
+    """The span's bad and total events (a ratio SLI: its ratio over 1)."""
     if isinstance(slo.sli, RatioSLI):
         ratio = values.get((slo.name, span, "ratio"))
         if ratio is None or isinstance(ratio, TermError):
@@ -100,7 +101,9 @@ def _rates(slo: SLO, span: str | int, values: Mapping[Hashable, TermValue]) -> R
     if total is None or isinstance(total, TermError) or isinstance(bad, TermError):
         return None
     # No error series at all is the usual way of saying "no errors".
-    return Rates(0.0 if bad is None or math.isnan(bad) else bad, total)
+    bad = 0.0 if bad is None or math.isnan(bad) else bad
+    seconds = slo.window if span == PERIOD else int(span)
+    return Rates(slo.sli.error_kind.events(bad, seconds), slo.sli.total_kind.events(total, seconds))
 
 
 def plan_event_terms(slo: SLO, span: int) -> list[Term]:
@@ -122,16 +125,19 @@ def plan_event_terms(slo: SLO, span: int) -> list[Term]:
 def fold_event_counts(
     slo: SLO, span: int, values: Mapping[Hashable, TermValue]
 ) -> EventCounts | str:
-    """Rates times their seconds as event counts, or the reason there are none."""
+    """Event counts from the values (rates times their seconds, counts as they are), or the
+    reason there are none."""
     for value in values.values():
         if isinstance(value, TermError):
             return value.message
     if values.get("total") is None or values.get("window_total") is None:
         return f"no data for SLO {slo.name} in that window"
-    rate = {k: v if isinstance(v, float) and not math.isnan(v) else 0.0 for k, v in values.items()}
+    assert isinstance(slo.sli, EventsSLI)
+    got = {k: v if isinstance(v, float) and not math.isnan(v) else 0.0 for k, v in values.items()}
+    bad, total = slo.sli.error_kind, slo.sli.total_kind
     return EventCounts(
-        bad=rate["bad"] * span,
-        total=rate["total"] * span,
-        window_bad=rate["window_bad"] * slo.window,
-        window_total=rate["window_total"] * slo.window,
+        bad=bad.events(got["bad"], span),
+        total=total.events(got["total"], span),
+        window_bad=bad.events(got["window_bad"], slo.window),
+        window_total=total.events(got["window_total"], slo.window),
     )

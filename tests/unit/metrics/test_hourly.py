@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+from bot.domain.slo import QueryKind
 from bot.metrics.hourly import HOUR, SETTLE, HourlyCache, Split, combine, split_window
 from bot.metrics.promql import TermError
 
@@ -55,9 +56,9 @@ def test_cache_grows_at_both_ends_and_reports_what_is_missing() -> None:
     cache.store("q", hours(T + 5 * HOUR, 2), [6.0, 7.0])
     cache.store("q", hours(T - 2 * HOUR, 2), [0.5, 0.5])
     assert cache.missing("q", hours(T - 2 * HOUR, 9)) == []
-    # events = rates x 3600; NaN hours had no sample and add nothing
-    assert cache.events("q", hours(T, 5)) == pytest.approx((1 + 2 + 4 + 5) * HOUR)
-    assert cache.events("q", hours(T - 2 * HOUR, 9)) == pytest.approx(26 * HOUR)
+    # the cache keeps events per hour; NaN hours had no sample and add nothing
+    assert cache.events("q", hours(T, 5)) == pytest.approx(1 + 2 + 4 + 5)
+    assert cache.events("q", hours(T - 2 * HOUR, 9)) == pytest.approx(26)
     assert cache.events("q", hours(T + 2 * HOUR, 1)) is None
     assert cache.events("other", hours(T, 1)) is None
 
@@ -68,15 +69,27 @@ def test_a_disjoint_range_replaces_the_cache() -> None:
     far = hours(T + 100 * HOUR, 2)
     assert cache.missing("q", far) == [far]
     cache.store("q", far, [3.0, 3.0])
-    assert cache.events("q", far) == pytest.approx(6 * HOUR)
+    assert cache.events("q", far) == pytest.approx(6)
     assert cache.missing("q", hours(T, 2)) == [hours(T, 2)]
 
 
-def test_combine() -> None:
+def test_combine_rates() -> None:
     split = Split(T, 600, hours(T + HOUR, 2), 1200)
     window = 600 + 2 * HOUR + 1200
-    assert combine(split, window, 2.0, 7200.0, 3.0) == pytest.approx((1200 + 7200 + 3600) / window)
-    assert combine(split, window, None, None, None) is None  # no series anywhere: no data
-    assert combine(split, window, None, 7200.0, None) == pytest.approx(7200 / window)
+    # head 2/s for 600 s, 7,200 events in the hours, tail 3/s for 1,200 s: a rate again
+    got = combine(split, window, QueryKind.RATE, (2.0, 7200.0, 3.0))
+    assert got == pytest.approx((1200 + 7200 + 3600) / window)
+    assert combine(split, window, QueryKind.RATE, (None, None, None)) is None  # no series: no data
+    assert combine(split, window, QueryKind.RATE, (None, 7200.0, None)) == pytest.approx(
+        7200 / window
+    )
     error = TermError("bad")
-    assert combine(split, window, 1.0, 1.0, error) is error
+    assert combine(split, window, QueryKind.RATE, (1.0, 1.0, error)) is error
+
+
+def test_combine_counts() -> None:
+    """A count query's head and tail are already events: added as they are, never scaled."""
+    split = Split(T, 600, hours(T + HOUR, 2), 1200)
+    window = 600 + 2 * HOUR + 1200
+    assert combine(split, window, QueryKind.COUNT, (40.0, 7200.0, 60.0)) == pytest.approx(7300)
+    assert combine(split, window, QueryKind.COUNT, (math.nan, None, 5.0)) == pytest.approx(5)

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from bot.domain.budget import Rates
-from bot.domain.slo import SLO, EventsSLI, RatioSLI, Tier
+from bot.domain.slo import SLO, EventsSLI, QueryKind, RatioSLI, Tier
 from bot.metrics.promql import (
     TERM_LABEL,
     Term,
@@ -101,8 +101,9 @@ def test_assemble_events_and_ratio() -> None:
         ("r", 3600, "ratio"): None,
     }
     got = assemble([EVENTS, RATIO], [300, 3600], values)
-    assert got["e"].period == Rates(0.0, 10.0)
-    assert got["e"].windows == {300: Rates(1.0, 0.0), 3600: None}
+    # rates become events: times the seconds of their span
+    assert got["e"].period == Rates(0.0, 10.0 * 86400)
+    assert got["e"].windows == {300: Rates(300.0, 0.0), 3600: None}
     assert got["r"].period == Rates(0.02, 1.0)
     assert got["r"].windows[300] == Rates(0.0, 0.0)
     assert got["r"].windows[3600] is None
@@ -138,3 +139,50 @@ def test_event_terms_and_counts() -> None:
     assert fold_event_counts(EVENTS, 60, {"bad": TermError("boom")}) == "boom"
     with pytest.raises(ValueError, match="error-ratio SLI"):
         plan_event_terms(RATIO, 60)
+
+
+COUNTED = SLO(
+    "c",
+    "svc",
+    "team",
+    Tier.PRODUCTION,
+    99.9,
+    86400,
+    EventsSLI("bad[{{.window}}]", "all[{{.window}}]", QueryKind.COUNT, QueryKind.COUNT),
+)
+
+
+def test_counts_are_events_as_they_are() -> None:
+    """sum(increase(...)) values are events already: never multiplied by their seconds."""
+    counts = fold_event_counts(
+        COUNTED, 7200, {"bad": 30.0, "total": 1000.0, "window_bad": 50.0, "window_total": 9e4}
+    )
+    assert counts == EventCounts(bad=30.0, total=1000.0, window_bad=50.0, window_total=9e4)
+    got = assemble(
+        [COUNTED],
+        [300],
+        {
+            ("c", PERIOD, "bad"): 50.0,
+            ("c", PERIOD, "total"): 9e4,
+            ("c", 300, "bad"): None,
+            ("c", 300, "total"): 40.0,
+        },
+    )
+    assert got["c"].period == Rates(50.0, 9e4)
+    assert got["c"].windows == {300: Rates(0.0, 40.0)}
+
+
+def test_a_rate_and_a_count_in_one_sli_agree() -> None:
+    """An error count over a total rate: both become events before they are divided."""
+    mixed = SLO(
+        "m",
+        "svc",
+        "team",
+        Tier.PRODUCTION,
+        99.9,
+        3600,
+        EventsSLI("bad[{{.window}}]", "all[{{.window}}]", QueryKind.COUNT, QueryKind.RATE),
+    )
+    got = assemble([mixed], [], {("m", PERIOD, "bad"): 36.0, ("m", PERIOD, "total"): 10.0})
+    reading = got["m"].period
+    assert reading is not None and reading.error_ratio == pytest.approx(36 / 36000)
