@@ -68,7 +68,14 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(run=run)
         return p
 
-    command("check-config", "validate the SLO catalog and summarise it", budgets.check_config)
+    check = command(
+        "check-config", "validate the SLO catalog and list what it derived", budgets.check_config
+    )
+    check.add_argument("--format", choices=("table", "json"), default="table")
+    check.add_argument(
+        "--live", action="store_true", help="also send each query once to Prometheus"
+    )
+    check.add_argument("--at", help="with --live: evaluate at this time")
 
     status = command("status", "error budget, burn rates and gate of every SLO", budgets.status)
     status.add_argument("--at", help="evaluate at this time (RFC 3339 or Unix seconds)")

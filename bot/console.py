@@ -1,6 +1,6 @@
 """Terminal output for people: rich tables coloured by gate, and short summaries."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -10,6 +10,7 @@ from rich.text import Text
 from bot.domain.incidents import Incident
 from bot.domain.slo import Catalog, Gate
 from bot.domain.status import SLOStatus
+from bot.services.catalog_check import QueryCheck
 from bot.services.impact import ImpactReport
 from bot.times import format_time
 
@@ -68,7 +69,10 @@ def print_status(console: Console, statuses: Sequence[SLOStatus], at_label: str)
             console.print(Text(f"  {s.slo.name}: {s.data}: {s.message}"))
 
 
-def print_catalog_summary(console: Console, catalog: Catalog) -> None:
+def print_catalog_summary(
+    console: Console, catalog: Catalog, live: Mapping[str, Sequence[QueryCheck]] | None = None
+) -> None:
+    """The catalog's teams and every SLO it derived; with `live`, what each query returned."""
     console.print(
         f"[green]Catalog OK[/green]: {len(catalog.teams)} teams, {len(catalog.services)} "
         f"services, {len(catalog.slos)} SLOs from {len(catalog.files)} file(s)"
@@ -87,6 +91,24 @@ def print_catalog_summary(console: Console, catalog: Catalog) -> None:
             str(len(slos)),
         )
     console.print(table)
+    columns = ("SLO", "Team", "Service", "Tier", "Objective", "Window", "Kind", "File", "Notes")
+    derived = Table(*columns)
+    if live is not None:
+        derived.add_column("Live")
+    for slo in catalog.slos:
+        row = [
+            slo.name, slo.team, slo.service, str(slo.tier), f"{slo.objective:g} %",
+            slo.window_label, slo.sli.kind_label, slo.source, "; ".join(slo.notes),
+        ]  # fmt: skip
+        if live is not None:
+            row.append("\n".join(_live_line(c) for c in live.get(slo.name, ())))
+        derived.add_row(*(Text(cell) for cell in row))
+    console.print(derived)
+
+
+def _live_line(check: QueryCheck) -> str:
+    text = f"{check.role}: {check.outcome}"
+    return f"{text} ({check.message})" if check.message and not check.usable else text
 
 
 def print_impact(console: Console, report: ImpactReport) -> None:

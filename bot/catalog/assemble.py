@@ -59,7 +59,8 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
         team = _owner(draft, service, draft.service in declared)
         if team not in teams:
             if draft.explicit_team or draft.service not in declared:
-                once.add(draft.file, draft.team_path, _unknown("team", team, teams))
+                where = draft.team_file or draft.file
+                once.add(where, draft.team_path, _unknown("team", team, teams))
             continue
         sli: SLI | None = draft.sli
         if draft.sli_ref is not None:
@@ -131,7 +132,8 @@ def _implicit_services(
             message = NO_TEAM.format(service=draft.service, labels=draft.team_path or "team")
             once.add(draft.file, draft.team_path, message)
         elif draft.team not in teams:
-            once.add(draft.file, draft.team_path, _unknown("team", draft.team, teams))
+            where = draft.team_file or draft.file
+            once.add(where, draft.team_path, _unknown("team", draft.team, teams))
         else:
             owners.setdefault(draft.service, draft)
     return {

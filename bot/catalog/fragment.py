@@ -40,6 +40,7 @@ class SLODraft:
     service_path: str
     team: str | None = None  # the SLO's own team label, else its file's, else its include's
     team_path: str = ""
+    team_file: str = ""  # where team_path is, when not this file (an include's team)
     explicit_team: bool = False  # native slos[].team: wins over the service's team
     sli_ref: str | None = None  # OpenSLO indicatorRef
     sli_ref_path: str = ""

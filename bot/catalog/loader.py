@@ -105,6 +105,7 @@ def apply_defaults(fragment: Fragment, defaults: Include, origin: Located[Includ
         if draft.team is None and defaults.team is not None:
             draft.team = defaults.team
             draft.team_path = origin.path + ".team" if origin else ""
+            draft.team_file = origin.file if origin else ""
             draft.notes.append(f"team {defaults.team} from the include ({where})")
         if draft.window_from_include:
             if defaults.window is not None:

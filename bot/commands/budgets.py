@@ -7,6 +7,7 @@ import sys
 from rich.console import Console
 from rich.progress import Progress
 
+from bot.catalog.summary import catalog_summary
 from bot.commands.common import (
     EXIT_HELD,
     EXIT_OK,
@@ -25,6 +26,7 @@ from bot.commands.common import (
 from bot.console import print_catalog_summary, print_impact, print_status
 from bot.domain.slo import SLO, Catalog
 from bot.metrics.prometheus import QueryRejected
+from bot.services.catalog_check import live_check
 from bot.services.impact import incident_impact
 from bot.services.status import evaluate_status
 from bot.settings import Settings
@@ -32,7 +34,22 @@ from bot.times import format_time, parse_time
 
 
 def check_config(args: argparse.Namespace, settings: Settings) -> int:
-    print_catalog_summary(stdout(), read_catalog(args, settings))
+    """Exit 0 when the catalog loads (and, with --live, every query returns what it should)."""
+    catalog = read_catalog(args, settings)
+    live = None
+    if args.live:
+        source = prometheus_source(catalog, settings)
+        live = live_check(source, catalog.slos, instant(args.at, settings))
+    if args.format == "json":
+        doc = catalog_summary(catalog)
+        if live is not None:
+            for entry in doc["slos"]:
+                entry["live"] = {c.role: c.outcome for c in live[entry["name"]]}
+        print(json.dumps(doc, indent=2))
+    else:
+        print_catalog_summary(stdout(), catalog, live)
+    if live is not None and not all(c.usable for checks in live.values() for c in checks):
+        return EXIT_PARTIAL
     return EXIT_OK
 
 

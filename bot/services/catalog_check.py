@@ -1,0 +1,62 @@
+"""check-config --live: each SLO query sent once to Prometheus, counting the series it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.catalog.summary import slo_queries
+from bot.domain.slo import SLO
+from bot.metrics.promql import Term, TermError, TermValue, render
+
+
+class SeriesCounter(Protocol):
+    def evaluate(self, terms: Sequence[Term], at: datetime) -> dict[Hashable, TermValue]:
+        """Each term's single value at `at` (None: no series; TermError: rejected)."""
+        ...
+
+
+@dataclass(frozen=True)
+class QueryCheck:
+    """What one query returned: "one", "several" or "none" series, or "error" with why."""
+
+    role: str  # error_query, total_query or error_ratio_query
+    outcome: str
+    series: int
+    message: str = ""
+
+    @property
+    def usable(self) -> bool:
+        """One series is right; none is fine for an error query (no errors yet)."""
+        return self.outcome == "one" or (self.outcome == "none" and self.role == "error_query")
+
+
+def live_check(
+    source: SeriesCounter, slos: Sequence[SLO], at: datetime
+) -> dict[str, list[QueryCheck]]:
+    """Every query of every SLO over its window at `at`: how many series it returns."""
+    terms = [
+        Term((slo.name, role), f"count({render(query, slo.window)})")
+        for slo in slos
+        for role, query in slo_queries(slo).items()
+    ]
+    values = source.evaluate(terms, at)
+    checks: dict[str, list[QueryCheck]] = {slo.name: [] for slo in slos}
+    for term in terms:
+        name, role = str(term.key[0]), str(term.key[1])  # type: ignore[index]
+        checks[name].append(_check(role, values.get(term.key)))
+    return checks
+
+
+def _check(role: str, value: TermValue) -> QueryCheck:
+    if isinstance(value, TermError):
+        return QueryCheck(role, "error", 0, value.message)
+    count = 0 if value is None or value != value else int(value)
+    outcome = {0: "none", 1: "one"}.get(count, "several")
+    message = {
+        "none": "returns no series (a wrong selector, or no such events yet)",
+        "several": f"returns {count} series; an SLI query must return one (wrap it in sum())",
+    }.get(outcome, "")
+    return QueryCheck(role, outcome, count, message)
