@@ -18,6 +18,10 @@ from bot.catalog.openslo import parse_openslo
 from bot.catalog.pyrra import PYRRA_API, parse_pyrra
 from bot.catalog.sloth import SLOTH_API, SLOTH_VERSION, parse_sloth
 
+_NATIVE_KEYS = {
+    "prometheus", "teams", "services", "slos", "incidents", "gate", "alerts", "admins",
+    "actions", "platform", "include",
+}  # fmt: skip
 Item = tuple[str, Any]  # (path prefix of the document, the document)
 Parser = Callable[[str, list[Item], Problems], Fragment]
 
@@ -80,6 +84,8 @@ def _one(
     kind = _format(document)
     if kind == "unknown":
         problems.add(file, join(prefix, "apiVersion"), _unknown_api(document))
+    elif kind == "unlike":
+        problems.add(file, prefix, _unlike(document))
     elif kind == "rules":
         message = (
             "is a Prometheus rule file (groups:), not an SLO file; include the SLO files that "
@@ -105,9 +111,25 @@ def _format(document: Any) -> str:
         return "unknown"
     if "version" in document:
         return "sloth"
-    if "groups" in document and not {"teams", "services", "slos"} & set(document):
+    if "groups" in document and not _NATIVE_KEYS & set(document):
         return "rules"
+    if (document and not _NATIVE_KEYS & set(document)) or {"kind", "spec"} <= set(document):
+        return "unlike"
+    if "service" in document and "slos" in document:
+        return "unlike"  # a Sloth file without its version
     return "native"
+
+
+def _unlike(document: dict[Any, Any]) -> str:
+    """Why a mapping is none of the formats, and what it looks like instead."""
+    keys = ", ".join(sorted(str(k) for k in document)[:8])
+    if {"kind", "spec"} <= set(document):
+        looks = "a Kubernetes resource without apiVersion"
+    elif "service" in document and "slos" in document:
+        looks = f"a Sloth file without version: {SLOTH_VERSION}"
+    else:
+        looks = f"none of them (its keys: {keys})"
+    return f"is no known format: it looks like {looks}; budgetbot reads " + "; ".join(FORMATS)
 
 
 def _unknown_api(document: dict[str, Any]) -> str:

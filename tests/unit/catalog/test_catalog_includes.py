@@ -193,6 +193,34 @@ BROKEN: list[tuple[str, Files, str, str, str]] = [
         "apiVersion",
         "unsupported apiVersion 'example.com/v1' (kind 'X'); budgetbot reads a budgetbot catalog",
     ),
+    (
+        "prometheus-rule-file",
+        {ROOT: BASE + "include: [r.yaml]\n", "r.yaml": "groups:\n  - name: x\n    rules: []\n"},
+        "r.yaml",
+        "",
+        "is a Prometheus rule file (groups:), not an SLO file",
+    ),
+    (
+        "kubernetes-resource-without-api-version",
+        {ROOT: BASE + "include: [k.yaml]\n", "k.yaml": "kind: X\nspec: {}\n"},
+        "k.yaml",
+        "",
+        "it looks like a Kubernetes resource without apiVersion; budgetbot reads",
+    ),
+    (
+        "sloth-without-version",
+        {ROOT: BASE + "include: [s.yaml]\n", "s.yaml": "service: a\nslos: []\n"},
+        "s.yaml",
+        "",
+        "it looks like a Sloth file without version: prometheus/v1",
+    ),
+    (
+        "no-known-keys",
+        {ROOT: BASE + "include: [u.yaml]\n", "u.yaml": "objectives: []\nowner: me\n"},
+        "u.yaml",
+        "",
+        "is no known format: it looks like none of them (its keys: objectives, owner)",
+    ),
 ]
 
 
