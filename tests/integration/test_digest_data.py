@@ -46,9 +46,14 @@ def write_catalog(directory: Path, url: str, extra: str = "") -> Path:
     return path
 
 
-@pytest.fixture
-def setup(prom: Any, tmp_path: Path) -> tuple[DigestData, Any, Any]:
-    catalog = load_catalog(write_catalog(tmp_path, prom.url))
+@pytest.fixture(params=["rate", "increase"])
+def setup(
+    prom: Any, tmp_path: Path, request: pytest.FixtureRequest
+) -> tuple[DigestData, Any, Any]:
+    """The digest's figures must be true whether the SLIs are rates or counts of events."""
+    path = write_catalog(tmp_path, prom.url)
+    path.write_text(path.read_text().replace("sum(rate(", f"sum({request.param}("))
+    catalog = load_catalog(path)
     engine = make_engine(f"sqlite:///{tmp_path / 'digest.db'}")
     upgrade(engine)
     return DigestData(catalog, PrometheusSource(prom.url), engine), catalog, engine
