@@ -29,6 +29,7 @@ def test_example_catalog_loads() -> None:
         "payments-api": ("payments", Tier.PRODUCTION),
         "search": ("search", Tier.PRODUCTION),
         "export": ("platform", Tier.STAGING),
+        "gateway": ("platform", Tier.PRODUCTION),  # from the Pyrra file, team from its include
     }
     sources = {slo.name: Path(slo.source).name for slo in catalog.slos}
     assert sources == {
@@ -41,11 +42,13 @@ def test_example_catalog_loads() -> None:
         "export-availability": "export-openslo.yml",
         "export-success-nearly-all": "export-openslo.yml",
         "export-success-most": "export-openslo.yml",
+        "gateway-latency": "gateway-pyrra.yml",
     }
     assert [Path(f).name for f in catalog.files] == [
         "budgetbot.yaml",
         "search-sloth.yml",
         "export-openslo.yml",
+        "gateway-pyrra.yml",
     ]
     for slo in catalog.slos:
         queries = (
