@@ -77,12 +77,29 @@ def test_prometheus_url_from_the_environment_wins(tmp_path: Path, prom: Any) -> 
     assert [d["slo"] for d in json.loads(run.stdout)] == ["steady-availability"]
 
 
-def test_one_bad_query_fails_only_its_slo(tmp_path: Path, prom: Any) -> None:
+def test_a_query_that_does_not_parse_refuses_the_catalog(tmp_path: Path, prom: Any) -> None:
     catalog = write_catalog(tmp_path, prom.url)
     text = catalog.read_text().replace(
         'sum(rate(http_requests_total{service="quiet",code="500"}',
         'sum(rate(http_requests_total{service="quiet",code="500"}}',  # a PromQL syntax error
     )
+    catalog.write_text(text)
+    run = budgetbot("status", "--config", str(catalog), "--at", prom.end.isoformat())
+    assert run.returncode == 1
+    assert "sli.events.error_query: SLO quiet-availability: invalid PromQL" in run.stderr
+    assert_no_traceback(run)
+
+
+def test_one_bad_query_fails_only_its_slo(tmp_path: Path, prom: Any) -> None:
+    """A query that parses but that Prometheus refuses to run fails only its own SLO."""
+    catalog = write_catalog(tmp_path, prom.url)
+    text = catalog.read_text().replace(
+        'sum(rate(http_requests_total{service="quiet",code="500"}[{{.window}}]))',
+        # many-to-many matching: valid PromQL, refused when evaluated
+        'sum(rate(http_requests_total{service="quiet"}[{{.window}}]) - on() '
+        'rate(http_requests_total{service="quiet"}[{{.window}}]))',
+    )
+    assert text != catalog.read_text()
     catalog.write_text(text)
     run = budgetbot(
         "status", "--config", str(catalog), "--at", prom.end.isoformat(), "--format", "json"
@@ -90,7 +107,7 @@ def test_one_bad_query_fails_only_its_slo(tmp_path: Path, prom: Any) -> None:
     assert run.returncode == 3, run.stderr
     docs = {d["slo"]: d for d in json.loads(run.stdout)}
     assert docs["quiet-availability"]["data"] == "error"
-    assert "parse error" in docs["quiet-availability"]["message"]
+    assert "many-to-many" in docs["quiet-availability"]["message"]
     assert docs["quiet-availability"]["gate"] is None
     others = [d for name, d in docs.items() if name != "quiet-availability"]
     assert others and all(d["data"] == "ok" for d in others)
