@@ -76,6 +76,11 @@ def assemble(
     for key, value in values.items():
         if isinstance(value, TermError) and isinstance(key, tuple):
             errors.setdefault(key[0], value.message)
+    for key, value in values.items():
+        if isinstance(key, tuple) and isinstance(value, float) and key[0] not in errors:
+            problem = _unusable(key, value)
+            if problem:
+                errors[key[0]] = problem
     readings: dict[str, Reading] = {}
     for slo in slos:
         if slo.name in errors:
@@ -88,20 +93,38 @@ def assemble(
     return readings
 
 
+def _unusable(key: tuple[Hashable, ...], value: float) -> str | None:
+    """Why a term's value can make no budget (NaN, ±Inf, negative, a ratio above 1), or None.
+
+    The one exception: a ratio SLI's NaN in a burn window is 0/0, no traffic (as Sloth's
+    recorded ratios give without requests); in its period it is an error like any other.
+    """
+    _, span, role = key
+    what = {"bad": "the error query", "total": "the total query"}.get(str(role), "the ratio query")
+    shown = "NaN" if math.isnan(value) else f"{value:g}"
+    if math.isnan(value) and role == "ratio" and span != PERIOD:
+        return None
+    if not math.isfinite(value) or value < 0:
+        return f"{what} returned {shown}, which is not a count of events (a division by zero?)"
+    if role == "ratio" and value > 1 + 1e-9:
+        return f"{what} returned {shown}; an error ratio lies between 0 and 1"
+    return None
+
+
 def _rates(slo: SLO, span: str | int, values: Mapping[Hashable, TermValue]) -> Rates | None:
     """The span's bad and total events (a ratio SLI: its ratio over 1)."""
     if isinstance(slo.sli, RatioSLI):
         ratio = values.get((slo.name, span, "ratio"))
         if ratio is None or isinstance(ratio, TermError):
             return None
-        # A ratio SLI has no event counts: NaN (0/0) means no traffic.
+        # A ratio SLI has no event counts: NaN (0/0) in a burn window means no traffic.
         return Rates(0.0, 0.0) if math.isnan(ratio) else Rates(ratio, 1.0)
     bad = values.get((slo.name, span, "bad"))
     total = values.get((slo.name, span, "total"))
     if total is None or isinstance(total, TermError) or isinstance(bad, TermError):
         return None
     # No error series at all is the usual way of saying "no errors".
-    bad = 0.0 if bad is None or math.isnan(bad) else bad
+    bad = 0.0 if bad is None else bad
     seconds = slo.window if span == PERIOD else int(span)
     return Rates(slo.sli.error_kind.events(bad, seconds), slo.sli.total_kind.events(total, seconds))
 
@@ -127,13 +150,17 @@ def fold_event_counts(
 ) -> EventCounts | str:
     """Event counts from the values (rates times their seconds, counts as they are), or the
     reason there are none."""
-    for value in values.values():
+    for key, value in values.items():
         if isinstance(value, TermError):
             return value.message
+        if isinstance(value, float):
+            problem = _unusable((slo.name, key, "bad" if "bad" in str(key) else "total"), value)
+            if problem:
+                return f"SLO {slo.name}: {problem}"
     if values.get("total") is None or values.get("window_total") is None:
         return f"no data for SLO {slo.name} in that window"
     assert isinstance(slo.sli, EventsSLI)
-    got = {k: v if isinstance(v, float) and not math.isnan(v) else 0.0 for k, v in values.items()}
+    got = {k: v if isinstance(v, float) else 0.0 for k, v in values.items()}
     bad, total = slo.sli.error_kind, slo.sli.total_kind
     return EventCounts(
         bad=bad.events(got["bad"], span),
