@@ -20,6 +20,7 @@ from bot.domain.status import Reading
 from bot.metrics.composition import Composition, plan_composition
 from bot.metrics.hourly import HOUR, HourlyCache
 from bot.metrics.promql import (
+    MalformedResult,
     Term,
     TermError,
     TermValue,
@@ -137,9 +138,15 @@ class PrometheusSource:
             "partial_response": "false",  # Thanos: an incomplete answer is an error
         }
         try:
-            return send(self._client(), params)
+            return _checked(send(self._client(), params))
+        except requests.JSONDecodeError as exc:
+            raise self._nonsense("an answer that is not JSON") from exc
+        except (KeyError, TypeError) as exc:
+            raise self._nonsense("HTTP 200 without a query result (no data.result)") from exc
+        except MalformedResult as exc:
+            raise self._nonsense(str(exc)) from exc
         except requests.RequestException as exc:
-            raise PrometheusUnreachable(self.url, _short(exc)) from exc
+            raise PrometheusUnreachable(self.url, _short(exc, self.timeout)) from exc
         except PrometheusApiClientException as exc:
             code, message = _api_error(exc)
             if code in (400, 422):
@@ -147,6 +154,10 @@ class PrometheusSource:
             raise PrometheusError(
                 f"Prometheus at {mask_password(self.url)} failed (HTTP {code}): {message}"
             ) from exc
+
+    def _nonsense(self, what: str) -> PrometheusError:
+        """Prometheus (or a proxy in front of it) answered, but not with a query result."""
+        return PrometheusError(f"Prometheus at {mask_password(self.url)} answered {what}")
 
     def query_range(self, promql: str, stamps: range) -> list[dict[str, object]]:
         """One range query over the instants `stamps` (Unix seconds, even steps)."""
@@ -165,17 +176,23 @@ class PrometheusSource:
         self, terms: Sequence[Term], at: datetime, progress: Progress | None = None
     ) -> dict[Hashable, TermValue]:
         """Values of all terms at `at`; identical expressions are evaluated once."""
-        return self._evaluate_all(
-            terms, lambda g: parse_batch(self.query(batch_query(g), at), g), progress
-        )
+        try:
+            return self._evaluate_all(
+                terms, lambda g: parse_batch(self.query(batch_query(g), at), g), progress
+            )
+        except MalformedResult as exc:
+            raise self._nonsense(str(exc)) from exc
 
     def evaluate_range(
         self, terms: Sequence[Term], stamps: range
     ) -> dict[Hashable, list[float] | TermError]:
         """Values of all terms at each of the instants `stamps` (NaN: no sample)."""
-        return self._evaluate_all(
-            terms, lambda g: parse_range(self.query_range(batch_query(g), stamps), g, stamps)
-        )
+        try:
+            return self._evaluate_all(
+                terms, lambda g: parse_range(self.query_range(batch_query(g), stamps), g, stamps)
+            )
+        except MalformedResult as exc:
+            raise self._nonsense(str(exc)) from exc
 
     def _evaluate_all(
         self, terms: Sequence[Term], fetch: Fetch[V], progress: Progress | None = None
@@ -275,10 +292,24 @@ def _api_error(exc: PrometheusApiClientException) -> tuple[int, str]:
         return int(found.group(1)), found.group(2)[:300]
 
 
-def _short(exc: Exception) -> str:
+def _checked(result: object) -> list[dict[str, object]]:
+    """The result if it is a list of series (their samples are checked as they are parsed)."""
+    if not isinstance(result, list):
+        raise MalformedResult(f"a result that is not a list of series ({type(result).__name__})")
+    return result
+
+
+def _short(exc: Exception, timeout: float) -> str:
+    """What went wrong, in words a person can act on (never the URL-encoded query)."""
     text = str(exc)
     if "Connection refused" in text:
         return "connection refused"
-    if isinstance(exc, requests.Timeout):
-        return "timed out"
-    return text.splitlines()[0][:200] if text else type(exc).__name__
+    if isinstance(exc, requests.Timeout) or "timed out" in text.lower():
+        return f"no answer within {timeout:g} s"
+    if "NameResolutionError" in text or "Name or service not known" in text:
+        return "its host name does not resolve"
+    if "Connection reset" in text or "RemoteDisconnected" in text:
+        return "the connection was closed before an answer"
+    if isinstance(exc, requests.ConnectionError):
+        return "cannot connect"
+    return type(exc).__name__

@@ -37,6 +37,29 @@ class TermError:
 TermValue = float | None | TermError  # None: the expression returned no series
 
 
+class MalformedResult(ValueError):
+    """A query result whose shape or values are not Prometheus's (e.g. a value "abc")."""
+
+
+def _sample(pair: Any) -> tuple[float, float]:
+    """(time, value) of one [time, "value"] sample; MalformedResult if it is not one."""
+    try:
+        stamp, value = float(pair[0]), float(pair[1])  # "NaN", "+Inf": the source judges them
+        if len(pair) != 2 or not math.isfinite(stamp):
+            raise ValueError(pair)
+        return stamp, value
+    except (TypeError, ValueError, IndexError, KeyError):
+        raise MalformedResult(f"a sample that is not [time, number]: {str(pair)[:60]}") from None
+
+
+def _label(series: Any) -> str | None:
+    """The series' TERM_LABEL; MalformedResult if it has no label set."""
+    if not isinstance(series, dict) or not isinstance(series.get("metric"), dict):
+        raise MalformedResult("a series without a label set (no metric)")
+    label = series["metric"].get(TERM_LABEL)
+    return label if isinstance(label, str) else None
+
+
 def tag(expr: str, index: int) -> str:
     return f'label_replace({expr}, "{TERM_LABEL}", "{index}", "", "")'
 
@@ -69,10 +92,10 @@ def parse_batch(
     """Map each term's key to its value, None when absent, TermError for several series."""
     found: dict[int, list[float]] = {}
     for series in result:
-        label = series.get("metric", {}).get(TERM_LABEL)
+        label = _label(series)
         if label is None or not label.isdigit() or int(label) >= len(terms):
             continue
-        found.setdefault(int(label), []).append(float(series["value"][1]))  # "NaN" too
+        found.setdefault(int(label), []).append(_sample(series.get("value"))[1])
     values: dict[Hashable, TermValue] = {}
     for i, term in enumerate(terms):
         samples = found.get(i)
@@ -96,7 +119,7 @@ def parse_range(
     values: dict[Hashable, list[float] | TermError] = {}
     seen: set[int] = set()
     for series in result:
-        label = series.get("metric", {}).get(TERM_LABEL)
+        label = _label(series)
         if label is None or not label.isdigit() or int(label) >= len(terms):
             continue
         term = terms[int(label)]
@@ -108,10 +131,14 @@ def parse_range(
             continue
         seen.add(int(label))
         row = [math.nan] * len(stamps)
-        for stamp, value in series["values"]:
-            i = position.get(round(float(stamp)))
+        samples = series.get("values")
+        if not isinstance(samples, list):
+            raise MalformedResult("a range series without a list of values")
+        for pair in samples:
+            stamp, value = _sample(pair)
+            i = position.get(round(stamp))
             if i is not None:
-                row[i] = float(value)
+                row[i] = value
         values[term.key] = row
     for term in terms:
         values.setdefault(term.key, [math.nan] * len(stamps))
