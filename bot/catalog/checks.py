@@ -54,12 +54,18 @@ def check_objective(percent: float) -> str | None:
     return None
 
 
+MAX_WINDOW = 400 * 86400  # seconds: beyond this no store keeps the data, and no SLO means it
+
+
 def parse_window(text: str) -> tuple[int, str | None]:
     """A rolling window such as "30d" in seconds (0 with an error message if malformed)."""
     try:
-        return parse_duration(text), None
+        seconds = parse_duration(text)
     except ValueError as exc:
         return 0, str(exc)
+    if seconds > MAX_WINDOW:
+        return 0, f"{text!r} is longer than 400 days"
+    return seconds, None
 
 
 def check_timezone(name: str) -> str | None:

@@ -8,6 +8,7 @@ a top-level list) or both.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,7 @@ _NATIVE_KEYS = {
     "prometheus", "teams", "services", "slos", "incidents", "gate", "alerts", "admins",
     "actions", "platform", "include",
 }  # fmt: skip
+_KEY_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,39}")
 Item = tuple[str, Any]  # (path prefix of the document, the document)
 Parser = Callable[[str, list[Item], Problems], Fragment]
 
@@ -67,7 +69,7 @@ def _list(
         problems.add(file, prefix, "is an empty list; expected " + "; or ".join(FORMATS))
     for index, item in enumerate(items):
         where = f"{prefix}[{index}]"
-        if _format(item) == "native":
+        if _format(item) in ("native", "scalar"):
             message = (
                 "is not an OpenSLO object (apiVersion: openslo/v1, kind: SLO, ...): a "
                 "top-level list is read as a list of OpenSLO objects; a budgetbot catalog, "
@@ -86,6 +88,10 @@ def _one(
         problems.add(file, join(prefix, "apiVersion"), _unknown_api(document))
     elif kind == "unlike":
         problems.add(file, prefix, _unlike(document))
+    elif kind == "scalar":  # never quoted: the file may be anything (include: [/etc/passwd])
+        shown = type(document).__name__.replace("str", "text").replace("NoneType", "nothing")
+        message = f"is no catalog or SLO file: its content is {shown}, not a mapping; "
+        problems.add(file, prefix, message + "budgetbot reads " + "; ".join(FORMATS))
     elif kind == "rules":
         message = (
             "is a Prometheus rule file (groups:), not an SLO file; include the SLO files that "
@@ -99,7 +105,7 @@ def _one(
 def _format(document: Any) -> str:
     """ "native", "sloth", "openslo", "pyrra", "rules" or "unknown"."""
     if not isinstance(document, dict):
-        return "native"  # its parser says what is wrong with it
+        return "scalar"
     api = document.get("apiVersion")
     if isinstance(api, str):
         if api.startswith("openslo/"):
@@ -122,13 +128,14 @@ def _format(document: Any) -> str:
 
 def _unlike(document: dict[Any, Any]) -> str:
     """Why a mapping is none of the formats, and what it looks like instead."""
-    keys = ", ".join(sorted(str(k) for k in document)[:8])
+    # Only key-like keys are shown: the file may be anything (include: [/etc/shadow]).
+    keys = ", ".join(sorted(k for k in map(str, document) if _KEY_LIKE.fullmatch(k))[:8])
     if {"kind", "spec"} <= set(document):
         looks = "a Kubernetes resource without apiVersion"
     elif "service" in document and "slos" in document:
         looks = f"a Sloth file without version: {SLOTH_VERSION}"
     else:
-        looks = f"none of them (its keys: {keys})"
+        looks = f"none of them (its keys: {keys})" if keys else "none of them"
     return f"is no known format: it looks like {looks}; budgetbot reads " + "; ".join(FORMATS)
 
 

@@ -15,14 +15,19 @@ from bot.domain.slo import Catalog
 
 _GLOB_CHARS = frozenset("*?[")
 _NO_DEFAULTS = Include("")
+MAX_INCLUDE_DEPTH = 32  # files, from the root: deeper is a mistake, not a catalog
 
 
 def load_catalog(path: str | os.PathLike[str]) -> Catalog:
     """Load and check the catalog at path and all it includes; CatalogError lists every problem."""
     problems = Problems()
     reader = _Reader(problems)
-    reader.read(os.fspath(path), (), None)
-    catalog = assemble(reader.fragments, tuple(reader.files), problems)
+    try:
+        reader.read(os.fspath(path), (), None)
+        catalog = assemble(reader.fragments, tuple(reader.files), problems)
+    except RecursionError:  # a structure nested deeper than any parser here recurses
+        problems.add(reader.files[-1] if reader.files else os.fspath(path), "", "nested too deeply")
+        raise CatalogError(problems.items) from None
     if problems.items:
         raise CatalogError(problems.items)
     return catalog
@@ -46,6 +51,10 @@ class _Reader:
     ) -> None:
         """Read file (included from origin, with the real paths of its includers on stack)."""
         real = os.path.realpath(file)
+        if len(stack) >= MAX_INCLUDE_DEPTH and origin is not None:
+            message = f"includes nest deeper than {MAX_INCLUDE_DEPTH} files"
+            self.problems.add(origin.file, origin.path, message)
+            return
         if real in stack:
             chain = [self._names[r] for r in stack[stack.index(real) :]] + [self._names[real]]
             assert origin is not None

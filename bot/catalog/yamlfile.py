@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Hashable
 from typing import Any
 
@@ -36,11 +38,28 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
+MAX_BYTES = 4 * 1024 * 1024  # a catalog file larger than this is surely not one
+
+
 def read_text(file: str) -> str:
-    """The file's UTF-8 text; Unreadable with a short reason if that fails."""
+    """The file's UTF-8 text; Unreadable with a short reason if that fails.
+
+    Only regular files of at most MAX_BYTES are read (never a device such as /dev/zero),
+    and no reason ever quotes the file's content.
+    """
     try:
+        info = os.stat(file)
+        if stat.S_ISDIR(info.st_mode):
+            raise Unreadable("is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable("is not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise Unreadable(f"is larger than {MAX_BYTES // (1024 * 1024)} MiB")
         with open(file, encoding="utf-8") as handle:
-            return handle.read()
+            text = handle.read(MAX_BYTES + 1)
+        if len(text) > MAX_BYTES:
+            raise Unreadable(f"is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+        return text
     except FileNotFoundError:
         raise Unreadable("file not found") from None
     except IsADirectoryError:
@@ -50,7 +69,7 @@ def read_text(file: str) -> str:
     except UnicodeDecodeError:
         raise Unreadable("is not UTF-8 text") from None
     except OSError as exc:
-        raise Unreadable(f"cannot be read: {exc.strerror or exc}") from None
+        raise Unreadable(f"cannot be read: {exc.strerror or type(exc).__name__}") from None
 
 
 def parse_documents(file: str, text: str, problems: Problems) -> list[Any] | None:
@@ -65,7 +84,10 @@ def parse_documents(file: str, text: str, problems: Problems) -> list[Any] | Non
             detail = f"{exc.problem} ({exc.context})"
         problems.add(file, where, f"invalid YAML: {detail}")
         return None
-    except yaml.YAMLError as exc:
-        problems.add(file, "", f"invalid YAML: {exc}")
+    except yaml.YAMLError:
+        problems.add(file, "", "invalid YAML")
+        return None
+    except RecursionError:
+        problems.add(file, "", "invalid YAML: nested too deeply")
         return None
     return [doc for doc in documents if doc is not None]
