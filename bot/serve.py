@@ -133,7 +133,9 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     )
     health = _Health(engine, catalog, prometheus, socket, scheduler)
     gate_api = GateApi(gate.ask, frozenset(catalog.services), settings.api_token)
-    web = create_web_app(None if socket_mode else app, health, metrics, gate_api)
+    web = create_web_app(
+        None if socket_mode else app, health, metrics, gate_api, settings.slack_signing_secret
+    )
     if socket is not None:
         socket.start()
     scheduler.start()

@@ -1,6 +1,7 @@
 """The ASGI app: POST /slack/events, GET /healthz, GET /metrics (run by uvicorn)."""
 
 import hmac
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -18,6 +20,7 @@ from bot.metrics.prometheus import PrometheusError
 from bot.observability import BotMetrics
 from bot.services.gate import GateAnswer
 
+log = logging.getLogger(__name__)
 Health = Callable[[], tuple[bool, dict[str, Any]]]  # (healthy, details)
 
 
@@ -31,14 +34,30 @@ class GateApi:
 
 
 def create_web_app(
-    bolt: App | None, health: Health, metrics: BotMetrics, gate: GateApi | None = None
+    bolt: App | None,
+    health: Health,
+    metrics: BotMetrics,
+    gate: GateApi | None = None,
+    signing_secret: str | None = None,
 ) -> Starlette:
-    """Routes for HTTP mode (with bolt) or Socket Mode (bolt=None: no /slack/events)."""
+    """Routes for HTTP mode (with bolt) or Socket Mode (bolt=None: no /slack/events).
+
+    With `signing_secret`, /slack/events checks the signature and timestamp on the raw
+    body before anything parses it.
+    """
+    verifier = SignatureVerifier(signing_secret) if signing_secret else None
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()
-        # bolt's dispatch blocks until the listener acks: keep it off the event loop.
-        response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))  # type: ignore[union-attr]
+        if verifier is not None and not verifier.is_valid_request(body, dict(request.headers)):
+            log.info("refused a request to /slack/events: bad or stale signature")
+            return Response("invalid request signature", 401)
+        try:
+            # bolt's dispatch blocks until the listener acks: keep it off the event loop.
+            response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))  # type: ignore[union-attr]
+        except Exception as exc:  # a signed payload that is not what Slack sends
+            log.warning("refused a malformed Slack payload: %s", type(exc).__name__)
+            return Response("malformed request", 400)
         return to_starlette_response(response)
 
     async def healthz(request: Request) -> Response:

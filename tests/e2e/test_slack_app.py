@@ -201,3 +201,29 @@ def test_each_evaluation_keeps_budget_snapshots(
     steady = next(r for r in rows if r[0] == "steady-availability")
     truth = prom.truth.error_ratio("steady", prom.end, 30 * 86400) / 0.001
     assert steady[1] == "ok" and steady[2] == pytest.approx(1 - truth, rel=1e-6)
+
+
+def test_junk_is_refused_before_it_is_parsed(bot: ServeProcess, slack_api: SlackStandIn) -> None:
+    """Unsigned junk is a 401 checked on the raw body; signed junk a 400, never a 500."""
+    import urllib.error
+    import urllib.request
+
+    before = bot.log.read_text(errors="replace").count("Traceback")
+    for _ in range(20):
+        request = urllib.request.Request(
+            f"{bot.url}/slack/events", data=b"{bad", headers={"Content-Type": "application/json"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(request, timeout=10)
+        with caught.value:
+            assert caught.value.code == 401
+    for body, content_type in [
+        (b"{bad", "application/json"),
+        (b"payload=%7Bnot-json", "application/x-www-form-urlencoded"),
+        (b"payload=%7B%22type%22%3A%22block_actions%22%7D", "application/x-www-form-urlencoded"),
+    ]:
+        status, _ = post(f"{bot.url}/slack/events", body, content_type, SIGNING_SECRET)
+        assert status in (400, 404), (body, status)  # refused or unhandled, never 500
+    time.sleep(0.5)
+    assert bot.log.read_text(errors="replace").count("Traceback") == before
+    assert slack_api.responses() == []
