@@ -254,7 +254,10 @@ class _Health:
         self._scheduler = scheduler
         self._engine = engine
         self._catalog = catalog
-        self._prometheus = prometheus
+        # Health answers within 2 s: its own probe gives up long before a query would.
+        self._prometheus = PrometheusSource(
+            prometheus.url, timeout=1.0, connect_timeout=0.5, retries=0, reuse_hours=False
+        )
         self._last: tuple[float, str] = (0.0, "unknown")
 
     def __call__(self) -> tuple[bool, dict[str, Any]]:

@@ -86,8 +86,13 @@ class PrometheusSource:
         concurrency: int = 4,
         max_query_chars: int = 6000,
         reuse_hours: bool = True,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        retries: int = 2,
     ) -> None:
-        """reuse_hours: compose long windows from cached hourly rates (bot.metrics.hourly)."""
+        """reuse_hours: compose long windows from cached hourly rates (bot.metrics.hourly);
+        connect_timeout and retries (refused connections, gateway errors) bound a probe."""
+        self.connect_timeout = connect_timeout
+        self.retries = retries
         self.url = url.rstrip("/")
         self.hourly = HourlyCache() if reuse_hours else None
         self._hours_lock = threading.Lock()  # one composed read at a time: the cache is shared
@@ -105,14 +110,14 @@ class PrometheusSource:
             # that timed out reading (it would only time out again). The last 5xx reaches
             # the client, so its message is reported rather than a retry count.
             retry = Retry(
-                total=2,
+                total=self.retries,
                 read=0,
                 backoff_factor=0.1,
                 status_forcelist=(502, 503, 504),
                 raise_on_status=False,
             )
             # The client types timeout as int; requests itself takes float seconds.
-            timeout = (CONNECT_TIMEOUT, self.timeout)
+            timeout = (self.connect_timeout, self.timeout)
             client = PrometheusConnect(url=self.url, retry=retry, timeout=timeout)  # type: ignore[arg-type]
             self._local.client = client
         return client

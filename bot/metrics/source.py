@@ -77,10 +77,10 @@ def assemble(
         if isinstance(value, TermError) and isinstance(key, tuple):
             errors.setdefault(key[0], value.message)
     for key, value in values.items():
-        if isinstance(key, tuple) and isinstance(value, float) and key[0] not in errors:
+        if isinstance(key, tuple) and len(key) == 3 and isinstance(value, float):
             problem = _unusable(key, value)
             if problem:
-                errors[key[0]] = problem
+                errors.setdefault(key[0], problem)
     readings: dict[str, Reading] = {}
     for slo in slos:
         if slo.name in errors:

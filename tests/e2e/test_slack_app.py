@@ -11,6 +11,7 @@ import pytest
 
 from tests.integration.test_status_truth import write_catalog
 from tests.support.cli import closed_port
+from tests.support.faulty_proxy import faulty_proxy
 from tests.support.server import SIGNING_SECRET, ServeProcess, serve
 from tests.support.slack_api import SlackStandIn
 from tests.support.slack_requests import (
@@ -171,6 +172,22 @@ def test_prometheus_down_is_said_in_the_answer(tmp_path: Path, slack_api: SlackS
         (reply,) = slack_api.wait_for("response_url")
         text = blocks_text(reply)
         assert "unreachable" in text and "budget left" not in text
+
+
+def test_health_answers_quickly_while_prometheus_hangs(
+    tmp_path: Path, prom: Any, slack_api: SlackStandIn
+) -> None:
+    with faulty_proxy(prom.url) as (url, proxy):
+        catalog = write_catalog(tmp_path, url)
+        with serve(tmp_path, catalog, slack_api.api_url) as bot:
+            proxy.mode, proxy.delay = "slow", 8.0
+            time.sleep(15.5)  # past the health check's 15 s memory of the last probe
+            started = time.monotonic()
+            status, body = bot.get("/healthz")
+            took = time.monotonic() - started
+            proxy.delay = 0.0
+    assert took < 2.0, took
+    assert status == 200 and "no answer within 1 s" in json.loads(body)["prometheus"]
 
 
 def test_socket_mode_serves_health_and_metrics(
