@@ -1,6 +1,7 @@
 """`budgetbot demo`: a month of sample traffic in a local Prometheus, then its budgets."""
 
 import shutil
+import signal
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -39,7 +40,20 @@ from storage.postmortems import PostmortemRepository
 def run_demo(
     directory: str, console: Console, settings: Settings, now: datetime, keep_running: bool
 ) -> int:
-    """Generate, backfill, serve and evaluate the demo data; returns the exit code."""
+    """Generate, backfill, serve and evaluate the demo data; returns the exit code.
+
+    SIGTERM is taken as Ctrl-C for the whole run, so the local Prometheus is always stopped.
+    """
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _run(directory, console, settings, now, keep_running)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(
+    directory: str, console: Console, settings: Settings, now: datetime, keep_running: bool
+) -> int:
     workdir = Path(directory).resolve()
     end = minute_floor(now)
     try:
@@ -177,9 +191,15 @@ def _next_steps(console: Console, catalog_file: Path, end: datetime, keep_runnin
 
 
 def _wait(console: Console) -> None:
+    """Until Ctrl-C or SIGTERM; the caller's context then stops Prometheus."""
     console.print("\nPrometheus keeps running; press Ctrl-C to stop it.")
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         console.print("Stopping Prometheus.")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM ends the wait as Ctrl-C does, so that Prometheus is stopped too."""
+    raise KeyboardInterrupt

@@ -23,3 +23,46 @@ def test_the_demo_ends_with_a_weekly_digest_and_its_chart(tmp_path: Path) -> Non
     chart = tmp_path / "demo" / "budget-payments-2026-W48.png"
     assert f"Chart: {chart}" in digest.replace("\n", "")
     assert chart.read_bytes().startswith(PNG)
+
+
+def test_sigterm_stops_the_demo_and_its_prometheus(tmp_path: Path) -> None:
+    """`demo --keep-running` ended by SIGTERM (a service manager, CI) leaves nothing running."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = clean_env(BUDGETBOT_NOW="2026-11-23T10:00:00Z")
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "bot", "demo", "--dir", str(tmp_path / "demo"), "--keep-running"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert demo.stdout is not None
+    seen = ""
+    deadline = time.monotonic() + 240
+    while "keeps running" not in seen and time.monotonic() < deadline:
+        line = demo.stdout.readline()
+        if not line:
+            break
+        seen += line
+    assert "keeps running" in seen, seen
+    children = subprocess.run(
+        ["pgrep", "-P", str(demo.pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    assert children, "the demo's Prometheus is a child process"
+    demo.send_signal(signal.SIGTERM)
+    demo.wait(timeout=30)
+    demo.stdout.close()
+    for pid in map(int, children):
+        for _ in range(50):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError(f"Prometheus (pid {pid}) outlived the demo")
