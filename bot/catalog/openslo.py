@@ -1,201 +1,133 @@
-"""OpenSLO openslo/v1 files: kind SLO and SLI with Prometheus ratio metrics, rolling windows."""
+"""OpenSLO files: openslo/v1 (SLO, SLI, Service) and openslo/v1alpha (SLO, Service) objects.
+
+A file holds its objects as `---` documents or as one YAML list (formats.py splits them and
+gives each its path prefix). SLOs name their SLIs with indicatorRef across objects and files;
+assemble.py resolves those references.
+
+kind Service: budgetbot reads the team from its `metadata.labels.team` (a string or a list of
+one). That team owns the SLOs of that service *in the same file* that name no team of their
+own (an SLO's own label wins; the include's team comes after both). The Service object is not
+entered as a declared service: a native `services:` entry of the same name would then clash,
+and a declared service's team would override the SLOs' own labels. assemble.py creates the
+service implicitly from its SLOs' team, as for an SLO naming a service declared nowhere.
+"""
 
 from __future__ import annotations
 
+import difflib
+from dataclasses import dataclass
 from typing import Any
 
-from bot.catalog.checks import check_name, check_objective, parse_window, slug
+from bot.catalog.checks import check_name
 from bot.catalog.errors import Problems, StrictModel, join, validate
-from bot.catalog.fragment import Fragment, Located, SLODraft
+from bot.catalog.fragment import Fragment, Located
+from bot.catalog.openslo_parts import V1, V1ALPHA, DocumentModel, team_label
 from bot.catalog.openslo_sli import SLISpecModel, ratio_sli
+from bot.catalog.openslo_slo import parse_slo
+from bot.catalog.openslo_v1alpha import parse_alpha_slo
 
-OPENSLO_VERSION = "openslo/v1"
-IGNORED_KINDS = (
-    "Service",
-    "DataSource",
-    "AlertPolicy",
-    "AlertCondition",
-    "AlertNotificationTarget",
-)
-
-
-class MetadataModel(StrictModel):
-    name: str
-    displayName: str | None = None
-    labels: dict[str, str | list[str]] | None = None
-    annotations: dict[str, str] | None = None
+ALERTING = ("AlertPolicy", "AlertCondition", "AlertNotificationTarget")
+KINDS = {  # read: SLO, SLI, Service; the other kinds are accepted and ignored
+    V1: ("SLO", "SLI", "Service", "DataSource", *ALERTING),
+    V1ALPHA: ("SLO", "Service", *ALERTING),
+}
 
 
-class InlineSLIModel(StrictModel):
-    metadata: MetadataModel | None = None
-    spec: SLISpecModel
-
-
-class TimeWindowModel(StrictModel):
-    duration: str
-    isRolling: bool | None = None
-    calendar: Any = None
-
-
-class ObjectiveModel(StrictModel):
-    displayName: str | None = None
-    op: str | None = None  # accepted, ignored: only meaningful for threshold metrics
-    value: float | None = None
-    target: float | None = None  # ratio, e.g. 0.999
-    targetPercent: float | None = None  # percent, e.g. 99.9
-    timeSliceTarget: float | None = None
-    timeSliceWindow: Any = None
-    indicator: Any = None
-    indicatorRef: str | None = None
-    compositeWeight: float | None = None
-
-
-class SLOSpecModel(StrictModel):
+class ServiceSpecModel(StrictModel):
     description: str = ""
-    service: str
-    indicator: InlineSLIModel | None = None
-    indicatorRef: str | None = None
-    timeWindow: list[TimeWindowModel]
-    budgetingMethod: str
-    objectives: list[ObjectiveModel]
-    alertPolicies: list[Any] | None = None
 
 
-class DocumentModel(StrictModel):
-    apiVersion: str
-    kind: str
-    metadata: MetadataModel
-    spec: dict[str, Any] | None = None
+@dataclass(frozen=True)
+class _Declared:
+    """A kind Service object: its team label (if any), where that is, and where it is."""
+
+    team: str | None
+    team_path: str
+    where: str
 
 
 def parse_openslo(file: str, items: list[tuple[str, Any]], problems: Problems) -> Fragment:
     """The SLOs and SLIs of one OpenSLO file's objects, each given with its path prefix."""
     fragment = Fragment(file)
+    services: dict[str, _Declared] = {}
     for prefix, raw in items:
-        doc = validate(DocumentModel, raw, file, prefix, problems)
+        doc = _header(file, prefix, raw, problems)
         if doc is None:
+            _refused_sli(fragment, raw)
             continue
-        if doc.apiVersion != OPENSLO_VERSION:
-            message = f"only {OPENSLO_VERSION} is supported, got {doc.apiVersion!r}"
-            problems.add(file, join(prefix, "apiVersion"), message)
-        elif doc.kind == "SLO":
-            _slo(fragment, prefix, doc, problems)
+        if doc.kind == "SLO":
+            parse = parse_slo if doc.apiVersion == V1 else parse_alpha_slo
+            fragment.slos.extend(parse(file, prefix, doc, problems))
         elif doc.kind == "SLI":
-            spec = validate(SLISpecModel, doc.spec, file, join(prefix, "spec"), problems)
-            subject = f"SLI {doc.metadata.name}"
-            sli = ratio_sli(file, join(prefix, "spec"), spec, subject, problems) if spec else None
-            if sli is None:
-                fragment.broken_slis.add(doc.metadata.name)
-            where = join(prefix, "metadata.name")
-            fragment.slis.append(Located((doc.metadata.name, sli), file, where))
-        elif doc.kind not in IGNORED_KINDS:
-            kinds = ", ".join(("SLO", "SLI", *IGNORED_KINDS))
-            problems.add(file, join(prefix, "kind"), f"unknown kind {doc.kind!r} (known: {kinds})")
+            _sli(fragment, prefix, doc, problems)
+        elif doc.kind == "Service":
+            _service(file, prefix, doc, services, problems)
+    for draft in fragment.slos:
+        declared = services.get(draft.service)
+        if draft.team is None and declared is not None and declared.team is not None:
+            draft.team, draft.team_path = declared.team, declared.team_path
+            where = f"{file}: {declared.team_path}"
+            draft.notes.append(f"team {declared.team} from kind Service {draft.service} ({where})")
     return fragment
 
 
-def _slo(fragment: Fragment, prefix: str, doc: DocumentModel, problems: Problems) -> None:
-    file, path = fragment.file, join(prefix, "spec")
-    name = doc.metadata.name
-    errors = [(join(prefix, "metadata.name"), check_name(name))]
-    spec = validate(SLOSpecModel, doc.spec, file, path, problems)
-    if spec is None:
-        if errors[0][1]:
-            problems.add(file, errors[0][0], errors[0][1])
-        return
-    errors.append((join(path, "service"), check_name(spec.service)))
-    if spec.budgetingMethod != "Occurrences":
-        message = (
-            f"{spec.budgetingMethod!r} is not supported; budgetbot counts events over "
-            "the window (budgetingMethod: Occurrences)"
-        )
-        errors.append((join(path, "budgetingMethod"), message))
-    window = _window(file, join(path, "timeWindow"), spec.timeWindow, problems)
-    team, team_path = _team(file, prefix, doc, problems)
-    sli, sli_ref = None, spec.indicatorRef
-    if (spec.indicator is None) == (spec.indicatorRef is None):
-        errors.append((path, "needs exactly one of indicator or indicatorRef"))
-    elif spec.indicator is not None:
-        subject = f"SLO {name}"
-        sli = ratio_sli(file, join(path, "indicator.spec"), spec.indicator.spec, subject, problems)
-    for where, error in errors:
-        if error:
-            problems.add(file, where, error)
-    if not spec.objectives:
-        problems.add(file, join(path, "objectives"), "needs at least one objective")
-    if errors[0][1] or errors[1][1]:
-        return
-    description = spec.description or (spec.indicator.spec.description if spec.indicator else "")
-    for number, objective in enumerate(spec.objectives):
-        where = join(join(path, "objectives"), number)
-        percent = _objective(file, where, objective, problems)
-        several = len(spec.objectives) > 1
-        suffix = slug(objective.displayName or "") or str(number)
-        fragment.slos.append(
-            SLODraft(
-                name=f"{name}-{suffix}" if several else name,
-                service=spec.service,
-                objective=percent,
-                window=window,
-                sli=sli,
-                description=description,
-                file=file,
-                path=where if several else prefix,
-                name_path=where if several else join(prefix, "metadata.name"),
-                service_path=join(path, "service"),
-                team=team,
-                team_path=team_path,
-                sli_ref=sli_ref,
-                sli_ref_path=join(path, "indicatorRef"),
-                needs_declared_service=False,
-            )
-        )
+def _header(file: str, prefix: str, raw: Any, problems: Problems) -> DocumentModel | None:
+    """The object's header, after checking its apiVersion and kind; None after a problem."""
+    if isinstance(raw, dict):
+        api, kind = raw.get("apiVersion"), raw.get("kind")
+        if api not in KINDS:
+            message = f"unsupported apiVersion {api!r}; budgetbot reads OpenSLO {V1} and {V1ALPHA}"
+            problems.add(file, join(prefix, "apiVersion"), message)
+            return None
+        if isinstance(kind, str) and kind not in KINDS[str(api)]:
+            problems.add(file, join(prefix, "kind"), _unknown_kind(str(api), kind))
+            return None
+    return validate(DocumentModel, raw, file, prefix, problems)
 
 
-def _objective(file: str, path: str, objective: ObjectiveModel, problems: Problems) -> float:
-    """The objective in percent (0.0 after recording a problem)."""
-    if objective.indicator is not None or objective.indicatorRef is not None:
-        problems.add(file, path, "per-objective indicators (composite SLOs) are not supported")
-    if (objective.target is None) == (objective.targetPercent is None):
-        problems.add(file, path, "needs exactly one of target (0.999) or targetPercent (99.9)")
-        return 0.0
-    if objective.target is not None:
-        key, percent = "target", round(objective.target * 100, 10)
-        error = check_objective(percent) and "must be a ratio between 0 and 1, e.g. 0.999"
-    else:
-        key, percent = "targetPercent", objective.targetPercent or 0.0
-        error = check_objective(percent)
+def _refused_sli(fragment: Fragment, raw: Any) -> None:
+    """An SLI object refused whole: its name is known broken, so references to it stay quiet."""
+    if isinstance(raw, dict) and raw.get("kind") == "SLI":
+        metadata = raw.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        if isinstance(name, str):
+            fragment.broken_slis.add(name)
+
+
+def _unknown_kind(api: str, kind: str) -> str:
+    """The message for a kind this apiVersion does not have, listing the kinds it has."""
+    kinds = KINDS[api]
+    listed = f"{api} kinds: {', '.join(kinds)}"
+    if kind in KINDS[V1]:
+        return f"kind {kind!r} is not part of {api} ({listed}); write it as apiVersion: {V1}"
+    close = difflib.get_close_matches(kind, kinds, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown kind {kind!r} ({listed}){hint}"
+
+
+def _sli(fragment: Fragment, prefix: str, doc: DocumentModel, problems: Problems) -> None:
+    """A v1 kind SLI: its events queries, under its name for indicatorRef."""
+    file, name = fragment.file, doc.metadata.name
+    where = join(prefix, "metadata.name")
+    spec = validate(SLISpecModel, doc.spec, file, join(prefix, "spec"), problems)
+    sli = ratio_sli(file, join(prefix, "spec"), spec, f"SLI {name}", problems) if spec else None
+    if sli is None:
+        fragment.broken_slis.add(name)
+    fragment.slis.append(Located((name, sli), file, where))
+
+
+def _service(
+    file: str, prefix: str, doc: DocumentModel, services: dict[str, _Declared], problems: Problems
+) -> None:
+    """A kind Service: its name checked, its team label kept for the file's SLOs."""
+    name, where = doc.metadata.name, join(prefix, "metadata.name")
+    error = check_name(name)
     if error:
-        problems.add(file, join(path, key), error)
-    return percent
-
-
-def _window(file: str, path: str, windows: list[TimeWindowModel], problems: Problems) -> int:
-    """The rolling window in seconds (0 after recording a problem)."""
-    if len(windows) != 1:
-        problems.add(file, path, f"needs exactly one time window, got {len(windows)}")
-        return 0
-    window, where = windows[0], join(path, 0)
-    if window.calendar is not None or window.isRolling is False:
-        problems.add(file, where, "calendar windows are not supported; use isRolling: true")
-        return 0
-    seconds, error = parse_window(window.duration)
-    if error:
-        problems.add(file, join(where, "duration"), error)
-    return seconds
-
-
-def _team(file: str, prefix: str, doc: DocumentModel, problems: Problems) -> tuple[str | None, str]:
-    """The team named by metadata.labels.team (a string or a list of one), and where."""
-    labels = doc.metadata.labels or {}
-    path = join(prefix, "metadata.labels.team")
-    value = labels.get("team")
-    if isinstance(value, list):
-        if len(value) != 1:
-            problems.add(file, path, "must name exactly one team")
-            return None, path
-        value = value[0]
-    if value is not None and check_name(value):
-        problems.add(file, path, f"team name {check_name(value)}")
-        return None, path
-    return value, path
+        problems.add(file, where, error)
+    validate(ServiceSpecModel, doc.spec, file, join(prefix, "spec"), problems)
+    team, team_path = team_label(file, prefix, doc.metadata, problems)
+    if name in services:
+        message = f"Service {name!r} is already declared at {file}: {services[name].where}"
+        problems.add(file, where, message)
+        return
+    services[name] = _Declared(team, team_path, where)

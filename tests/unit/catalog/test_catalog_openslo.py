@@ -153,21 +153,23 @@ BROKEN: list[tuple[str, Files, str, str, str]] = [
         files(SLO_BAD.replace("Occurrences", "Timeslices")),
         FILE,
         "spec.budgetingMethod",
-        "'Timeslices' is not supported; budgetbot counts events",
+        "budgetingMethod Timeslices is not supported yet; budgetbot counts events over the "
+        "window: use budgetingMethod: Occurrences",
     ),
     (
         "ratio-timeslices",
         files(SERVICE_DOC, SLO_BAD.replace("Occurrences", "RatioTimeslices")),
         FILE,
         "documents[1].spec.budgetingMethod",
-        "'RatioTimeslices' is not supported",
+        "budgetingMethod RatioTimeslices is not supported yet",
     ),
     (
         "calendar-window",
         files(SLO_BAD.replace("isRolling: true", "isRolling: false")),
         FILE,
-        "spec.timeWindow[0]",
-        "calendar windows are not supported; use isRolling: true",
+        "spec.timeWindow[0].isRolling",
+        "isRolling: false is a calendar window; calendar windows are not supported yet; "
+        "use a rolling duration such as 30d",
     ),
     (
         "calendar-key",
@@ -178,15 +180,15 @@ BROKEN: list[tuple[str, Files, str, str, str]] = [
             )
         ),
         FILE,
-        "spec.timeWindow[0]",
-        "calendar windows are not supported",
+        "spec.timeWindow[0].calendar",
+        "calendar windows are not supported yet; use a rolling duration such as 30d",
     ),
     (
         "window-duration",
         files(SLO_BAD.replace("duration: 28d", "duration: 1M")),
         FILE,
         "spec.timeWindow[0].duration",
-        "is not a duration",
+        "'1M' counts months, a calendar period; calendar windows are not supported yet",
     ),
     (
         "unknown-indicator-ref",
@@ -253,7 +255,7 @@ BROKEN: list[tuple[str, Files, str, str, str]] = [
         files(SLO_BAD, slis=SLI_FILE.replace("counter: true", "counter: false")),
         "openslo/slis.yaml",
         "spec.ratioMetric.counter",
-        "must be true",
+        "false (a gauge) is not supported; budgetbot counts events",
     ),
     (
         "threshold-metric",
@@ -262,8 +264,8 @@ BROKEN: list[tuple[str, Files, str, str, str]] = [
             slis=SLI_FILE.replace("  ratioMetric:", "  thresholdMetric: {}\n  ratioMetric:"),
         ),
         "openslo/slis.yaml",
-        "spec",
-        "only ratioMetric indicators are supported",
+        "spec.thresholdMetric",
+        "threshold metrics (thresholdMetric) are not supported yet",
     ),
     (
         "not-prometheus",
@@ -273,35 +275,47 @@ BROKEN: list[tuple[str, Files, str, str, str]] = [
         "only Prometheus metric sources are supported",
     ),
     (
+        "prometheus-ish-key",
+        files(
+            SLO_BAD,
+            slis=SLI_FILE.replace('query: http_requests_total{service="export"}\n', "expr: up\n"),
+        ),
+        "openslo/slis.yaml",
+        "spec.ratioMetric.total.metricSource.spec.expr",
+        "unknown key 'expr': write the PromQL as query: (or promql:)",
+    ),
+    (
         "missing-query",
         files(
             SLO_BAD,
-            slis=SLI_FILE.replace('query: http_requests_total{service="export"}\n', "promql: up\n"),
+            slis=SLI_FILE.replace('query: http_requests_total{service="export"}\n', "{}\n"),
         ),
         "openslo/slis.yaml",
-        "spec.ratioMetric.total.metricSource.spec.promql",
-        "unknown key (allowed: query)",
+        "spec.ratioMetric.total.metricSource.spec.query",
+        "is required: a PromQL query or a counter selector",
     ),
     (
         "api-version",
-        files(SLO_BAD.replace("openslo/v1", "openslo/v1alpha")),
+        files(SLO_BAD.replace("openslo/v1", "openslo/v2alpha")),
         FILE,
         "apiVersion",
-        "only openslo/v1 is supported, got 'openslo/v1alpha'",
+        "unsupported apiVersion 'openslo/v2alpha'; budgetbot reads OpenSLO openslo/v1 and "
+        "openslo/v1alpha",
     ),
     (
         "unknown-kind",
         files(SERVICE_DOC, SLO_BAD, SERVICE_DOC.replace("kind: Service", "kind: Servce")),
         FILE,
         "documents[2].kind",
-        "unknown kind 'Servce'",
+        "unknown kind 'Servce' (openslo/v1 kinds: SLO, SLI, Service, DataSource, AlertPolicy, "
+        "AlertCondition, AlertNotificationTarget); did you mean 'Service'?",
     ),
     (
         "team-label-two-teams",
         files(SLO_GOOD.replace("team: [platform]", "team: [platform, search]")),
         FILE,
         "metadata.labels.team",
-        "must name exactly one team",
+        "must name exactly one team, got 2",
     ),
     (
         "undeclared-service-no-team",

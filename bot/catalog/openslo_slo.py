@@ -1,0 +1,120 @@
+"""OpenSLO openslo/v1 kind SLO: an inline indicator or an indicatorRef, objectives, window."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.catalog.checks import check_name
+from bot.catalog.errors import Problems, StrictModel, join, validate
+from bot.catalog.fragment import SLODraft
+from bot.catalog.openslo_parts import (
+    COMPOSITE,
+    TIMESLICES,
+    DocumentModel,
+    MetadataModel,
+    SLOHead,
+    check_budgeting,
+    make_draft,
+    objective_percent,
+    team_label,
+)
+from bot.catalog.openslo_sli import SLISpecModel, ratio_sli
+from bot.catalog.openslo_window import TimeWindowModel, v1_window
+
+V1_METHODS = ("Occurrences", *TIMESLICES)
+ALERTS_IGNORED = "alertPolicies ignored: budgetbot sends its own burn-rate alerts"
+
+
+class InlineSLIModel(StrictModel):
+    metadata: MetadataModel | None = None
+    spec: SLISpecModel
+
+
+class ObjectiveModel(StrictModel):
+    displayName: str | None = None
+    op: str | None = None  # accepted, ignored: only meaningful for threshold metrics
+    value: float | None = None
+    target: float | None = None  # ratio, e.g. 0.999
+    targetPercent: float | None = None  # percent, e.g. 99.9
+    timeSliceTarget: float | None = None
+    timeSliceWindow: Any = None
+    indicator: Any = None  # composite SLOs: refused
+    indicatorRef: str | None = None
+    compositeWeight: float | None = None
+
+
+class SLOSpecModel(StrictModel):
+    description: str = ""
+    service: str
+    indicator: InlineSLIModel | None = None
+    indicatorRef: str | None = None
+    timeWindow: list[TimeWindowModel] | None = None  # none: 30d rolling (noted)
+    budgetingMethod: str
+    objectives: list[ObjectiveModel]
+    alertPolicies: list[Any] | None = None  # accepted, ignored (noted)
+
+
+def parse_slo(file: str, prefix: str, doc: DocumentModel, problems: Problems) -> list[SLODraft]:
+    """One SLODraft per objective of a v1 SLO (none if its names are wrong)."""
+    path = join(prefix, "spec")
+    name = doc.metadata.name
+    errors = [(join(prefix, "metadata.name"), check_name(name))]
+    spec = validate(SLOSpecModel, doc.spec, file, path, problems)
+    if spec is None:
+        _report(file, errors, problems)
+        return []
+    errors.append((join(path, "service"), check_name(spec.service)))
+    method = check_budgeting(spec.budgetingMethod, V1_METHODS)
+    errors.append((join(path, "budgetingMethod"), method))
+    notes: list[str] = []
+    window = v1_window(file, join(path, "timeWindow"), spec.timeWindow, notes, problems)
+    team, team_path = team_label(file, prefix, doc.metadata, problems)
+    composite = _composite(file, join(path, "objectives"), spec.objectives, problems)
+    sli, sli_ref = None, spec.indicatorRef
+    if composite:
+        pass
+    elif (spec.indicator is None) == (spec.indicatorRef is None):
+        errors.append((path, "needs exactly one of indicator or indicatorRef"))
+    elif spec.indicator is not None:
+        subject = f"SLO {name}"
+        where = join(path, "indicator.spec")
+        sli = ratio_sli(file, where, spec.indicator.spec, subject, problems)
+    _report(file, errors, problems)
+    if not spec.objectives:
+        problems.add(file, join(path, "objectives"), "needs at least one objective")
+    if errors[0][1] or errors[1][1]:
+        return []
+    if spec.alertPolicies:
+        notes.append(ALERTS_IGNORED)
+    if method is None and any(o.timeSliceTarget or o.timeSliceWindow for o in spec.objectives):
+        notes.append("timeSliceTarget and timeSliceWindow ignored: budgetingMethod Occurrences")
+    description = spec.description or (spec.indicator.spec.description if spec.indicator else "")
+    head = SLOHead(
+        file, prefix, name, spec.service, window, description, team, team_path, tuple(notes)
+    )
+    drafts = []
+    count = len(spec.objectives)
+    for number, objective in enumerate(spec.objectives):
+        where = join(join(path, "objectives"), number)
+        percent = objective_percent(
+            file, where, objective.target, objective.targetPercent, problems
+        )
+        drafts.append(make_draft(head, number, count, objective.displayName, percent, sli, sli_ref))
+    return drafts
+
+
+def _composite(file: str, path: str, objectives: list[ObjectiveModel], problems: Problems) -> bool:
+    """Whether any objective carries its own indicator (a composite SLO), each one refused."""
+    found = False
+    for number, objective in enumerate(objectives):
+        for key in ("indicator", "indicatorRef", "compositeWeight"):
+            if getattr(objective, key) is not None:
+                problems.add(file, join(join(path, number), key), COMPOSITE)
+                found = True
+    return found
+
+
+def _report(file: str, errors: list[tuple[str, str | None]], problems: Problems) -> None:
+    for where, error in errors:
+        if error:
+            problems.add(file, where, error)
