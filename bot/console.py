@@ -91,19 +91,17 @@ def print_catalog_summary(
             str(len(slos)),
         )
     console.print(table)
-    columns = ("SLO", "Team", "Service", "Tier", "Objective", "Window", "Kind", "File", "Notes")
-    derived = Table(*columns)
-    if live is not None:
-        derived.add_column("Live")
+    console.print("SLOs:")
     for slo in catalog.slos:
-        row = [
-            slo.name, slo.team, slo.service, str(slo.tier), f"{slo.objective:g} %",
-            slo.window_label, slo.sli.kind_label, slo.source, "; ".join(slo.notes),
-        ]  # fmt: skip
-        if live is not None:
-            row.append("\n".join(_live_line(c) for c in live.get(slo.name, ())))
-        derived.add_row(*(Text(cell) for cell in row))
-    console.print(derived)
+        facts = (
+            f"team {slo.team} · service {slo.service} · {slo.tier} · "
+            f"{slo.objective:g} % over {slo.window_label} · {slo.sli.kind_label} · {slo.source}"
+        )
+        console.print(Text(f"  {slo.name}  ", style="bold") + Text(facts), soft_wrap=True)
+        for note in slo.notes:
+            console.print(Text(f"    note: {note}"), soft_wrap=True)
+        for check in (live or {}).get(slo.name, ()):
+            console.print(Text(f"    live: {_live_line(check)}"), soft_wrap=True)
 
 
 def _live_line(check: QueryCheck) -> str:
