@@ -193,3 +193,13 @@ def test_home_view_stays_inside_100_blocks(n_extra: int) -> None:
     assert "checkout-availability" in text_of([burning]) and "page" in text_of([burning])
     everything = view["blocks"][headers[2] + 1]  # least budget left first
     assert "checkout-latency" in text_of([everything])
+
+
+def test_home_view_never_says_nothing_burns_while_blind() -> None:
+    """Prometheus down: the home tab says the burn rates are unknown, not "none firing"."""
+    board = StatusBoard(catalog(), FakeSource({}, down=True), lambda: AT)
+    view = HomeView(board, Renderer()).for_user("U1")
+    text = json.dumps(view)
+    assert "No burn-rate alert is firing" not in text
+    assert "Prometheus cannot be read" in text and "/slo alerts" in text
+    assert block_kit_problems("home", view) == []  # slack_sdk's own models accept it
