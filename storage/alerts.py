@@ -5,14 +5,16 @@ Like storage.repositories, AlertRepository never commits: the caller owns the un
 before it is sent (DESIGN.md sections 6 and 8): opening an episode (one open episode per
 SLO), each post about it (claim_post) and each data-missing warning (claim_data_warning).
 A claim is an INSERT inside a SAVEPOINT, never check-then-insert, so that of two replicas
-exactly one wins; the loser's transaction stays usable. Claims are final once committed.
+exactly one wins; the loser's transaction stays usable. Claims are final once committed,
+but for an opening post that surely did not leave (release_post), which a later cycle
+claims and sends again (unsent).
 """
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, case, func, insert, literal, update
+from sqlalchemy import ColumnElement, String, case, delete, func, insert, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -142,6 +144,26 @@ class AlertRepository:
             episode_id=episode, kind=str(kind), claimed_at=at or datetime.now(UTC)
         )
         return insert_once(self._session, statement) is not None
+
+    def release_post(self, episode: int, kind: str) -> None:
+        """Give the claim back: the post surely did not leave (Slack refused, or could not
+        be reached at all), so a later cycle may claim and send it again."""
+        self._session.exec(
+            delete(AlertPost).where(
+                col(AlertPost.episode_id) == episode, col(AlertPost.kind) == kind
+            )
+        )
+
+    def unsent(self) -> list[tuple[str, OpenAlert]]:
+        """(slo, alert) of open episodes whose opening post was given back and never sent."""
+        claimed = select(AlertPost.episode_id).where(col(AlertPost.kind) == "open")
+        statement = (
+            select(AlertEpisode)
+            .where(_is_open(), col(AlertEpisode.ts).is_(None))
+            .where(col(AlertEpisode.id).not_in(claimed))
+            .order_by(col(AlertEpisode.id))
+        )
+        return [(row.slo, _alert(row)) for row in self._session.exec(statement)]
 
     def claim_data_warning(self, slo: str, since: datetime, at: datetime | None = None) -> bool:
         """Claim the one data-missing warning of the SLO's outage that began at `since`."""

@@ -22,7 +22,7 @@ from bot.metrics.prometheus import PrometheusError
 from bot.metrics.source import MetricsSource
 from bot.services.status import evaluate_status
 from bot.slack.alert_messages import AlertMessages, Message
-from bot.slack.notifier import Notifier
+from bot.slack.notifier import Notifier, surely_not_posted
 from storage.alerts import AlertRepository
 
 log = logging.getLogger("budgetbot.alerting")
@@ -72,6 +72,7 @@ class AlertingCycle:
         with self._transaction() as repo:
             watches = repo.watches(s.slo.name for s in statuses)
             self._close_orphans(repo, at)
+            unsent = repo.unsent()  # given back in an earlier cycle: sent after this one
         quiet: list[tuple[str, Watch]] = []
         try:
             for status in statuses:
@@ -92,7 +93,26 @@ class AlertingCycle:
             with self._transaction() as repo:
                 for name, watch in quiet:
                     repo.save(name, watch)
+        self._send_unsent(unsent, statuses, at, report)
         return report
+
+    def _send_unsent(
+        self,
+        unsent: list[tuple[str, OpenAlert]],
+        statuses: list[SLOStatus],
+        at: datetime,
+        report: CycleReport,
+    ) -> None:
+        """Post the opening messages that surely did not leave in an earlier cycle."""
+        current = {s.slo.name: s for s in statuses if s.data is DataState.OK}
+        for name, alert in unsent:
+            if name not in current:
+                continue
+            with self._transaction() as repo:
+                claimed = repo.claim_post(alert.episode, "open")
+            if claimed:
+                report.opened += 1
+                self._open(current[name], alert, at, report)
 
     def _close_orphans(self, repo: AlertRepository, at: datetime) -> None:
         """Resolve the open alerts of SLOs that left the catalog (nothing else would)."""
@@ -156,6 +176,12 @@ class AlertingCycle:
                     report.resolved += 1
                     resolved = self._messages.resolved(status, before.alert, at)
                     note = self._messages.resolution_note(status, before.alert)
+                    if ref is None:  # the opening post never got a ts: say it afresh
+                        team = self._catalog.teams[status.slo.team]
+                        channel = team.channel_for(before.alert.severity)
+                        self._send(
+                            report, self._notifier.post, channel, resolved.text, resolved.blocks
+                        )
                     self._follow_up(ref, resolved, note, report)
             elif action is Action.DATA_MISSING and after.missing_since is not None:
                 # Prometheus itself down: one warning per team and outage, not one per SLO.
@@ -180,10 +206,19 @@ class AlertingCycle:
     def _open(self, status: SLOStatus, alert: OpenAlert, at: datetime, report: CycleReport) -> None:
         channel = self._catalog.teams[status.slo.team].channel_for(alert.severity)
         message = self._messages.firing(status, alert, at)
-        ts = self._send(report, self._notifier.post, channel, message.text, message.blocks)
-        if ts:
-            with self._transaction() as repo:
-                repo.set_message(alert.episode, channel, ts)
+        try:
+            ts = self._notifier.post(channel, message.text, message.blocks)
+        except (SlackApiError, OSError) as exc:
+            report.failed_posts += 1
+            if surely_not_posted(exc):  # give the claim back: a later cycle sends it
+                log.warning("alert of %s not posted, will retry: %s", status.slo.name, exc)
+                with self._transaction() as repo:
+                    repo.release_post(alert.episode, "open")
+            else:
+                log.error("alert of %s may or may not be posted: %s", status.slo.name, exc)
+            return
+        with self._transaction() as repo:
+            repo.set_message(alert.episode, channel, ts)
 
     def _follow_up(
         self,

@@ -25,7 +25,7 @@ from bot.domain.slo import Catalog, Team
 from bot.metrics.prometheus import PrometheusError
 from bot.services.digest_data import DigestData
 from bot.slack.digest_messages import DigestMessages
-from bot.slack.notifier import Notifier
+from bot.slack.notifier import Notifier, surely_not_posted
 from bot.times import format_time
 from storage.digests import DigestClaim, DigestRepository
 
@@ -147,7 +147,7 @@ class Digests:
         try:
             ts = self._notifier.post(channel, text, blocks)
         except (SlackClientError, OSError) as exc:
-            if fresh and _surely_not_posted(exc):
+            if fresh and surely_not_posted(exc):
                 with Session(self._engine) as session, session.begin():
                     DigestRepository(session).release(team, key)
             log.error("digest for %s not posted: %s", team, _why(exc))
@@ -188,15 +188,6 @@ def last_fire(cron: str, timezone: str, now: datetime) -> datetime | None:
 def _postponed(team: str, key: str, exc: PrometheusError) -> DigestOutcome:
     log.warning("digest for %s postponed: %s", team, exc)
     return DigestOutcome(team, key, "postponed", str(exc))
-
-
-def _surely_not_posted(exc: Exception) -> bool:
-    """Slack answered with an error (HTTP 200 with ok false, or 429), or the connection
-    was refused: nothing was posted. A 5xx, a reset or a timeout may come after a post."""
-    if isinstance(exc, SlackApiError):
-        return exc.response.status_code in (200, 429)
-    reason = getattr(exc, "reason", exc)  # urllib wraps the socket's error
-    return isinstance(reason, ConnectionRefusedError)
 
 
 def _why(exc: Exception) -> str:

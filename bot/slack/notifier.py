@@ -1,9 +1,11 @@
 """Posting and updating channel messages: Slack's Web API, or the terminal for replays."""
 
+import socket
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 
 class Notifier(Protocol):
@@ -20,6 +22,16 @@ class Notifier(Protocol):
     def upload(self, channel: str, filename: str, title: str, content: bytes) -> None:
         """Share a file (a chart) in the channel."""
         ...
+
+
+def surely_not_posted(exc: Exception) -> bool:
+    """Slack answered with an error (HTTP 200 with ok false, or 429), or the connection was
+    refused or the host not found: nothing was posted. A 5xx, a reset or a timeout may come
+    after a post, so those never count as surely not posted."""
+    if isinstance(exc, SlackApiError):
+        return exc.response.status_code in (200, 429)
+    reason = getattr(exc, "reason", exc)  # urllib wraps the socket's error
+    return isinstance(reason, ConnectionRefusedError | socket.gaierror)
 
 
 class SlackNotifier:

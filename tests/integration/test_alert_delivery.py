@@ -1,0 +1,153 @@
+"""An alert whose post surely did not leave is sent in a later cycle; one that may have left
+is never sent blind twice; a resolution without a posted message is said afresh.
+
+The real alerting cycle on SQLite and PostgreSQL, a hand-written source and a notifier
+that fails the way an unreachable or refusing Slack does.
+"""
+
+import urllib.error
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
+from sqlalchemy import Engine
+
+from bot.domain.budget import Rates
+from bot.domain.burn import burn_windows
+from bot.domain.slo import SLO, Catalog, EventsSLI, Service, Team, Tier
+from bot.domain.status import Reading
+from bot.metrics.source import EventCounts, Progress
+from bot.services.alerting import AlertingCycle
+from bot.slack.alert_messages import AlertMessages
+from bot.slack.rendering import Renderer
+from storage.db import make_engine
+from storage.migrate import upgrade
+
+AT = datetime(2026, 3, 2, 12, tzinfo=UTC)
+SLO_ = SLO(
+    "checkout-availability", "checkout", "payments", Tier.PRODUCTION, 99.9, 30 * 86400,
+    EventsSLI("sum(rate(e[{{.window}}]))", "sum(rate(t[{{.window}}]))"),
+)  # fmt: skip
+CATALOG = Catalog(
+    teams={"payments": Team("payments", "C0PAY")},
+    services={"checkout": Service("checkout", "payments")},
+    slos=(SLO_,),
+)
+
+
+class BurningSource:
+    """Every window burns at 20x the budget until `calm` is set, then nothing fails."""
+
+    def __init__(self) -> None:
+        self.calm = False
+
+    def read(
+        self,
+        slos: Sequence[SLO],
+        at: datetime,
+        windows: Sequence[int],
+        progress: Progress | None = None,
+    ) -> dict[str, Reading]:
+        ratio = 0.0 if self.calm else 0.02
+        rates = {w: Rates(ratio * 1000, 1000.0) for w in windows}
+        return {s.name: Reading(Rates(0.0005 * 1000, 1000.0), rates) for s in slos}
+
+    def event_counts(self, slo: SLO, start: datetime, end: datetime) -> EventCounts:
+        raise NotImplementedError
+
+
+def refused() -> Exception:
+    return urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))
+
+
+def timed_out() -> Exception:
+    return TimeoutError("The read operation timed out")
+
+
+def not_in_channel() -> Exception:
+    response = SlackResponse(
+        client=None, http_verb="POST", api_url="chat.postMessage", req_args={},
+        data={"ok": False, "error": "not_in_channel"}, headers={}, status_code=200,
+    )  # fmt: skip
+    return SlackApiError("not_in_channel", response)
+
+
+class FlakySlack:
+    """Raises the queued failures first, then posts; records every post and update."""
+
+    def __init__(self, failures: list[Exception]) -> None:
+        self.failures = failures
+        self.posts: list[tuple[str, str, str | None]] = []
+        self.updates: list[tuple[str, str]] = []
+
+    def post(
+        self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
+    ) -> str:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.posts.append((channel, text, thread_ts))
+        return f"1700000000.{len(self.posts):06d}"
+
+    def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        self.updates.append((ts, text))
+
+    def upload(self, channel: str, filename: str, title: str, content: bytes) -> None:
+        raise NotImplementedError
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def cycle(engine: Engine, source: BurningSource, slack: FlakySlack) -> AlertingCycle:
+    return AlertingCycle(CATALOG, source, engine, slack, AlertMessages(Renderer()))
+
+
+@pytest.mark.parametrize("failure", [refused, not_in_channel])
+def test_a_post_that_surely_did_not_leave_is_sent_next_cycle(
+    engine: Engine, failure: Any
+) -> None:
+    slack = FlakySlack([failure()])
+    run = cycle(engine, BurningSource(), slack)
+    first = run.run(AT)
+    assert first.opened == 1 and first.failed_posts == 1 and slack.posts == []
+    second = run.run(AT + timedelta(minutes=1))
+    assert second.opened == 1 and len(slack.posts) == 1
+    assert "checkout-availability" in slack.posts[0][1]
+    run.run(AT + timedelta(minutes=2))
+    assert len(slack.posts) == 1  # sent once, never again
+
+
+def test_a_post_that_may_have_left_is_never_sent_blind_again(engine: Engine) -> None:
+    slack = FlakySlack([timed_out()])
+    run = cycle(engine, BurningSource(), slack)
+    run.run(AT)
+    for minute in range(1, 4):
+        run.run(AT + timedelta(minutes=minute))
+    assert slack.posts == []
+
+
+def test_a_resolution_without_a_posted_message_is_said_afresh(engine: Engine) -> None:
+    slack = FlakySlack([timed_out()])  # the opening post may or may not have left
+    source = BurningSource()
+    run = cycle(engine, source, slack)
+    run.run(AT)
+    source.calm = True
+    for minute in range(1, 40):  # past the hysteresis
+        report = run.run(AT + timedelta(minutes=minute))
+        if report.resolved:
+            break
+    assert report.resolved == 1
+    assert len(slack.posts) == 1 and slack.posts[0][2] is None  # a top-level message
+    assert "resolved" in slack.posts[0][1].lower() and slack.updates == []
+
+
+def test_the_windows_are_the_alert_rules() -> None:
+    assert 300 in burn_windows() and 3 * 86400 in burn_windows()  # what the source answers
