@@ -86,6 +86,10 @@ def create_web_app(
             answer = await run_in_threadpool(gate.ask, service, "api")
         except PrometheusError as exc:  # never "open" and never "frozen" when blind
             return JSONResponse({"error": str(exc)}, 503)
+        except Exception as exc:  # e.g. the database is down: no verdict without its record
+            log.error("the gate of %s could not be decided: %s", service, type(exc).__name__)
+            why = f"cannot decide now ({type(exc).__name__}); try again"
+            return JSONResponse({"error": why}, 503)
         return JSONResponse(answer.as_json())
 
     routes = [
