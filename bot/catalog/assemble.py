@@ -56,6 +56,8 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
                 message = _unknown("service", draft.service, services)
                 problems.add(draft.file, draft.service_path, message + "; declare it in services:")
             continue
+        if draft.team_file and draft.team not in teams:  # an include's team: a typo anyway
+            once.add(draft.team_file, draft.team_path, _unknown("team", str(draft.team), teams))
         team = _owner(draft, service, draft.service in declared)
         if team not in teams:
             if draft.explicit_team or draft.service not in declared:
@@ -98,8 +100,11 @@ def _owner(draft: SLODraft, service: Service, declared: bool) -> str:
     if draft.explicit_team and draft.team is not None:
         return draft.team
     if declared and draft.team is not None and draft.team != service.team:
+        given = f"team {draft.team} from the include"
+        draft.notes[:] = [n for n in draft.notes if not n.startswith(given)]
+        source = "of the include" if draft.team_file else "of its labels"
         draft.notes.append(
-            f"team {draft.team} of the file ignored: services.{service.name} names team "
+            f"team {draft.team} {source} ignored: services.{service.name} names team "
             f"{service.team}"
         )
     return service.team if declared or draft.team is None else draft.team

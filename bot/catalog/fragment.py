@@ -56,6 +56,7 @@ class Include:
 
     pattern: str
     team: str | None = None  # owns the SLOs of those files that name no team
+    team_at: tuple[str, str] = ("", "")  # (file, path) where that team is written
     tier: Tier | None = None  # the tier of services those files introduce
     window: int | None = None  # seconds: the period for formats that carry none (Sloth)
 

@@ -102,6 +102,7 @@ def _inherit(include: Include, outer: Include) -> Include:
     return Include(
         include.pattern,
         team=include.team or outer.team,
+        team_at=include.team_at if include.team else outer.team_at,
         tier=include.tier or outer.tier,
         window=include.window or outer.window,
     )
@@ -113,9 +114,9 @@ def apply_defaults(fragment: Fragment, defaults: Include, origin: Located[Includ
     for draft in fragment.slos:
         if draft.team is None and defaults.team is not None:
             draft.team = defaults.team
-            draft.team_path = origin.path + ".team" if origin else ""
-            draft.team_file = origin.file if origin else ""
-            draft.notes.append(f"team {defaults.team} from the include ({where})")
+            draft.team_file, draft.team_path = defaults.team_at
+            shown = ": ".join(part for part in defaults.team_at if part)
+            draft.notes.append(f"team {defaults.team} from the include ({shown})")
         if draft.window_from_include:
             if defaults.window is not None:
                 draft.window = defaults.window
@@ -123,7 +124,10 @@ def apply_defaults(fragment: Fragment, defaults: Include, origin: Located[Includ
                 draft.notes.append(f"window {shown} from the include ({where})")
             else:
                 draft.notes.append(
-                    f"window {format_duration(draft.window)}: the file has none (Sloth's "
+                    f"window {format_duration(draft.window)}: the file gives none (the "
                     "default); give the include a window to change it"
                 )
+        elif defaults.window is not None and defaults.window != draft.window:
+            shown = format_duration(defaults.window)
+            draft.notes.append(f"the include's window {shown} does not apply: the file gives one")
         draft.tier = draft.tier or defaults.tier

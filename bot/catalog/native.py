@@ -143,7 +143,8 @@ def _include(file: str, path: str, raw: Any, problems: Problems) -> Include | No
     if model.team is not None and check_name(model.team):
         problems.add(file, join(path, "team"), f"team name {check_name(model.team)}")
     tier = Tier(model.tier) if model.tier else None
-    return Include(model.path, team=model.team, tier=tier, window=window or None)
+    team_at = (file, join(path, "team"))
+    return Include(model.path, team=model.team, team_at=team_at, tier=tier, window=window or None)
 
 
 def _named(

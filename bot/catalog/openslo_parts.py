@@ -8,6 +8,7 @@ from typing import Any
 from bot.catalog.checks import check_name, check_objective, slug
 from bot.catalog.errors import Problems, StrictModel, join
 from bot.catalog.fragment import SLODraft
+from bot.catalog.openslo_window import NO_WINDOW
 from bot.domain.slo import SLI
 
 V1 = "openslo/v1"
@@ -65,9 +66,12 @@ def team_label(
     return value, path
 
 
-def check_budgeting(method: str, methods: tuple[str, ...]) -> str | None:
+NO_METHOD = "no budgetingMethod: Occurrences assumed (events counted over the window)"
+
+
+def check_budgeting(method: str | None, methods: tuple[str, ...]) -> str | None:
     """The problem with a budgetingMethod (only Occurrences is supported), or None."""
-    if method == "Occurrences":
+    if method is None or method == "Occurrences":
         return None
     if method in TIMESLICES and method in methods:
         return (
@@ -157,5 +161,7 @@ def make_draft(
         sli_ref=sli_ref,
         sli_ref_path=join(spec, "indicatorRef"),
         needs_declared_service=False,
-        notes=list(head.notes),
+        # No window in the file: the include's window applies, else the 30d default.
+        window_from_include=NO_WINDOW in head.notes,
+        notes=[n for n in head.notes if n != NO_WINDOW],
     )

@@ -130,9 +130,14 @@ def _events(
     part = good if "good" in queries else bad
     if not usable or total is None or part is None:
         return None
-    # `or on() vector(0)`: a missing good series means nothing succeeded, not no errors.
-    error = f"({total}) - (({good}) or on() vector(0))" if good is not None else part
     where = (file, join(path, "good" if good is not None else "bad"), join(path, "total"))
+    if good is None:
+        return checked_events(part, total, where, subject, problems)
+    # Each query is judged on its own first, so a refusal names the query at fault.
+    if checked_events(good, total, where, subject, problems) is None:
+        return None
+    # `or on() vector(0)`: a missing good series means nothing succeeded, not no errors.
+    error = f"({total}) - (({good}) or on() vector(0))"
     return checked_events(error, total, where, subject, problems)
 
 

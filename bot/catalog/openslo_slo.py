@@ -9,6 +9,7 @@ from bot.catalog.errors import Problems, StrictModel, join, validate
 from bot.catalog.fragment import SLODraft
 from bot.catalog.openslo_parts import (
     COMPOSITE,
+    NO_METHOD,
     TIMESLICES,
     DocumentModel,
     MetadataModel,
@@ -49,7 +50,7 @@ class SLOSpecModel(StrictModel):
     indicator: InlineSLIModel | None = None
     indicatorRef: str | None = None
     timeWindow: list[TimeWindowModel] | None = None  # none: 30d rolling (noted)
-    budgetingMethod: str
+    budgetingMethod: str | None = None  # OpenSLO requires it; published files omit it
     objectives: list[ObjectiveModel]
     alertPolicies: list[Any] | None = None  # accepted, ignored (noted)
 
@@ -66,7 +67,7 @@ def parse_slo(file: str, prefix: str, doc: DocumentModel, problems: Problems) ->
     errors.append((join(path, "service"), check_name(spec.service)))
     method = check_budgeting(spec.budgetingMethod, V1_METHODS)
     errors.append((join(path, "budgetingMethod"), method))
-    notes: list[str] = []
+    notes: list[str] = [] if spec.budgetingMethod else [NO_METHOD]
     window = v1_window(file, join(path, "timeWindow"), spec.timeWindow, notes, problems)
     team, team_path = team_label(file, prefix, doc.metadata, problems)
     composite = _composite(file, join(path, "objectives"), spec.objectives, problems)

@@ -12,6 +12,7 @@ from bot.catalog.checks import check_name
 from bot.catalog.errors import Problems, StrictModel, join, validate
 from bot.catalog.fragment import SLODraft
 from bot.catalog.openslo_parts import (
+    NO_METHOD,
     THRESHOLD,
     DocumentModel,
     SLOHead,
@@ -48,7 +49,7 @@ class AlphaSLOSpecModel(StrictModel):
     service: str
     indicator: AlphaIndicatorModel | None = None
     timeWindows: list[AlphaTimeWindowModel] | None = None  # none: 30d rolling (noted)
-    budgetingMethod: str
+    budgetingMethod: str | None = None  # OpenSLO requires it; published files omit it
     objectives: list[AlphaObjectiveModel]
     alertPolicies: list[Any] | None = None  # accepted, ignored (noted)
 
@@ -71,7 +72,7 @@ def parse_alpha_slo(
     method = check_budgeting(spec.budgetingMethod, ALPHA_METHODS)
     if method:
         problems.add(file, join(path, "budgetingMethod"), method)
-    notes: list[str] = []
+    notes: list[str] = [] if spec.budgetingMethod else [NO_METHOD]
     window = alpha_window(file, join(path, "timeWindows"), spec.timeWindows, notes, problems)
     team, team_path = team_label(file, prefix, doc.metadata, problems)
     threshold = spec.indicator is not None

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.catalog.checks import parse_window
+from bot.catalog.checks import MAX_WINDOW, parse_window
 from bot.catalog.errors import Problems, StrictModel, join
 
+NO_WINDOW = "no timeWindow"  # a note for openslo_parts: the include's window may apply
 DEFAULT_WINDOW = 30 * 86400  # seconds: 30d rolling when an SLO gives no window
 CALENDAR = "calendar windows are not supported yet"
 V1_ROLLING = "use a rolling duration such as 30d"
@@ -48,7 +49,7 @@ def v1_window(
 ) -> int:
     """The rolling window in seconds (0 after recording a problem); none given: 30d, noted."""
     if windows is None:
-        notes.append("no timeWindow: 30d rolling assumed")
+        notes.append(NO_WINDOW)
         return DEFAULT_WINDOW
     if len(windows) != 1:
         problems.add(file, path, f"needs exactly one time window, got {len(windows)}")
@@ -77,7 +78,7 @@ def alpha_window(
 ) -> int:
     """The rolling window in seconds (0 after recording a problem); none given: 30d, noted."""
     if windows is None:
-        notes.append("no timeWindows: 30d rolling assumed")
+        notes.append(NO_WINDOW)
         return DEFAULT_WINDOW
     if len(windows) != 1:
         problems.add(file, path, f"needs exactly one time window, got {len(windows)}")
@@ -96,9 +97,13 @@ def alpha_window(
     if window.count <= 0:
         problems.add(file, join(where, "count"), f"must be above 0, got {window.count}")
         return 0
+    seconds = window.count * ROLLING_UNITS[window.unit]
+    if seconds > MAX_WINDOW:
+        problems.add(file, join(where, "count"), "the window is longer than 400 days")
+        return 0
     if window.isRolling is None:
         notes.append(f"{where}.isRolling not given: read as a rolling window")
-    return window.count * ROLLING_UNITS[window.unit]
+    return seconds
 
 
 def _calendar(

@@ -33,7 +33,7 @@ _REFUSED_FUNCTIONS = {
     "requests under the threshold bucket)",
 }
 _PASS_THROUGH = {"label_replace", "label_join", "clamp_min", "clamp_max", "abs", "round"}
-_PASS_AGGREGATIONS = {"sum", "min", "max"}
+_PASS_AGGREGATIONS = {"sum"}  # max()/min() of rates is no count of events
 _ADDITIVE = {"+", "-", "or", "and", "unless"}
 EXPECTED = (
     f"a per-second rate such as sum(rate(x[{WINDOW_PLACEHOLDER}])) or a count of events over "

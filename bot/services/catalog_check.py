@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,7 +54,9 @@ def live_check(
 def _check(role: str, value: TermValue) -> QueryCheck:
     if isinstance(value, TermError):
         return QueryCheck(role, "error", 0, value.message)
-    count = 0 if value is None or value != value else int(value)
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        return QueryCheck(role, "error", 0, f"count() returned {value}")
+    count = 0 if value is None else int(value)
     outcome = {0: "none", 1: "one"}.get(count, "several")
     message = {
         "none": "returns no series (a wrong selector, or no such events yet)",

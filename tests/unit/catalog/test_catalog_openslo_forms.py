@@ -128,7 +128,7 @@ def test_native_services_entry_wins_over_the_service_object(
     catalog = load({ROOT: root(FILE, services=native), FILE: SERVICE + SLI + SLO})
     (slo,) = catalog.slos
     assert (slo.team, slo.tier) == ("search", Tier.STAGING)
-    assert "team payments of the file ignored: services.checkout names team search" in slo.notes
+    assert "team payments of its labels ignored: services.checkout names team search" in slo.notes
 
 
 def test_service_without_team_label_leaves_the_slo_without_team(
@@ -168,7 +168,32 @@ def test_no_time_window_is_30d_rolling_and_noted(load: Callable[[Files], Catalog
     slo_text = SLO.replace("    timeWindow: [{duration: 4w, isRolling: true}]\n", "")
     (slo,) = load({ROOT: root(FILE), FILE: SERVICE + SLI + slo_text}).slos
     assert slo.window == 30 * 86400
-    assert "no timeWindow: 30d rolling assumed" in slo.notes
+    assert any(n.startswith("window 30d: the file gives none") for n in slo.notes)
+
+
+def test_no_time_window_takes_the_include_window(load: Callable[[Files], Catalog]) -> None:
+    slo_text = SLO.replace("    timeWindow: [{duration: 4w, isRolling: true}]\n", "")
+    root_text = root(FILE).replace(f"[{FILE}]", f"[{{path: {FILE}, window: 7d}}]")
+    assert root_text != root(FILE)
+    (slo,) = load({ROOT: root_text, FILE: SERVICE + SLI + slo_text}).slos
+    assert slo.window == 7 * 86400
+    assert any("window 7d from the include" in n for n in slo.notes)
+
+
+def test_a_file_window_wins_over_the_include_and_says_so(
+    load: Callable[[Files], Catalog],
+) -> None:
+    root_text = root(FILE).replace(f"[{FILE}]", f"[{{path: {FILE}, window: 7d}}]")
+    (slo,) = load({ROOT: root_text, FILE: SERVICE + SLI + SLO}).slos
+    assert slo.window == 28 * 86400
+    assert any("the include's window 7d does not apply" in n for n in slo.notes)
+
+
+def test_no_budgeting_method_is_occurrences_and_noted(load: Callable[[Files], Catalog]) -> None:
+    slo_text = SLO.replace("    budgetingMethod: Occurrences\n", "")
+    assert slo_text != SLO
+    (slo,) = load({ROOT: root(FILE), FILE: SERVICE + SLI + slo_text}).slos
+    assert any(n.startswith("no budgetingMethod: Occurrences assumed") for n in slo.notes)
 
 
 @pytest.mark.parametrize(

@@ -80,7 +80,7 @@ def test_a_declared_service_wins_over_labels_and_says_so(
     catalog = load({"budgetbot.yaml": root, "g.yml": text})
     slo = catalog.slo("gamma-avail")
     assert slo is not None and (slo.team, slo.tier) == ("payments", Tier.DEVELOPMENT)
-    assert any("team platform of the file ignored" in note for note in slo.notes)
+    assert any("team platform of its labels ignored" in note for note in slo.notes)
 
 
 def test_slos_team_lets_two_teams_share_a_service(load: Callable[[Files], Catalog]) -> None:
@@ -133,3 +133,26 @@ def test_bad_include_entries(problems: Callable[[Files], list[Problem]]) -> None
     find(found, "budgetbot.yaml", "include[1].tier", "production")
     find(found, "budgetbot.yaml", "include[2].owner", "unknown key")
     find(found, "budgetbot.yaml", "include[3]", "must be a path or a mapping")
+
+
+def test_a_nested_include_names_the_file_that_gave_the_team(
+    problems: Callable[[Files], list[Problem]],
+) -> None:
+    found = problems(
+        {
+            "budgetbot.yaml": TEAMS + "include:\n  - {path: sub/inner.yaml, team: paymentz}\n",
+            "sub/inner.yaml": "include: [deep.yml]\n",
+            "sub/deep.yml": sloth("deep"),
+        }
+    )
+    find(found, "budgetbot.yaml", "include[0].team", "unknown team 'paymentz'")
+
+
+def test_an_include_team_typo_is_reported_even_when_a_service_entry_wins(
+    problems: Callable[[Files], list[Problem]],
+) -> None:
+    root = (
+        TEAMS + "services:\n  deep: {team: payments}\ninclude:\n  - {path: d.yml, team: platfrom}\n"
+    )
+    found = problems({"budgetbot.yaml": root, "d.yml": sloth("deep")})
+    find(found, "budgetbot.yaml", "include[0].team", "unknown team 'platfrom'")

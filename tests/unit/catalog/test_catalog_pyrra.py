@@ -139,7 +139,7 @@ def test_bool_gauge_takes_the_team_of_its_include(load: Callable[[Files], Catalo
         error_kind=QueryKind.COUNT,
         total_kind=QueryKind.COUNT,
     )
-    assert "team web from the include (budgetbot.yaml: include[1])" in slo.notes
+    assert "team web from the include (budgetbot.yaml: include[1].team)" in slo.notes
 
 
 def test_selector_is_rebuilt_from_its_parsed_parts(load: Callable[[Files], Catalog]) -> None:

@@ -127,7 +127,7 @@ def test_without_an_include_window_the_note_names_sloths_default(
 ) -> None:
     (pages,) = load({ROOT: ROOT_TEXT, FILE: SPEC}).slos
     assert pages.window == 30 * 86400
-    assert any(note.startswith("window 30d: the file has none") for note in pages.notes)
+    assert any(note.startswith("window 30d: the file gives none") for note in pages.notes)
 
 
 TWO = f"{SPEC}---\n{RESOURCE}"  # the resource is documents[1]
