@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Rates:
-    """Bad and total events over one window, as per-second rates (or as counts)."""
+    """Bad and total events over one window (a ratio SLI: its ratio over 1)."""
 
     bad: float
     total: float

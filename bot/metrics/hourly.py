@@ -115,10 +115,12 @@ def combine(
     for piece in (head, tail):
         if isinstance(piece, TermError):
             return piece
+        if isinstance(piece, float) and not math.isfinite(piece):
+            return TermError(f"a piece of the window returned {piece}")  # never dropped
     parts = [
-        kind.events(head, split.head) if isinstance(head, float) and not math.isnan(head) else None,
+        kind.events(head, split.head) if isinstance(head, float) else None,
         hours,
-        kind.events(tail, split.tail) if isinstance(tail, float) and not math.isnan(tail) else None,
+        kind.events(tail, split.tail) if isinstance(tail, float) else None,
     ]
     present = [p for p in parts if p is not None]
     if not present:

@@ -2,6 +2,7 @@
 
 import ast
 import json
+import math
 import re
 import threading
 from collections.abc import Callable, Hashable, Sequence
@@ -30,6 +31,7 @@ from bot.metrics.promql import (
     parse_range,
 )
 from bot.metrics.source import (
+    NOISE,
     EventCounts,
     Progress,
     assemble,
@@ -264,6 +266,9 @@ class PrometheusSource:
             for key, values in fetched.items():
                 if isinstance(values, TermError):
                     plan.errors[str(key)] = values
+                elif any(math.isinf(v) or v < -NOISE for v in values):  # NaN: no sample
+                    bad = next(v for v in values if math.isinf(v) or v < -NOISE)
+                    plan.errors[str(key)] = TermError(f"an hour of the window returned {bad:g}")
                 else:
                     kind = plan.kinds[str(key)]
                     self.hourly.store(str(key), run, [kind.events(v, HOUR) for v in values])

@@ -38,7 +38,7 @@ class MetricsSource(Protocol):
         windows: Sequence[int],
         progress: Progress | None = None,
     ) -> dict[str, Reading]:
-        """Period and burn-window rates of every SLO, all evaluated at the instant `at`."""
+        """Period and burn-window events (bad, total) of every SLO, all read at the instant `at`."""
         ...
 
     def event_counts(self, slo: SLO, start: datetime, end: datetime) -> EventCounts:
@@ -47,6 +47,7 @@ class MetricsSource(Protocol):
 
 
 PERIOD = "period"
+NOISE = 1e-6  # a negative value this close to 0 is float arithmetic (total - good), read as 0
 
 
 def plan_terms(slos: Sequence[SLO], windows: Sequence[int]) -> list[Term]:
@@ -86,11 +87,27 @@ def assemble(
         if slo.name in errors:
             readings[slo.name] = Reading(period=None, error=errors[slo.name])
             continue
-        readings[slo.name] = Reading(
-            period=_rates(slo, PERIOD, values),
-            windows={w: _rates(slo, w, values) for w in windows},
-        )
+        period = _rates(slo, PERIOD, values)
+        spans = {w: _rates(slo, w, values) for w in windows}
+        too_many = _more_bad_than_total(slo, [period, *spans.values()])
+        if too_many:
+            readings[slo.name] = Reading(period=None, error=too_many)
+        else:
+            readings[slo.name] = Reading(period=period, windows=spans)
     return readings
+
+
+def _more_bad_than_total(slo: SLO, spans: Sequence[Rates | None]) -> str | None:
+    """Why the events make no ratio: more bad events than events at all, or None."""
+    if not isinstance(slo.sli, EventsSLI):
+        return None
+    for rates in spans:
+        if rates is not None and rates.bad > rates.total * (1 + NOISE) + NOISE:
+            return (
+                f"the error query counted more events ({rates.bad:g}) than the total query "
+                f"({rates.total:g}); check that both count the same requests"
+            )
+    return None
 
 
 def _unusable(key: tuple[Hashable, ...], value: float) -> str | None:
@@ -104,7 +121,7 @@ def _unusable(key: tuple[Hashable, ...], value: float) -> str | None:
     shown = "NaN" if math.isnan(value) else f"{value:g}"
     if math.isnan(value) and role == "ratio" and span != PERIOD:
         return None
-    if not math.isfinite(value) or value < 0:
+    if not math.isfinite(value) or value < -NOISE:
         return f"{what} returned {shown}, which is not a count of events (a division by zero?)"
     if role == "ratio" and value > 1 + 1e-9:
         return f"{what} returned {shown}; an error ratio lies between 0 and 1"
@@ -124,13 +141,17 @@ def _rates(slo: SLO, span: str | int, values: Mapping[Hashable, TermValue]) -> R
     if total is None or isinstance(total, TermError) or isinstance(bad, TermError):
         return None
     # No error series at all is the usual way of saying "no errors".
-    bad = 0.0 if bad is None else bad
+    bad = 0.0 if bad is None else max(0.0, bad)
     seconds = slo.window if span == PERIOD else int(span)
-    return Rates(slo.sli.error_kind.events(bad, seconds), slo.sli.total_kind.events(total, seconds))
+    events = (
+        slo.sli.error_kind.events(bad, seconds),
+        slo.sli.total_kind.events(max(0.0, total), seconds),
+    )
+    return Rates(*events)
 
 
 def plan_event_terms(slo: SLO, span: int) -> list[Term]:
-    """Bad and total rates over the last `span` seconds and over the SLO window."""
+    """Bad and total terms over the last `span` seconds and over the SLO window."""
     if not isinstance(slo.sli, EventsSLI):
         raise ValueError(
             f"SLO {slo.name} has an error-ratio SLI without event counts; "

@@ -92,4 +92,11 @@ def test_combine_counts() -> None:
     split = Split(T, 600, hours(T + HOUR, 2), 1200)
     window = 600 + 2 * HOUR + 1200
     assert combine(split, window, QueryKind.COUNT, (40.0, 7200.0, 60.0)) == pytest.approx(7300)
-    assert combine(split, window, QueryKind.COUNT, (math.nan, None, 5.0)) == pytest.approx(5)
+    assert combine(split, window, QueryKind.COUNT, (None, None, 5.0)) == pytest.approx(5)
+
+
+@pytest.mark.parametrize("garbage", [math.nan, math.inf, -math.inf])
+def test_a_garbage_piece_is_an_error_never_dropped(garbage: float) -> None:
+    split = Split(T, 600, hours(T + HOUR, 2), 1200)
+    got = combine(split, 2 * HOUR + 1800, QueryKind.COUNT, (garbage, 7200.0, 60.0))
+    assert isinstance(got, TermError) and "returned" in got.message

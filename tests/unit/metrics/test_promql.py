@@ -92,7 +92,7 @@ def test_assemble_events_and_ratio() -> None:
     values = {
         ("e", PERIOD, "bad"): None,  # no error series: zero errors
         ("e", PERIOD, "total"): 10.0,
-        ("e", 300, "bad"): 1.0,
+        ("e", 300, "bad"): 0.0,
         ("e", 300, "total"): 0.0,  # no traffic
         ("e", 3600, "bad"): 1.0,
         ("e", 3600, "total"): None,  # no series at all
@@ -103,7 +103,7 @@ def test_assemble_events_and_ratio() -> None:
     got = assemble([EVENTS, RATIO], [300, 3600], values)
     # rates become events: times the seconds of their span
     assert got["e"].period == Rates(0.0, 10.0 * 86400)
-    assert got["e"].windows == {300: Rates(300.0, 0.0), 3600: None}
+    assert got["e"].windows == {300: Rates(0.0, 0.0), 3600: None}
     assert got["r"].period == Rates(0.02, 1.0)
     assert got["r"].windows[300] == Rates(0.0, 0.0)
     assert got["r"].windows[3600] is None

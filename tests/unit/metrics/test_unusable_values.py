@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.domain.burn import burn_windows
 from bot.domain.slo import SLO, EventsSLI, RatioSLI, Tier
 from bot.domain.status import DataState, assess
-from bot.metrics.source import PERIOD, assemble, fold_event_counts, plan_terms
+from bot.metrics.source import NOISE, PERIOD, assemble, fold_event_counts, plan_terms
 
 EVENTS = SLO(
     "e", "svc", "team", Tier.PRODUCTION, 99.9, 30 * 86400,
@@ -81,7 +81,7 @@ def test_whatever_comes_back_the_json_is_valid_and_garbage_never_decides(
         doc = json.loads(json.dumps(status.as_json(), allow_nan=False))  # valid JSON
         garbage = [
             v for k, v in values.items()
-            if v is not None and (not math.isfinite(v) or v < 0) and not (
+            if v is not None and (not math.isfinite(v) or v < -NOISE) and not (
                 k[2] == "ratio" and k[1] != PERIOD and math.isnan(v)  # type: ignore[index]
             )
         ]  # fmt: skip
@@ -89,3 +89,19 @@ def test_whatever_comes_back_the_json_is_valid_and_garbage_never_decides(
             assert doc["data"] == "error" and doc["gate"] is None and doc["alert"] is None
         if doc["budget_remaining"] is not None:
             assert math.isfinite(doc["budget_remaining"]) and doc["budget_remaining"] <= 1.0
+
+
+def test_float_noise_below_zero_reads_as_zero() -> None:
+    """total - good can come back as -1e-12: that is no error, and no negative count."""
+    values = good_values(EVENTS)
+    values[("e", PERIOD, "bad")] = -1e-12
+    status = assess(EVENTS, assemble([EVENTS], WINDOWS, values)["e"])
+    assert status.data is DataState.OK and status.error_ratio == 0.0
+
+
+def test_more_bad_events_than_events_is_an_error() -> None:
+    values = good_values(EVENTS)
+    values[("e", 300, "bad")] = 50.0  # total is 10
+    status = assess(EVENTS, assemble([EVENTS], WINDOWS, values)["e"])
+    assert status.data is DataState.ERROR and status.gate is None
+    assert "more events" in (status.message or "")
