@@ -21,6 +21,7 @@ from storage.db import StorageError
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.config = args.config or args.global_config  # `budgetbot --config F status` too
     try:
         settings = Settings.from_env()
         return int(args.run(args, settings))
@@ -58,6 +59,11 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="budgetbot", description=__doc__)
+    parser.add_argument(
+        "--config",
+        dest="global_config",
+        help="catalog file, before or after the command (default: $BUDGETBOT_CONFIG)",
+    )
     sub = parser.add_subparsers(required=True, metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help_text: str, run: Any) -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ from bot.domain.durations import parse_duration
 from bot.domain.slo import WINDOW_PATTERN as _WINDOW_ANY_SPACING
 from bot.domain.slo import WINDOW_PLACEHOLDER as WINDOW
 
+_PLACEHOLDER = re.compile(r"\{\{[^{}]{0,40}\}\}")
 _NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 _DAY_NAMES = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")  # cron numbering: 0 and 7 = SUN
 _NUMERIC_DAYS = re.compile(r"^(\*|\d+)(?:-(\d+))?(?:/(\d+))?$")
@@ -36,10 +37,13 @@ def normalize_query(query: str) -> tuple[str, str | None]:
     if not query.strip():
         return query, "must not be empty"
     query = _WINDOW_ANY_SPACING.sub(WINDOW, query.strip())
+    others = _PLACEHOLDER.findall(query.replace(WINDOW, ""))
+    if others:
+        found = ", ".join(dict.fromkeys(others))
+        hint = " (placeholders are case-sensitive)" if "window" in found.lower() else ""
+        return query, f"found {found}: the only template placeholder is {WINDOW}{hint}"
     if WINDOW not in query:
         return query, f"must contain the range placeholder {WINDOW}, e.g. rate(x[{WINDOW}])"
-    if "{{" in query.replace(WINDOW, ""):
-        return query, f"the only template placeholder supported is {WINDOW}"
     return query, None
 
 

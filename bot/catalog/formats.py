@@ -142,5 +142,16 @@ def _unlike(document: dict[Any, Any]) -> str:
 def _unknown_api(document: dict[str, Any]) -> str:
     api = document.get("apiVersion")
     kind = document.get("kind")
+    if kind == "PrometheusRule":
+        return (
+            "is a PrometheusRule resource (recording and alerting rules), not an SLO file; "
+            "include the SLO files that generate such rules (Sloth, Pyrra, OpenSLO) instead"
+        )
+    if (
+        isinstance(api, str)
+        and api.lower().startswith("openslo")
+        and not api.startswith("openslo/")
+    ):
+        return f"unsupported apiVersion {api!r}: did you mean openslo/v1?"
     shown = f"unsupported apiVersion {api!r}" + (f" (kind {kind!r})" if kind else "")
     return f"{shown}; budgetbot reads " + "; ".join(FORMATS)

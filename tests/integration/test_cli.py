@@ -184,3 +184,10 @@ def test_no_data_exits_3_and_keeps_the_others(tmp_path: Path, prom: Any) -> None
     assert docs["short-availability"]["data"] == "no_data"
     assert docs["short-availability"]["budget_remaining"] is None
     assert docs["steady-availability"]["data"] == "ok"
+
+
+def test_config_may_come_before_the_command(tmp_path: Path) -> None:
+    catalog = write_catalog(tmp_path, "http://127.0.0.1:9")
+    run = budgetbot("--config", str(catalog), "check-config")
+    assert run.returncode == 0, run.stderr
+    assert "Catalog OK" in run.stdout and "steady-availability" in run.stdout

@@ -215,6 +215,31 @@ BROKEN: list[tuple[str, Files, str, str, str]] = [
         "it looks like a Sloth file without version: prometheus/v1",
     ),
     (
+        "prometheus-rule-resource",
+        {
+            ROOT: BASE + "include: [r.yaml]\n",
+            "r.yaml": "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nspec: {}\n",
+        },
+        "r.yaml",
+        "apiVersion",
+        "is a PrometheusRule resource (recording and alerting rules), not an SLO file",
+    ),
+    (
+        "openslo-typo-api-version",
+        {ROOT: BASE + "include: [o.yaml]\n", "o.yaml": "apiVersion: openslo.com/v1\nkind: SLO\n"},
+        "o.yaml",
+        "apiVersion",
+        "unsupported apiVersion 'openslo.com/v1': did you mean openslo/v1?",
+    ),
+    (
+        "capitalised-placeholder",
+        {ROOT: BASE + SLO.replace('code=~"5.."}[{{.window}}]', 'code=~"5.."}[{{.Window}}]')},
+        ROOT,
+        "slos[0].sli.events.error_query",
+        "found {{.Window}}: the only template placeholder is {{.window}} "
+        "(placeholders are case-sensitive)",
+    ),
+    (
         "no-known-keys",
         {ROOT: BASE + "include: [u.yaml]\n", "u.yaml": "objectives: []\nowner: me\n"},
         "u.yaml",
