@@ -79,7 +79,7 @@ BROKEN: list[tuple[str, str, str, str]] = [
         "query-other-placeholder",
         edit('{service="checkout"}[{{.window}}]', '{service="{{.service}}"}[{{.window}}]'),
         "slos[0].sli.events.total_query",
-        "the only template placeholder supported is {{.window}}",
+        "found {{.service}}: the only template placeholder is {{.window}}",
     ),
     (
         "sli-both",
