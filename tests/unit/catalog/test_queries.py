@@ -27,7 +27,6 @@ SHAPES = [
     (f"avg_over_time(sum(rate(x[5m]))[{W}:5m])", RATE),
     (f"sum(increase(x[{W}] offset 5m))", COUNT),
     (f'label_replace(sum(rate(x[{W}])), "a", "b", "", "")', RATE),
-    ("sum(rate(x[{{ .window }}]))".replace("{{ .window }}", W), RATE),
 ]
 
 REFUSED = [
