@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.slo import SeverityThresholds
@@ -147,6 +147,9 @@ def overage(impact: SLOImpact) -> bool:
 TITLE_LIMIT = 150  # characters
 
 
+MAX_INCIDENT_AGE = timedelta(days=366)  # older is a typo (1900), and no store keeps the data
+
+
 def check_draft(
     draft: IncidentDraft, now: datetime, known_services: Iterable[str]
 ) -> dict[str, str]:
@@ -166,6 +169,8 @@ def check_draft(
             problems["services"] = f"Not in the catalog: {', '.join(unknown)}."
     if draft.started_at > now:
         problems["start"] = "The start cannot be in the future."
+    elif now - draft.started_at > MAX_INCIDENT_AGE:
+        problems["start"] = "The start must be within the last year."
     if draft.ended_at is not None:
         if draft.ended_at <= draft.started_at:
             problems["end"] = "The end must come after the start."

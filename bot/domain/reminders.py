@@ -74,6 +74,9 @@ def team_escalations(
     return sorted(found, key=lambda e: (-e.days_overdue, e.action.id))
 
 
+MAX_DEADLINE_DAYS = 5 * 366  # an action item further out is a typo, not a plan
+
+
 def check_actions(actions: Sequence[NewAction], today: date, needs_p0: bool) -> dict[str, str]:
     """Form problems by field name ("action-<i>-<field>", or "actions"); empty when fine.
 
@@ -87,6 +90,8 @@ def check_actions(actions: Sequence[NewAction], today: date, needs_p0: bool) -> 
             problems[f"action-{i}-owner"] = "Choose an owner."
         if action.deadline < today:
             problems[f"action-{i}-deadline"] = "The deadline is in the past."
+        elif (action.deadline - today).days > MAX_DEADLINE_DAYS:
+            problems[f"action-{i}-deadline"] = "Set a deadline within five years."
     if needs_p0 and not any(a.priority is Priority.P0 for a in actions):
         field = f"action-{max(len(actions) - 1, 0)}-priority"
         problems[field] = "A SEV1 incident needs at least one P0 action (error budget policy)."

@@ -156,7 +156,8 @@ class SloCommand:
 
 
 def _hours(text: str) -> bool:
+    """An override's length: at least a minute (0.0167 h), at most a week."""
     try:
-        return 0 < float(text) <= 168
+        return 1 / 60 <= float(text) <= 168
     except ValueError:
         return False

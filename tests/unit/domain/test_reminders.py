@@ -81,6 +81,8 @@ def new(
         ([new(description=" ")], False, {"action-0-description"}),
         ([new(owner="")], False, {"action-0-owner"}),
         ([new(days=-1)], False, {"action-0-deadline"}),
+        ([new(days=5 * 366)], False, set()),  # five years out: still a plan
+        ([new(days=5 * 366 + 1)], False, {"action-0-deadline"}),  # 9999 is a typo
         ([new(), new()], True, {"action-1-priority"}),  # SEV1 without a P0
         ([new(priority=Priority.P0)], True, set()),
     ],
