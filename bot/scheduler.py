@@ -5,7 +5,11 @@ whether this process is the leader and skips the run when it is not.
 
 - PostgreSQL (`PostgresLease`): a session-level advisory lock held on a dedicated
   connection that stays open. When the leader dies, PostgreSQL ends its session and
-  drops the lock, and another replica takes it at its next tick.
+  drops the lock, and another replica takes it at its next tick. The session has an
+  `idle_session_timeout`: a leader that stops answering (a frozen process, a hung host)
+  stops renewing it with the heartbeat job, so the server ends its session and another
+  replica takes over; when the old leader wakes up, its next lease check fails and it
+  runs no further job.
 - SQLite (`LocalLease`): always held, since a SQLite deployment is a single process.
 
 The lease keeps two leaders from working at once in normal operation, but it is not a
@@ -33,6 +37,11 @@ SCHEDULER_LOCK_KEY = int.from_bytes(b"bbleader", "big")
 
 # A run that starts this late (busy workers, a suspended host) still runs, once.
 MISFIRE_GRACE_S = 300
+
+# The lease session is ended by PostgreSQL after this long without a query; the
+# heartbeat asks every LEASE_HEARTBEAT_S, so a live leader never comes close.
+LEASE_IDLE_TIMEOUT_S = 30.0
+LEASE_HEARTBEAT_S = 5.0
 
 _BIGINT = range(-(2**63), 2**63)
 
@@ -77,13 +86,20 @@ class PostgresLease:
     again. Safe to use from several threads.
     """
 
-    def __init__(self, engine: Engine, key: int = SCHEDULER_LOCK_KEY) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        key: int = SCHEDULER_LOCK_KEY,
+        idle_timeout: float = LEASE_IDLE_TIMEOUT_S,
+    ) -> None:
+        """idle_timeout: seconds without a query before PostgreSQL ends the lease session."""
         if engine.dialect.name != "postgresql":
             raise ValueError(f"PostgresLease needs PostgreSQL, not {engine.dialect.name}")
         if key not in _BIGINT:
             raise ValueError(f"advisory lock key {key} is not a 64-bit signed integer")
         self._engine = engine
         self._key = key
+        self._idle_ms = max(1, round(idle_timeout * 1000))
         # pg_locks shows a bigint key as two unsigned 32-bit halves, with objsubid 1.
         self._classid = (key >> 32) & 0xFFFFFFFF
         self._objid = key & 0xFFFFFFFF
@@ -151,6 +167,8 @@ class PostgresLease:
             try:
                 connection.execution_options(isolation_level="AUTOCOMMIT")
                 connection.detach()  # never back into the pool, lock and all
+                # A holder that stops asking loses the lock (PostgreSQL 14 and later).
+                connection.execute(text(f"SET idle_session_timeout = {int(self._idle_ms)}"))
             except BaseException:
                 _close(connection)
                 raise
@@ -231,6 +249,14 @@ class Scheduler:
         self._add(name, func, trigger)
 
     def start(self) -> None:
+        """Start; a heartbeat keeps (or, on a standby, takes over) the lease in between jobs."""
+        self._scheduler.add_job(
+            self._lead,
+            IntervalTrigger(seconds=LEASE_HEARTBEAT_S, timezone=UTC),
+            id="lease heartbeat",
+            name="lease heartbeat",
+            replace_existing=True,
+        )
         self._scheduler.start()
 
     def shutdown(self, *, wait: bool = True) -> None:

@@ -111,6 +111,46 @@ def test_another_process_takes_over_when_the_holder_dies(
     assert lease.held
 
 
+HEARTBEATING = (  # takes the lease with a 2 s idle timeout and renews it every 0.2 s
+    "import sys, time\n"
+    "from bot.scheduler import PostgresLease\n"
+    "from storage.db import make_engine\n"
+    "lease = PostgresLease(make_engine(sys.argv[1]), int(sys.argv[2]), idle_timeout=2)\n"
+    "held = None\n"
+    "for _ in range(600):\n"
+    "    now = lease.try_acquire()\n"
+    "    if now != held:\n"
+    "        print('acquired' if now else 'lost', flush=True)\n"
+    "        held = now\n"
+    "    time.sleep(0.2)\n"
+)
+
+
+@POSTGRES
+def test_a_frozen_holder_loses_the_lease_and_learns_it_on_waking(
+    database_url: str, new_lease: Callable[[], PostgresLease]
+) -> None:
+    """SIGSTOP: the frozen leader keeps its TCP session, but stops renewing it."""
+    path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path}
+    command = [sys.executable, "-W", "error", "-c", HEARTBEATING, database_url, str(KEY)]
+    lease = new_lease()
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as child:
+        try:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "acquired"
+            time.sleep(3)  # longer than the idle timeout: the heartbeat keeps it alive
+            assert not lease.try_acquire()
+            os.kill(child.pid, signal.SIGSTOP)
+            assert _eventually(lease.try_acquire, seconds=15)  # the server ended its session
+            os.kill(child.pid, signal.SIGCONT)
+            assert child.stdout.readline().strip() == "lost"  # its next check says so
+            assert lease.try_acquire() and lease.held
+        finally:
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait(timeout=10)
+
+
 @POSTGRES
 def test_a_broken_connection_loses_the_lease_then_reacquires(
     engine: Engine, new_lease: Callable[[], PostgresLease]
