@@ -42,6 +42,7 @@ MISFIRE_GRACE_S = 300
 # heartbeat asks every LEASE_HEARTBEAT_S, so a live leader never comes close.
 LEASE_IDLE_TIMEOUT_S = 30.0
 LEASE_HEARTBEAT_S = 5.0
+SHUTDOWN_WAIT_S = 10.0  # how long a stopping process lets running jobs finish
 
 _BIGINT = range(-(2**63), 2**63)
 
@@ -259,10 +260,17 @@ class Scheduler:
         )
         self._scheduler.start()
 
-    def shutdown(self, *, wait: bool = True) -> None:
-        """Stop scheduling (with `wait`, let running jobs finish), then release the lease."""
+    def shutdown(self, *, wait: bool = True, timeout: float = SHUTDOWN_WAIT_S) -> None:
+        """Stop scheduling (with `wait`, let running jobs finish for up to `timeout`
+        seconds, so that a post in flight gets its ts stored), then release the lease."""
         if self._scheduler.running:
-            self._scheduler.shutdown(wait=wait)
+            stopper = threading.Thread(
+                target=self._scheduler.shutdown, kwargs={"wait": wait}, daemon=True
+            )
+            stopper.start()
+            stopper.join(timeout)
+            if stopper.is_alive():
+                log.warning("stopping with jobs still running after %g s", timeout)
         with self._leading_lock:
             was_leading, self._leading = self._leading, False
             self._stopped = True  # a run still queued in the executor must not re-acquire

@@ -150,7 +150,7 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     try:
         uvicorn.run(web, host=host, port=settings.port, log_level="warning", access_log=False)
     finally:
-        scheduler.shutdown(wait=False)
+        scheduler.shutdown(wait=True)  # bounded: posts in flight finish and record their ts
     return 0
 
 

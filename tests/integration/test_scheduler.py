@@ -218,3 +218,37 @@ def test_lease_for_picks_by_database(engine: Engine) -> None:
     expected = PostgresLease if engine.dialect.name == "postgresql" else LocalLease
     assert type(lease) is expected
     lease.release()
+
+
+def test_shutdown_lets_a_running_job_finish_within_its_bound() -> None:
+    """SIGTERM in serve: a post in flight is finished (and its ts stored), boundedly."""
+    started, finished = threading.Event(), threading.Event()
+
+    def slow_post() -> None:
+        started.set()
+        time.sleep(1.0)
+        finished.set()
+
+    scheduler = Scheduler(LocalLease())
+    scheduler.add_interval("post", slow_post, 0.1)
+    scheduler.start()
+    assert started.wait(5)
+    scheduler.shutdown(wait=True, timeout=5)
+    assert finished.is_set()
+
+
+def test_shutdown_does_not_wait_forever() -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def stuck() -> None:
+        started.set()
+        release.wait(30)
+
+    scheduler = Scheduler(LocalLease())
+    scheduler.add_interval("stuck", stuck, 0.1)
+    scheduler.start()
+    assert started.wait(5)
+    begun = time.monotonic()
+    scheduler.shutdown(wait=True, timeout=0.5)
+    assert time.monotonic() - begun < 3
+    release.set()
