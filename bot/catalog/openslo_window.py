@@ -7,7 +7,7 @@ is 30d rolling, and the SLO's notes say so (check-config shows them).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.catalog.checks import MAX_WINDOW, parse_window
 from bot.catalog.errors import Problems, StrictModel, join
@@ -48,15 +48,10 @@ def v1_window(
     problems: Problems,
 ) -> int:
     """The rolling window in seconds (0 after recording a problem); none given: 30d, noted."""
-    if windows is None:
-        notes.append(NO_WINDOW)
-        return DEFAULT_WINDOW
-    if len(windows) != 1:
-        problems.add(file, path, f"needs exactly one time window, got {len(windows)}")
-        return 0
-    window, where = windows[0], join(path, 0)
-    if _calendar(file, where, window.isRolling, window.calendar, V1_ROLLING, problems):
-        return 0
+    window = _single(file, path, windows, notes, V1_ROLLING, problems)
+    if not isinstance(window, TimeWindowModel):
+        return window
+    where = join(path, 0)
     period = _CALENDAR_DURATION.match(window.duration)
     if period:
         unit = _PERIODS[period[1]]
@@ -77,15 +72,10 @@ def alpha_window(
     problems: Problems,
 ) -> int:
     """The rolling window in seconds (0 after recording a problem); none given: 30d, noted."""
-    if windows is None:
-        notes.append(NO_WINDOW)
-        return DEFAULT_WINDOW
-    if len(windows) != 1:
-        problems.add(file, path, f"needs exactly one time window, got {len(windows)}")
-        return 0
-    window, where = windows[0], join(path, 0)
-    if _calendar(file, where, window.isRolling, window.calendar, ALPHA_ROLLING, problems):
-        return 0
+    window = _single(file, path, windows, notes, ALPHA_ROLLING, problems)
+    if not isinstance(window, AlphaTimeWindowModel):
+        return window
+    where = join(path, 0)
     if window.unit in CALENDAR_UNITS:
         message = f"unit {window.unit} is a calendar period; {CALENDAR}; {ALPHA_ROLLING}"
         problems.add(file, join(where, "unit"), message)
@@ -104,6 +94,30 @@ def alpha_window(
     if window.isRolling is None:
         notes.append(f"{where}.isRolling not given: read as a rolling window")
     return seconds
+
+
+W = TypeVar("W", TimeWindowModel, AlphaTimeWindowModel)
+
+
+def _single(
+    file: str,
+    path: str,
+    windows: list[W] | None,
+    notes: list[str],
+    instead: str,
+    problems: Problems,
+) -> W | int:
+    """The one rolling window given; else the seconds to use (30d when none, 0 on a problem)."""
+    if windows is None:
+        notes.append(NO_WINDOW)
+        return DEFAULT_WINDOW
+    if len(windows) != 1:
+        problems.add(file, path, f"needs exactly one time window, got {len(windows)}")
+        return 0
+    window = windows[0]
+    if _calendar(file, join(path, 0), window.isRolling, window.calendar, instead, problems):
+        return 0
+    return window
 
 
 def _calendar(
