@@ -124,8 +124,12 @@ def classification(incident: Incident, catalog: Catalog) -> str:
     return f"*Severity {computed}*"
 
 
-def read_declaration(view: dict[str, Any], user: str) -> IncidentDraft:
-    """The draft from a submitted declaration form (values as Slack sends them)."""
+def read_declaration(view: dict[str, Any], user: str, now: datetime) -> IncidentDraft:
+    """The draft from a submitted declaration form (values as Slack sends them).
+
+    `now` is the bot's clock (BUDGETBOT_NOW in replays): the start when none is given. A
+    picker value that is no Unix time reads as the epoch, which the form checks refuse.
+    """
     values = view["state"]["values"]
 
     def value(block: str) -> dict[str, Any]:
@@ -133,15 +137,26 @@ def read_declaration(view: dict[str, Any], user: str) -> IncidentDraft:
 
     def moment(block: str) -> datetime | None:
         stamp = value(block).get("selected_date_time")
-        return datetime.fromtimestamp(int(stamp), UTC) if stamp else None
+        if stamp is None:
+            return None
+        try:
+            return datetime.fromtimestamp(int(stamp), UTC)
+        except (TypeError, ValueError, OverflowError, OSError):
+            return datetime.fromtimestamp(0, UTC)
 
-    severity = (value("severity").get("selected_option") or {}).get("value")
-    metadata = json.loads(view.get("private_metadata") or "{}")
+    chosen = (value("severity").get("selected_option") or {}).get("value")
+    severity = chosen if chosen in set(IncidentSeverity) else None
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        metadata = {}
+    if not isinstance(metadata, dict):
+        metadata = {}
     start = moment("start")
     return IncidentDraft(
         title=(value("title").get("value") or "").strip(),
         services=tuple(o["value"] for o in value("services").get("selected_options") or []),
-        started_at=start or datetime.now(UTC),
+        started_at=now if start is None else start,
         ended_at=moment("end"),
         description=(value("description").get("value") or "").strip(),
         declared_by=user,

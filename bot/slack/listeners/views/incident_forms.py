@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 def register(app: App, deps: "SlackDeps") -> None:
     @app.view(DECLARE_VIEW)
     def declared(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        draft = read_declaration(view, body["user"]["id"])
-        problems = check_draft(draft, deps.now(), deps.incidents.catalog.services)
+        now = deps.now()
+        draft = read_declaration(view, body["user"]["id"], now)
+        problems = check_draft(draft, now, deps.incidents.catalog.services)
         if problems:
             ack(response_action="errors", errors=problems)
             return
