@@ -125,7 +125,11 @@ def _weekday_names(field: str) -> tuple[str, str | None]:
 
 def check_url(url: str) -> str | None:
     """The Prometheus base URL: http or https with a host."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (a port that is no number raises here)
+    except ValueError as exc:
+        return f"{url!r} is not a URL ({exc}), e.g. http://127.0.0.1:9090"
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"{url!r} must be an http:// or https:// URL, e.g. http://127.0.0.1:9090"
     return None

@@ -67,3 +67,11 @@ def test_plain_text_is_named_as_such_not_quoted(workdir: Path) -> None:
     text = str(caught.value)
     assert "hunter2" not in text
     assert "notes.txt: is no catalog or SLO file: its content is text, not a mapping" in text
+
+
+def test_a_prometheus_url_that_does_not_parse_names_file_and_path(
+    problems: Callable[[Files], list[Problem]],
+) -> None:
+    for url in ("http://[::1", "http://host:port"):
+        found = problems({ROOT: f"prometheus: {{url: '{url}'}}\n" + BASE + SLO})
+        find(found, ROOT, "prometheus.url", "is not a URL")
