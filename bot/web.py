@@ -100,4 +100,6 @@ def create_web_app(
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     if gate is not None:
         routes.append(Route("/api/v1/gate", gate_api, methods=["GET"]))
-    return Starlette(routes=routes)
+    web = Starlette(routes=routes)
+    web.router.redirect_slashes = False  # its redirect would follow the request's Host header
+    return web

@@ -67,3 +67,14 @@ def test_no_verdict_is_a_503(ask: Callable[[str, str], GateAnswer], words: str) 
         status, body = get(url)
         assert status == 503 and words in body["error"]
         assert "INSERT" not in body["error"]  # no SQL in the answer
+
+
+def test_a_trailing_slash_is_not_redirected_to_the_host_header() -> None:
+    """Starlette's slash redirect builds its target from Host: an open redirect. Off."""
+    with serve_gate(database_down) as url:
+        request = urllib.request.Request(f"{url}/healthz/", headers={"Host": "evil.example"})
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(request, timeout=10)
+        with caught.value:
+            assert caught.value.code == 404
+            assert "evil.example" not in (caught.value.headers.get("location") or "")
