@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert, update
+from sqlalchemy import ColumnElement, delete, insert, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -135,6 +135,14 @@ class PostmortemRepository:
             .returning(col(ReminderSent.id))
         )
         return insert_once(self._session, statement, returning=True) is not None
+
+    def release_reminder(self, kind: str, key: str) -> None:
+        """Give the claim back: the reminder surely did not leave, so a later run sends it."""
+        self._session.exec(
+            delete(ReminderSent).where(
+                col(ReminderSent.kind) == kind, col(ReminderSent.key) == key
+            )
+        )
 
     # -- reading ---------------------------------------------------------------------------
 

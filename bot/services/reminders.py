@@ -19,7 +19,7 @@ from bot.domain.actions import ActionItem
 from bot.domain.reminders import owner_reminders, team_escalations
 from bot.domain.slo import Catalog
 from bot.services.ownership import open_actions
-from bot.slack.notifier import Notifier
+from bot.slack.notifier import Notifier, surely_not_posted
 from bot.slack.postmortem_views import action_line
 from bot.slack.rendering import Renderer
 from storage.postmortems import PostmortemRepository
@@ -60,7 +60,8 @@ class Reminders:
                     f"Your postmortem actions: {len(reminder.overdue)} overdue, "
                     f"{len(reminder.due_soon)} due within two days."
                 )
-                report.owners += self._post(report, reminder.owner, intro, lines)
+                claim = ("owner_daily", reminder.key(today))
+                report.owners += self._post(report, reminder.owner, intro, lines, claim)
         for name in sorted({team_of[a.id] for a in actions if a.id in team_of}):
             local = at.astimezone(ZoneInfo(self._catalog.teams[name].timezone)).date()
             mine = [a for a in actions if team_of.get(a.id) == name]
@@ -72,8 +73,9 @@ class Reminders:
                         f"(owner <@{action.owner}>)."
                     )
                     channel = self._catalog.teams[name].channel
+                    claim = ("team_weekly", escalation.key(local))
                     report.team_posts += self._post(
-                        report, channel, intro, [action_line(action, local)]
+                        report, channel, intro, [action_line(action, local)], claim
                     )
         return report
 
@@ -89,12 +91,25 @@ class Reminders:
         with self._session() as session:
             return PostmortemRepository(session).claim_reminder(kind, key, at)
 
-    def _post(self, report: ReminderReport, channel: str, intro: str, lines: list[str]) -> int:
+    def _post(
+        self,
+        report: ReminderReport,
+        channel: str,
+        intro: str,
+        lines: list[str],
+        claim: tuple[str, str],
+    ) -> int:
+        """Post one reminder; one that surely did not leave gives its claim back."""
         blocks = self._render("action_reminder.json.j2", intro=intro, lines=lines[:45])
         try:
             self._notifier.post(channel, intro, blocks)
             return 1
-        except SlackApiError as exc:
+        except (SlackApiError, OSError) as exc:
             report.failed += 1
-            log.error("reminder to %s failed: %s", channel, exc.response.get("error"))
+            if surely_not_posted(exc):
+                log.warning("reminder to %s not sent, a later run retries: %s", channel, exc)
+                with self._session() as session:
+                    PostmortemRepository(session).release_reminder(*claim)
+            else:
+                log.error("reminder to %s may or may not be sent: %s", channel, exc)
             return 0

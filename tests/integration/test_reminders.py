@@ -135,3 +135,27 @@ def test_actions_list_as_csv(tmp_path: Path) -> None:
     assert all(date.fromisoformat(r["deadline"]) < TODAY for r in rows)
     unknown = budgetbot("actions", "list", "--team", "pai", "--config", str(catalog), env=env)
     assert unknown.returncode == 1 and "did you mean pay" in unknown.stderr
+
+
+def test_reminders_not_sent_while_slack_is_unreachable_are_sent_later(
+    tmp_path: Path, slack_api: SlackStandIn
+) -> None:
+    """A refused connection surely did not post: the claims are given back, the run goes
+    on for the others, and the next run sends them (never twice)."""
+    from tests.support.cli import closed_port
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'r.db'}")
+    upgrade(engine)
+    seed(engine)
+    settings = Settings(
+        slack_bot_token="xoxb-test", slack_api_url=f"http://127.0.0.1:{closed_port()}/api/"
+    )
+    down = SlackNotifier(web_client(settings, for_posts=True))
+    report = Reminders(CATALOG, engine, down, Renderer()).run(NOW)
+    assert report.failed == 3 and report.owners == 0  # every post tried, none crashed the run
+    run(engine, slack_api, NOW + timedelta(hours=1))  # Slack is back
+    assert sorted(p.body["channel"] for p in slack_api.calls_to("chat.postMessage")) == [
+        "C0PAY", "U1", "U2",
+    ]  # fmt: skip
+    run(engine, slack_api, NOW + timedelta(hours=2))
+    assert len(slack_api.calls_to("chat.postMessage")) == 3
