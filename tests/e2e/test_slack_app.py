@@ -190,6 +190,27 @@ def test_health_answers_quickly_while_prometheus_hangs(
     assert status == 200 and "no answer within 1 s" in json.loads(body)["prometheus"]
 
 
+def test_a_prometheus_answering_nonsense_is_said_everywhere(
+    tmp_path: Path, prom: Any, slack_api: SlackStandIn
+) -> None:
+    """HTTP 200 with an error body: /slo, App Home and health all say Prometheus fails."""
+    with faulty_proxy(prom.url) as (url, proxy):
+        proxy.mode = "error-200"
+        catalog = write_catalog(tmp_path, url)
+        with serve(tmp_path, catalog, slack_api.api_url) as bot:
+            assert command(bot, slack_api, "status")[0] == 200
+            (reply,) = slack_api.wait_for("response_url")
+            text = blocks_text(reply)
+            assert "without a query result" in text and "budget left" not in text
+            assert home_opened(bot, "Ev-nonsense") == 200
+            (home,) = slack_api.wait_for("views.publish")
+            home_text = blocks_text(home) + json.dumps(home.body.get("view", {}))
+            assert "Prometheus cannot be read" in home_text
+            assert "No burn-rate alert is firing" not in home_text
+            status, health = bot.get("/healthz")
+            assert status == 200 and "without a query result" in json.loads(health)["prometheus"]
+
+
 def test_socket_mode_serves_health_and_metrics(
     tmp_path: Path, prom: Any, slack_api: SlackStandIn
 ) -> None:
