@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -100,11 +100,13 @@ def build_app(
     views.register(app, deps)
 
     @app.error
-    def on_error(error: Exception, body: dict[str, Any]) -> None:
+    def on_error(error: Exception, body: dict[str, Any], response: BoltResponse) -> None:
         kind = "slack_api" if isinstance(error, SlackApiError) else type(error).__name__
         deps.metrics.slack_errors.labels(kind).inc()
         # The body may carry tokens and user text: log only what identifies the request.
         what = body.get("command") or body.get("event", {}).get("type") or body.get("type")
         log.error("listener for %s failed: %s: %s", what, type(error).__name__, error)
+        if isinstance(error, ValueError | KeyError | TypeError | IndexError | AttributeError):
+            response.status, response.body = 400, "malformed request"  # input, not our fault
 
     return app

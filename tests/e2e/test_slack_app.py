@@ -265,3 +265,32 @@ def test_junk_is_refused_before_it_is_parsed(bot: ServeProcess, slack_api: Slack
     time.sleep(0.5)
     assert bot.log.read_text(errors="replace").count("Traceback") == before
     assert slack_api.responses() == []
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        ("block", "alert_acknowledge", "9" * 40),
+        ("block", "incident_resolve", "abc"),
+        ("block", "action_done", ""),
+        ("block", "incident_reclassify", None),
+        ("view", "incident_reclassify", "not-a-number"),
+        ("view", "incident_declare", "{bad"),
+        ("view", "postmortem_write", "[]"),
+    ],
+    ids=lambda p: f"{p[0]}-{p[1]}-{str(p[2])[:8]}",
+)
+def test_signed_but_malformed_payloads_are_never_a_500(
+    bot: ServeProcess, slack_api: SlackStandIn, payload: tuple[str, str, str | None]
+) -> None:
+    from tests.support.slack_requests import block_action, view_submission
+
+    kind, name, value = payload
+    if kind == "block":
+        body, content_type = block_action(name, value)
+    else:
+        body, content_type = view_submission(name, {}, private_metadata=value or "")
+    status, _ = post(f"{bot.url}/slack/events", body, content_type, SIGNING_SECRET)
+    assert status in (200, 400), status
+    time.sleep(0.3)
+    assert "Traceback" not in bot.log.read_text(errors="replace")
