@@ -154,6 +154,14 @@ class AlertRepository:
             )
         )
 
+    def release_data_warning(self, slo: str, since: datetime) -> None:
+        """Give a data-missing warning's claim back: it surely did not leave."""
+        self._session.exec(
+            delete(DataWarning).where(
+                col(DataWarning.slo) == slo, col(DataWarning.missing_since) == since
+            )
+        )
+
     def unsent(self) -> list[tuple[str, OpenAlert]]:
         """(slo, alert) of open episodes whose opening post was given back and never sent."""
         claimed = select(AlertPost.episode_id).where(col(AlertPost.kind) == "open")

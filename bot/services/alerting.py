@@ -198,7 +198,9 @@ class AlertingCycle:
                         status.message,
                         bool(report.prometheus_error),
                     )
-                    self._send(report, self._notifier.post, channel, warning.text, warning.blocks)
+                    give_back = _unwarn(subject, after.missing_since, name, after)
+                    what = f"data-missing warning of {name}"
+                    self._deliver(report, what, channel, warning, give_back)
             else:
                 with self._transaction() as repo:
                     repo.save(name, after)
@@ -206,19 +208,36 @@ class AlertingCycle:
     def _open(self, status: SLOStatus, alert: OpenAlert, at: datetime, report: CycleReport) -> None:
         channel = self._catalog.teams[status.slo.team].channel_for(alert.severity)
         message = self._messages.firing(status, alert, at)
+        what = f"alert of {status.slo.name}"
+        ts = self._deliver(
+            report, what, channel, message, lambda repo: repo.release_post(alert.episode, "open")
+        )
+        if ts is not None:
+            with self._transaction() as repo:
+                repo.set_message(alert.episode, channel, ts)
+
+    def _deliver(
+        self,
+        report: CycleReport,
+        what: str,
+        channel: str,
+        message: Message,
+        give_back: Callable[[AlertRepository], None],
+    ) -> str | None:
+        """Post a claimed message; its ts, or None. A post that surely did not leave gives
+        its claim back (`give_back`), so a later cycle sends it; one that may have left
+        is never sent blind again."""
         try:
-            ts = self._notifier.post(channel, message.text, message.blocks)
+            return self._notifier.post(channel, message.text, message.blocks)
         except (SlackApiError, OSError) as exc:
             report.failed_posts += 1
-            if surely_not_posted(exc):  # give the claim back: a later cycle sends it
-                log.warning("alert of %s not posted, will retry: %s", status.slo.name, exc)
+            if surely_not_posted(exc):
+                log.warning("%s not posted, a later cycle retries: %s", what, exc)
                 with self._transaction() as repo:
-                    repo.release_post(alert.episode, "open")
+                    give_back(repo)
             else:
-                log.error("alert of %s may or may not be posted: %s", status.slo.name, exc)
-            return
-        with self._transaction() as repo:
-            repo.set_message(alert.episode, channel, ts)
+                log.error("%s may or may not be posted: %s", what, exc)
+            return None
 
     def _follow_up(
         self,
@@ -247,3 +266,15 @@ class AlertingCycle:
             report.failed_posts += 1
             log.error("Slack could not be reached for an alert post: %s", exc)
         return None
+
+
+def _unwarn(
+    subject: str, since: datetime, name: str, watch: Watch
+) -> Callable[[AlertRepository], None]:
+    """Give a data-missing warning back: release its claim, mark the SLO unwarned again."""
+
+    def give_back(repo: AlertRepository) -> None:
+        repo.release_data_warning(subject, since)
+        repo.save(name, replace(watch, missing_warned=False))  # the next cycle warns again
+
+    return give_back

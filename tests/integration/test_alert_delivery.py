@@ -19,6 +19,7 @@ from bot.domain.budget import Rates
 from bot.domain.burn import burn_windows
 from bot.domain.slo import SLO, Catalog, EventsSLI, Service, Team, Tier
 from bot.domain.status import Reading
+from bot.metrics.prometheus import PrometheusUnreachable
 from bot.metrics.source import EventCounts, Progress
 from bot.services.alerting import AlertingCycle
 from bot.slack.alert_messages import AlertMessages
@@ -39,10 +40,12 @@ CATALOG = Catalog(
 
 
 class BurningSource:
-    """Every window burns at 20x the budget until `calm` is set, then nothing fails."""
+    """Every window burns at 20x the budget until `calm` is set, then nothing fails;
+    while `down`, Prometheus cannot be reached."""
 
     def __init__(self) -> None:
         self.calm = False
+        self.down = False
 
     def read(
         self,
@@ -51,6 +54,8 @@ class BurningSource:
         windows: Sequence[int],
         progress: Progress | None = None,
     ) -> dict[str, Reading]:
+        if self.down:
+            raise PrometheusUnreachable("http://127.0.0.1:9", "connection refused")
         ratio = 0.0 if self.calm else 0.02
         rates = {w: Rates(ratio * 1000, 1000.0) for w in windows}
         return {s.name: Reading(Rates(0.0005 * 1000, 1000.0), rates) for s in slos}
@@ -111,9 +116,7 @@ def cycle(engine: Engine, source: BurningSource, slack: FlakySlack) -> AlertingC
 
 
 @pytest.mark.parametrize("failure", [refused, not_in_channel])
-def test_a_post_that_surely_did_not_leave_is_sent_next_cycle(
-    engine: Engine, failure: Any
-) -> None:
+def test_a_post_that_surely_did_not_leave_is_sent_next_cycle(engine: Engine, failure: Any) -> None:
     slack = FlakySlack([failure()])
     run = cycle(engine, BurningSource(), slack)
     first = run.run(AT)
@@ -151,3 +154,17 @@ def test_a_resolution_without_a_posted_message_is_said_afresh(engine: Engine) ->
 
 def test_the_windows_are_the_alert_rules() -> None:
     assert 300 in burn_windows() and 3 * 86400 in burn_windows()  # what the source answers
+
+
+def test_a_data_missing_warning_that_did_not_leave_is_sent_later(engine: Engine) -> None:
+    """Prometheus and Slack down together: the warning comes once Slack is back."""
+    source = BurningSource()
+    source.down = True
+    slack = FlakySlack([refused()])
+    run = cycle(engine, source, slack)
+    warned = [run.run(AT + timedelta(minutes=m)).data_warnings for m in range(0, 20)]
+    assert sum(warned) == 2  # claimed, refused and given back; claimed again and sent
+    assert len(slack.posts) == 1 and "Prometheus" in slack.posts[0][1]
+    for minute in range(20, 25):
+        run.run(AT + timedelta(minutes=minute))
+    assert len(slack.posts) == 1  # one warning per outage, never more
