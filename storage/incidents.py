@@ -180,6 +180,16 @@ class IncidentRepository:
         if result.rowcount != 1:
             raise LookupError(f"no card of INC-{id} claimed in {channel}")
 
+    def release_card(self, id: int, channel: str) -> None:
+        """Give the card's claim back: its post surely did not leave (a later publish posts)."""
+        self._session.exec(
+            delete(IncidentCard).where(
+                col(IncidentCard.incident_id) == id,
+                col(IncidentCard.channel) == channel,
+                col(IncidentCard.ts).is_(None),
+            )
+        )
+
     def cards(self, id: int) -> list[tuple[str, str]]:
         """(channel, ts) of the incident's posted cards, in the order they were claimed."""
         rows = self._session.exec(

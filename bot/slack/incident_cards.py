@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
@@ -12,7 +12,7 @@ from bot.domain.incidents import Incident, IncidentDraft, IncidentSeverity
 from bot.domain.slo import Catalog
 from bot.services.incidents import Incidents
 from bot.slack.incident_views import IncidentViews
-from bot.slack.notifier import Notifier
+from bot.slack.notifier import Notifier, surely_not_posted
 from storage.incidents import IncidentRepository
 
 log = logging.getLogger("budgetbot.incidents")
@@ -67,13 +67,19 @@ class IncidentCards:
                     ts = self._notifier.post(channel, text, blocks)
                     with Session(self._engine) as session, session.begin():
                         IncidentRepository(session).set_card(incident.id, channel, ts)
-            except SlackApiError as exc:
-                log.error(
-                    "incident card for %s in %s failed: %s",
-                    incident.key,
-                    channel,
-                    exc.response.get("error"),
-                )
+            except (SlackApiError, OSError) as exc:
+                why = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+                # Retried: what a later attempt can fix (no connection, 429), not a refusal
+                # such as not_in_channel, which waits for someone to invite the bot.
+                transient = not isinstance(exc, SlackApiError) or exc.response.status_code == 429
+                if channel not in posted and transient and surely_not_posted(exc):
+                    # Give the claim back: the next publish (a refresh, a button) posts it.
+                    with Session(self._engine) as session, session.begin():
+                        IncidentRepository(session).release_card(incident.id, channel)
+                    log.warning("incident card for %s in %s not posted, retried later: %s",
+                                incident.key, channel, why)  # fmt: skip
+                else:
+                    log.error("incident card for %s in %s failed: %s", incident.key, channel, why)
 
     def declare(self, draft: IncidentDraft, submission_key: str | None) -> None:
         """Save and classify a declared incident, then post its cards (once per form)."""
@@ -94,6 +100,18 @@ class IncidentCards:
             self.publish(incident)
 
     def refresh(self) -> None:
-        """Recompute pending and ongoing incidents and update their cards (scheduled)."""
-        for incident in self._incidents.refresh():
+        """Recompute pending and ongoing incidents and update their cards (scheduled); post
+        the cards of the last day's incidents that a failed post left missing."""
+        refreshed = self._incidents.refresh()
+        for incident in refreshed:
+            self.publish(incident)
+        done = {i.id for i in refreshed}
+        with Session(self._engine) as session:
+            repo = IncidentRepository(session)
+            recent = repo.find(since=self._now() - timedelta(days=1), limit=200)
+            missing = [
+                i for i in recent
+                if i.id not in done and len(repo.cards(i.id)) < len(self.channels(i))
+            ]  # fmt: skip
+        for incident in missing:
             self.publish(incident)

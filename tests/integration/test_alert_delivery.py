@@ -168,3 +168,30 @@ def test_a_data_missing_warning_that_did_not_leave_is_sent_later(engine: Engine)
     for minute in range(20, 25):
         run.run(AT + timedelta(minutes=minute))
     assert len(slack.posts) == 1  # one warning per outage, never more
+
+
+def test_an_incident_card_that_did_not_leave_is_posted_by_the_next_refresh(
+    engine: Engine,
+) -> None:
+    from bot.domain.incidents import IncidentDraft
+    from bot.services.incidents import Incidents
+    from bot.slack.incident_cards import IncidentCards
+    from bot.slack.incident_views import IncidentViews
+
+    class Counts(BurningSource):
+        def event_counts(self, slo: SLO, start: datetime, end: datetime) -> EventCounts:
+            return EventCounts(bad=5.0, total=1000.0, window_bad=50.0, window_total=1e6)
+
+    slack = FlakySlack([refused()])
+    now = AT
+    incidents = Incidents(CATALOG, Counts(), engine, lambda: now)
+    cards = IncidentCards(
+        incidents, engine, slack, IncidentViews(Renderer(), CATALOG), CATALOG, lambda: now
+    )
+    draft = IncidentDraft("db down", ("checkout",), AT - timedelta(hours=1), AT, "", "U1", "")
+    cards.declare(draft, "V1")
+    assert slack.posts == []  # Slack refused the connection: no card yet
+    cards.refresh()
+    assert [p[0] for p in slack.posts] == ["C0PAY"]  # posted once Slack answers
+    cards.refresh()
+    assert len(slack.posts) == 1
