@@ -87,7 +87,7 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     incident_views = IncidentViews(renderer, catalog)
     cards = IncidentCards(incidents, engine, notifier, incident_views, catalog, now)
     postmortems = Postmortems(catalog, engine, now)
-    home = HomeView(board, renderer, postmortems.mine)
+    home = HomeView(board, renderer, postmortems.mine, controls.firing_lines)
     desk = PostmortemDesk(
         postmortems, PostmortemViews(renderer), renderer, notifier, engine, home.for_user
     )

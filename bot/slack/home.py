@@ -22,11 +22,15 @@ class HomeView:
         board: StatusBoard,
         renderer: Renderer,
         actions_of: Callable[[str], list[ActionItem]] = lambda user: [],
+        open_alerts: Callable[[], list[str]] = list,
     ) -> None:
-        """actions_of: a person's open action items (from the postmortem store)."""
+        """actions_of: a person's open action items (from the postmortem store);
+        open_alerts: the open burn alerts as lines (from the alert store), shown when
+        Prometheus cannot be read."""
         self._board = board
         self._render = renderer.render
         self._actions_of = actions_of
+        self._open_alerts = open_alerts
 
     def for_user(self, user_id: str) -> dict[str, Any]:
         """The home tab for one person: every SLO, least budget first, and what burns."""
@@ -38,6 +42,7 @@ class HomeView:
                 at="now",
                 problem=str(exc),
                 firing=[],
+                still_open=self._open_alerts()[:10],
                 slos=[],
                 hidden=0,
                 actions=self._actions(user_id, None),
@@ -48,6 +53,7 @@ class HomeView:
             "app_home.json.j2",
             at=format_time(at),
             problem="",
+            still_open=[],
             firing=[r for r in rows if r["alert"]][:10],
             slos=rows[:SHOWN],
             hidden=max(0, len(rows) - SHOWN),
