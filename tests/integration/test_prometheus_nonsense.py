@@ -73,3 +73,20 @@ def test_a_slow_answer_is_named_as_such(proxied: tuple[Path, FaultyProxy], prom:
         source.evaluate([Term(0, "sum(up)")], prom.end)
     assert "no answer within 0.5 s" in str(caught.value)
     assert "query=" not in str(caught.value) and "label_replace" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("mode", "data", "words"), [
+    ("drop", "no_data", "no series"),
+    ("duplicate", "error", "an SLI query must return one"),
+])  # fmt: skip
+def test_dropped_and_duplicated_series_are_no_data_or_errors(
+    proxied: tuple[Path, FaultyProxy], prom: Any, mode: str, data: str, words: str
+) -> None:
+    catalog, proxy = proxied
+    proxy.mode = mode
+    at = prom.end.isoformat()
+    run = budgetbot("status", "--config", str(catalog), "--at", at, "--format", "json")
+    assert run.returncode == 3, run.stderr
+    docs = json.loads(run.stdout)
+    assert docs and all(d["data"] == data and d["gate"] is None for d in docs)
+    assert all(words in d["message"] for d in docs)

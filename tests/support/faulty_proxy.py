@@ -2,7 +2,8 @@
 
 Modes: "pass" (forward as is), "error-200" (HTTP 200 with an error body), "not-json",
 "abc" (every sample value replaced by "abc"), "nan" / "inf" / "negative" (every sample
-value replaced), "no-data" (success without data), "slow" (waits `delay` seconds first).
+value replaced), "no-data" (success without data), "slow" (waits `delay` seconds first),
+"drop" (every series dropped), "duplicate" (every series twice).
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ class FaultyProxy:
             return 200, b"<html>502 Bad Gateway</html>"
         if self.mode == "no-data":
             return 200, b'{"status":"success"}'
+        if self.mode in ("drop", "duplicate"):
+            doc = json.loads(body)
+            result = doc.get("data", {}).get("result", [])
+            doc["data"]["result"] = [] if self.mode == "drop" else result + result
+            return status, json.dumps(doc).encode()
         if self.mode in REPLACED:
             doc = json.loads(body)
             for series in doc.get("data", {}).get("result", []):
