@@ -14,7 +14,7 @@ from bot.commands.common import (
     UsageError,
     complain,
 )
-from bot.metrics.prometheus import PrometheusError
+from bot.metrics.errors import PrometheusError
 from bot.settings import Settings, SettingsError
 from storage.db import StorageError
 

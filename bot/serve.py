@@ -19,7 +19,8 @@ from sqlmodel import Session
 from bot.catalog import load_catalog
 from bot.domain.slo import Catalog
 from bot.domain.status import SLOStatus
-from bot.metrics.prometheus import PrometheusError, PrometheusSource
+from bot.metrics.errors import PrometheusError
+from bot.metrics.prometheus import PrometheusSource
 from bot.observability import BotMetrics, TimedSource
 from bot.scheduler import Scheduler, lease_for
 from bot.services.alerting import AlertingCycle

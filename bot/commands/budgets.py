@@ -25,7 +25,7 @@ from bot.commands.common import (
 )
 from bot.console import print_catalog_summary, print_impact, print_status
 from bot.domain.slo import SLO, Catalog
-from bot.metrics.prometheus import QueryRejected
+from bot.metrics.errors import QueryRejected
 from bot.services.catalog_check import live_check
 from bot.services.impact import incident_impact
 from bot.services.status import evaluate_status

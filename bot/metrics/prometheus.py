@@ -9,7 +9,6 @@ from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime
 from typing import TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from prometheus_api_client.exceptions import PrometheusApiClientException
@@ -19,6 +18,12 @@ from urllib3.util.retry import Retry
 from bot.domain.slo import SLO
 from bot.domain.status import Reading
 from bot.metrics.composition import Composition, plan_composition
+from bot.metrics.errors import (
+    PrometheusError,
+    PrometheusUnreachable,
+    QueryRejected,
+    mask_password,
+)
 from bot.metrics.hourly import HOUR, HourlyCache
 from bot.metrics.promql import (
     MalformedResult,
@@ -44,33 +49,6 @@ V = TypeVar("V")
 Fetch = Callable[[Sequence[Term]], dict[Hashable, V | TermError]]
 CONNECT_TIMEOUT = 3.05  # seconds to open a connection; the read timeout is the query's
 _STATUS = re.compile(r"HTTP Status Code (\d+) \((b'.*'|b\".*\")\)$", re.DOTALL)
-
-
-class PrometheusError(Exception):
-    """Prometheus could not answer: the whole evaluation is unusable."""
-
-
-class PrometheusUnreachable(PrometheusError):
-    def __init__(self, url: str, detail: str) -> None:
-        super().__init__(f"Prometheus at {mask_password(url)} is unreachable: {detail}")
-        self.url = mask_password(url)
-
-
-def mask_password(url: str) -> str:
-    """The URL with any password in its user-info replaced by ***."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-class QueryRejected(Exception):
-    """Prometheus refused a query (bad PromQL, too many samples): only its terms fail."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class PrometheusSource:

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from bot.domain.alerts import Action, OpenAlert, Watch, decide
 from bot.domain.slo import Catalog
 from bot.domain.status import DataState, SLOStatus
-from bot.metrics.prometheus import PrometheusError
+from bot.metrics.errors import PrometheusError
 from bot.metrics.source import MetricsSource
 from bot.services.status import evaluate_status
 from bot.slack.alert_messages import AlertMessages, Message

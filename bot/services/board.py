@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.domain.slo import Catalog
 from bot.domain.status import SLOStatus
-from bot.metrics.prometheus import PrometheusError
+from bot.metrics.errors import PrometheusError
 from bot.metrics.source import MetricsSource
 from bot.services.status import evaluate_status
 

@@ -25,7 +25,7 @@ from bot.domain.durations import format_duration
 from bot.domain.incidents import Incident
 from bot.domain.slo import SLO, Catalog, Tier
 from bot.domain.status import DataState, SLOStatus
-from bot.metrics.prometheus import PrometheusError
+from bot.metrics.errors import PrometheusError
 from bot.metrics.source import MetricsSource
 from bot.services.ownership import incident_teams, open_actions
 from bot.services.status import evaluate_status

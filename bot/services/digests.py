@@ -22,7 +22,7 @@ from sqlmodel import Session
 from bot.charts import BudgetChart, budget_chart
 from bot.domain.digest import WEEK, rank_teams, week_key
 from bot.domain.slo import Catalog, Team
-from bot.metrics.prometheus import PrometheusError
+from bot.metrics.errors import PrometheusError
 from bot.services.digest_data import DigestData
 from bot.slack.digest_messages import DigestMessages
 from bot.slack.notifier import Notifier, surely_not_posted

@@ -17,7 +17,7 @@ from bot.domain.incidents import (
     classify_incident,
 )
 from bot.domain.slo import SLO, Catalog
-from bot.metrics.prometheus import PrometheusError, QueryRejected
+from bot.metrics.errors import PrometheusError, QueryRejected
 from bot.metrics.source import MetricsSource
 from bot.services.impact import incident_impact
 from storage.incidents import IncidentRepository

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.domain.actions import ActionItem
-from bot.metrics.prometheus import PrometheusError
+from bot.metrics.errors import PrometheusError
 from bot.services.board import StatusBoard
 from bot.slack.postmortem_views import action_line
 from bot.slack.presenters import scoreboard

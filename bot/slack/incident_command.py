@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.domain.incidents import Incident, IncidentSeverity
-from bot.metrics.prometheus import PrometheusError
+from bot.metrics.errors import PrometheusError
 from bot.services.incidents import Incidents
 from bot.slack.incident_cards import IncidentCards
 from bot.slack.incident_views import IncidentViews

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.domain.gate import service_verdict
 from bot.domain.slo import Gate
-from bot.metrics.prometheus import PrometheusError
+from bot.metrics.errors import PrometheusError
 from bot.services.board import StatusBoard
 from bot.services.gate import GateService
 from bot.slack.presenters import GATE_EMOJI, by_team, slo_line

@@ -19,7 +19,7 @@ from bot.domain.budget import Rates
 from bot.domain.burn import burn_windows
 from bot.domain.slo import SLO, Catalog, EventsSLI, Service, Team, Tier
 from bot.domain.status import Reading
-from bot.metrics.prometheus import PrometheusUnreachable
+from bot.metrics.errors import PrometheusUnreachable
 from bot.metrics.source import EventCounts, Progress
 from bot.services.alerting import AlertingCycle
 from bot.slack.alert_messages import AlertMessages

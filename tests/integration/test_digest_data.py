@@ -12,7 +12,8 @@ from bot.catalog import load_catalog
 from bot.domain.actions import ActionKind, NewAction, Priority
 from bot.domain.digest import WEEK
 from bot.domain.incidents import IncidentDraft
-from bot.metrics.prometheus import PrometheusSource, PrometheusUnreachable
+from bot.metrics.errors import PrometheusUnreachable
+from bot.metrics.prometheus import PrometheusSource
 from bot.services.digest_data import DigestData
 from bot.services.incidents import Incidents
 from storage.db import make_engine

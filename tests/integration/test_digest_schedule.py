@@ -12,7 +12,7 @@ from slack_sdk.web import SlackResponse
 from bot.charts import BudgetChart
 from bot.domain.digest import SLOWeek, TeamDigest, week_key
 from bot.domain.slo import Catalog, Gate, Team
-from bot.metrics.prometheus import PrometheusUnreachable
+from bot.metrics.errors import PrometheusUnreachable
 from bot.services.digests import PLATFORM, Digests
 from bot.slack.digest_messages import DigestMessages
 from bot.slack.rendering import Renderer

@@ -13,7 +13,7 @@ import pytest
 import uvicorn
 from sqlalchemy.exc import OperationalError
 
-from bot.metrics.prometheus import PrometheusUnreachable
+from bot.metrics.errors import PrometheusUnreachable
 from bot.observability import BotMetrics
 from bot.services.gate import GateAnswer
 from bot.web import GateApi, create_web_app

@@ -10,7 +10,8 @@ import pytest
 from bot.domain.incidents import ImpactState, IncidentDraft, IncidentSeverity
 from bot.domain.slo import SLO
 from bot.domain.status import Reading
-from bot.metrics.prometheus import PrometheusSource, PrometheusUnreachable
+from bot.metrics.errors import PrometheusUnreachable
+from bot.metrics.prometheus import PrometheusSource
 from bot.metrics.source import EventCounts, Progress
 from bot.services.incidents import Incidents
 from storage.db import make_engine

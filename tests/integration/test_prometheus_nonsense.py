@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.metrics.prometheus import PrometheusError, PrometheusSource
+from bot.metrics.errors import PrometheusError
+from bot.metrics.prometheus import PrometheusSource
 from bot.metrics.promql import Term
 from tests.integration.test_cli import assert_no_traceback
 from tests.integration.test_status_truth import write_catalog

@@ -11,7 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from bot.metrics.prometheus import PrometheusError, PrometheusSource, PrometheusUnreachable
+from bot.metrics.errors import PrometheusError, PrometheusUnreachable
+from bot.metrics.prometheus import PrometheusSource
 from bot.metrics.promql import Term, TermError
 from tests.support.cli import closed_port
 

@@ -10,7 +10,7 @@ import pytest
 from bot.domain.budget import Rates
 from bot.domain.slo import SLO, Catalog, EventsSLI, Service, Team, Tier
 from bot.domain.status import Reading
-from bot.metrics.prometheus import PrometheusUnreachable
+from bot.metrics.errors import PrometheusUnreachable
 from bot.metrics.source import EventCounts, Progress
 from bot.services.board import StatusBoard
 from bot.slack.home import HomeView
