@@ -6,9 +6,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from bot.catalog.counting import counting
 from bot.catalog.errors import Problems, join
 from bot.catalog.fragment import Fragment, Located, SLODraft
-from bot.domain.slo import SLI, SLO, Catalog, Service, SeverityThresholds, Team, Tier
+from bot.domain.slo import SLI, SLO, Catalog, EventsSLI, Service, SeverityThresholds, Team, Tier
 
 T = TypeVar("T")
 
@@ -148,6 +149,8 @@ def _implicit_services(
 
 
 def _slo(draft: SLODraft, service: Service, team: str, sli: SLI) -> SLO:
+    if isinstance(sli, EventsSLI):
+        sli = counting(sli)  # rate() evaluated as increase(): exact on every store
     return SLO(
         name=draft.name,
         service=service.name,

@@ -117,7 +117,7 @@ def _top_aggregations(expr: pp.Expr) -> list[pp.AggregateExpr]:
     return []
 
 
-def _windowed(expr: pp.Expr) -> bool:
+def windowed(expr: pp.Expr) -> bool:
     """Whether a range selector or subquery spans {{.window}}."""
     if isinstance(expr, pp.MatrixSelector | pp.SubqueryExpr):
         return expr.range == timedelta(seconds=_MARKER_SECONDS)
@@ -176,13 +176,13 @@ def _call(expr: pp.Call) -> _Kind:
         raise QueryRefused(f"{_REFUSED_FUNCTIONS[name]}; expected {EXPECTED}")
     args = list(expr.args)
     if name in _RATE_FUNCTIONS | _COUNT_FUNCTIONS:
-        if not _windowed(args[0]):
+        if not windowed(args[0]):
             raise QueryRefused(
                 f"{name}() must range over {WINDOW_PLACEHOLDER}, "
                 f"e.g. {name}(x[{WINDOW_PLACEHOLDER}])"
             )
         return QueryKind.RATE if name in _RATE_FUNCTIONS else QueryKind.COUNT
-    if name in _COUNT_OVER_TIME | _RATE_OVER_TIME and _windowed(args[0]):
+    if name in _COUNT_OVER_TIME | _RATE_OVER_TIME and windowed(args[0]):
         return _over_time(name, args[0])
     if name == "vector":
         return _Neutral.CONSTANT
@@ -223,7 +223,7 @@ def _over_time(name: str, ranged: pp.Expr) -> QueryKind:
 def _functions(expr: pp.Expr) -> set[str]:
     """The names of every function called inside the expression."""
     names: set[str] = set()
-    for node in _nodes(expr):
+    for node in nodes(expr):
         if isinstance(node, pp.Call):
             names.add(node.func.name)
     return names
@@ -231,19 +231,19 @@ def _functions(expr: pp.Expr) -> set[str]:
 
 def _ranges(expr: pp.Expr) -> set[timedelta]:
     """The ranges of every range selector inside the expression."""
-    return {n.range for n in _nodes(expr) if isinstance(n, pp.MatrixSelector)}
+    return {n.range for n in nodes(expr) if isinstance(n, pp.MatrixSelector)}
 
 
-def _nodes(expr: pp.Expr) -> list[pp.Expr]:
+def nodes(expr: pp.Expr) -> list[pp.Expr]:
     """The expression and every expression inside it."""
     found = [expr]
     if isinstance(expr, pp.ParenExpr | pp.UnaryExpr | pp.AggregateExpr | pp.SubqueryExpr):
-        found += _nodes(expr.expr)
+        found += nodes(expr.expr)
     elif isinstance(expr, pp.BinaryExpr):
-        found += _nodes(expr.lhs) + _nodes(expr.rhs)
+        found += nodes(expr.lhs) + nodes(expr.rhs)
     elif isinstance(expr, pp.Call):
         for arg in expr.args:
-            found += _nodes(arg)
+            found += nodes(arg)
     return found
 
 

@@ -62,13 +62,42 @@ class QueryKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class EventsQuery:
+    """A query as it is evaluated: its text (with {{.window}}) and what its value is."""
+
+    text: str
+    kind: QueryKind
+
+
+@dataclass(frozen=True)
 class EventsSLI:
-    """Bad and total events queries; both contain the placeholder {{.window}}."""
+    """Bad and total events queries; both contain the placeholder {{.window}}.
+
+    The `*_counted` forms are the same queries rewritten to count events (`rate(` as
+    `increase(`), which every store answers exactly; they are what is evaluated.
+    """
 
     error_query: str
     total_query: str
     error_kind: QueryKind = QueryKind.RATE
     total_kind: QueryKind = QueryKind.RATE
+    # Derived from the queries by the catalog: not part of what makes two SLIs equal.
+    error_counted: str | None = field(default=None, compare=False)
+    total_counted: str | None = field(default=None, compare=False)
+
+    @property
+    def planned_bad(self) -> EventsQuery:
+        """The error query as it is evaluated."""
+        if self.error_counted:
+            return EventsQuery(self.error_counted, QueryKind.COUNT)
+        return EventsQuery(self.error_query, self.error_kind)
+
+    @property
+    def planned_total(self) -> EventsQuery:
+        """The total query as it is evaluated."""
+        if self.total_counted:
+            return EventsQuery(self.total_counted, QueryKind.COUNT)
+        return EventsQuery(self.total_query, self.total_kind)
 
     @property
     def kind_label(self) -> str:

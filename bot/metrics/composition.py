@@ -57,8 +57,8 @@ def plan_composition(slos: Sequence[SLO], terms: Sequence[Term], at: float) -> C
             plan.direct.append(term)
             continue
         bad = kind == "bad"
-        template = slo.sli.error_query if bad else slo.sli.total_query
-        query_kind = slo.sli.error_kind if bad else slo.sli.total_kind
+        planned = slo.sli.planned_bad if bad else slo.sli.planned_total
+        template, query_kind = planned.text, planned.kind
         hourly = render(template, HOUR)
         plan.kinds[hourly] = query_kind
         known = plan.hours.get(hourly)

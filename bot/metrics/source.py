@@ -63,8 +63,8 @@ def plan_terms(slos: Sequence[SLO], windows: Sequence[int]) -> list[Term]:
 def _sli_terms(slo: SLO, span: str | int, seconds: int) -> list[Term]:
     if isinstance(slo.sli, EventsSLI):
         return [
-            Term((slo.name, span, "bad"), render(slo.sli.error_query, seconds)),
-            Term((slo.name, span, "total"), render(slo.sli.total_query, seconds)),
+            Term((slo.name, span, "bad"), render(slo.sli.planned_bad.text, seconds)),
+            Term((slo.name, span, "total"), render(slo.sli.planned_total.text, seconds)),
         ]
     return [Term((slo.name, span, "ratio"), render(slo.sli.error_ratio_query, seconds))]
 
@@ -144,8 +144,8 @@ def _rates(slo: SLO, span: str | int, values: Mapping[Hashable, TermValue]) -> R
     bad = 0.0 if bad is None else max(0.0, bad)
     seconds = slo.window if span == PERIOD else int(span)
     events = (
-        slo.sli.error_kind.events(bad, seconds),
-        slo.sli.total_kind.events(max(0.0, total), seconds),
+        slo.sli.planned_bad.kind.events(bad, seconds),
+        slo.sli.planned_total.kind.events(max(0.0, total), seconds),
     )
     return Rates(*events)
 
@@ -159,10 +159,10 @@ def plan_event_terms(slo: SLO, span: int) -> list[Term]:
         )
     sli = slo.sli
     return [
-        Term("bad", render(sli.error_query, span)),
-        Term("total", render(sli.total_query, span)),
-        Term("window_bad", render(sli.error_query, slo.window)),
-        Term("window_total", render(sli.total_query, slo.window)),
+        Term("bad", render(sli.planned_bad.text, span)),
+        Term("total", render(sli.planned_total.text, span)),
+        Term("window_bad", render(sli.planned_bad.text, slo.window)),
+        Term("window_total", render(sli.planned_total.text, slo.window)),
     ]
 
 
@@ -182,7 +182,7 @@ def fold_event_counts(
         return f"no data for SLO {slo.name} in that window"
     assert isinstance(slo.sli, EventsSLI)
     got = {k: v if isinstance(v, float) else 0.0 for k, v in values.items()}
-    bad, total = slo.sli.error_kind, slo.sli.total_kind
+    bad, total = slo.sli.planned_bad.kind, slo.sli.planned_total.kind
     return EventCounts(
         bad=bad.events(got["bad"], span),
         total=total.events(got["total"], span),
