@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint unit bench prometheus clean
+.PHONY: demo test lint unit bench prometheus stores clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml
 
 prometheus:
 	@scripts/ensure-prometheus.sh
+
+stores: prometheus
+	@scripts/ensure-victoria-metrics.sh
 
 demo: $(STAMP) prometheus
 	$(VENV)/bin/budgetbot demo
@@ -24,7 +27,7 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q
 
-test: $(STAMP) prometheus lint
+test: $(STAMP) stores lint
 	$(PY) -m pytest
 
 bench: $(STAMP) prometheus

@@ -2,6 +2,7 @@
 
 pytest_plugins = [
     "tests.support.prometheus",
+    "tests.support.victoria",
     "tests.support.database",
     "tests.support.slack_api",
 ]
