@@ -69,7 +69,7 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     engine = make_engine(settings.database_url)
     upgrade(engine)  # serialised across replicas by the migration lock
     metrics = BotMetrics()
-    prometheus = PrometheusSource(url, timeout=10.0)
+    prometheus = PrometheusSource(url, timeout=10.0, flavor=catalog.prometheus_flavor)
     source = TimedSource(prometheus, metrics)
 
     def now() -> datetime:

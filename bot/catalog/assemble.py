@@ -75,6 +75,7 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
             slos.append(_slo(draft, service, team, sli))
 
     url = _single("prometheus.url", [f.prometheus_url for f in fragments], problems)
+    flavor = _single("prometheus.flavor", [f.prometheus_flavor for f in fragments], problems)
     severity = _single("incidents.severity", [f.severity for f in fragments], problems)
     gate = _single("gate", [f.gate for f in fragments], problems)
     alerts = _single("alerts", [f.alerts for f in fragments], problems)
@@ -86,6 +87,7 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
         services=services,
         slos=tuple(slos),
         prometheus_url=url.value if url else None,
+        prometheus_flavor=flavor.value if flavor else None,
         severity=severity.value if severity else SeverityThresholds(),
         gate_policies=gate.value if gate else {},
         alert_policies=alerts.value if alerts else {},

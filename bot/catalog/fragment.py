@@ -72,6 +72,7 @@ class Fragment:
     slis: list[Located[tuple[str, SLI | None]]] = field(default_factory=list)  # OpenSLO kind SLI
     includes: list[Located[Include]] = field(default_factory=list)
     prometheus_url: Located[str] | None = None
+    prometheus_flavor: Located[str] | None = None
     severity: Located[SeverityThresholds] | None = None
     gate: Located[dict[Tier, GatePolicy]] | None = None
     alerts: Located[dict[Tier, AlertPolicy]] | None = None

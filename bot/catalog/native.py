@@ -29,6 +29,8 @@ SeverityName = Literal["ticket", "page"]
 
 class PrometheusModel(StrictModel):
     url: str | None = None
+    # The store behind the URL; detected from the store itself when not given.
+    flavor: Literal["prometheus", "victoriametrics", "thanos", "mimir"] | None = None
 
 
 class TeamModel(StrictModel):
@@ -89,6 +91,8 @@ def parse_native(file: str, document: Any, problems: Problems) -> Fragment:
         if url_error:
             problems.add(file, "prometheus.url", url_error)
         fragment.prometheus_url = Located(root.prometheus.url, file, "prometheus.url")
+    if root.prometheus is not None and root.prometheus.flavor is not None:
+        fragment.prometheus_flavor = Located(root.prometheus.flavor, file, "prometheus.flavor")
     for name, raw in _named(file, "teams", root.teams, problems):
         fragment.teams.append(Located(_team(file, name, raw, problems), file, join("teams", name)))
     for name, raw in _named(file, "services", root.services, problems):

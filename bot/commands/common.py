@@ -51,7 +51,7 @@ def prometheus_source(
     url = settings.prometheus_url or catalog.prometheus_url
     if not url:
         raise UsageError("no Prometheus URL: set PROMETHEUS_URL or prometheus.url in the catalog")
-    return PrometheusSource(url, reuse_hours=reuse_hours)
+    return PrometheusSource(url, reuse_hours=reuse_hours, flavor=catalog.prometheus_flavor)
 
 
 def instant(text: str | None, settings: Settings) -> datetime:

@@ -185,6 +185,7 @@ class Catalog:
     services: Mapping[str, Service]
     slos: tuple[SLO, ...]
     prometheus_url: str | None = None
+    prometheus_flavor: str | None = None  # the store: detected when None
     severity: SeverityThresholds = field(default_factory=SeverityThresholds)
     gate_policies: Mapping[Tier, GatePolicy] = field(default_factory=dict)
     alert_policies: Mapping[Tier, AlertPolicy] = field(default_factory=dict)

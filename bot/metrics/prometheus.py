@@ -5,6 +5,7 @@ import json
 import math
 import re
 import threading
+import time
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime
@@ -44,6 +45,7 @@ from bot.metrics.source import (
     plan_event_terms,
     plan_terms,
 )
+from bot.metrics.stores import STORE_PARAMS, detect_flavor
 
 V = TypeVar("V")
 Fetch = Callable[[Sequence[Term]], dict[Hashable, V | TermError]]
@@ -68,9 +70,11 @@ class PrometheusSource:
         reuse_hours: bool = True,
         connect_timeout: float = CONNECT_TIMEOUT,
         retries: int = 2,
+        flavor: str | None = None,
     ) -> None:
         """reuse_hours: compose long windows from cached hourly rates (bot.metrics.hourly);
-        connect_timeout and retries (refused connections, gateway errors) bound a probe."""
+        connect_timeout and retries (refused connections, gateway errors) bound a probe;
+        flavor: the store (bot.metrics.stores.FLAVORS), detected on first use when None."""
         self.connect_timeout = connect_timeout
         self.retries = retries
         self.url = url.rstrip("/")
@@ -80,6 +84,8 @@ class PrometheusSource:
         self.concurrency = concurrency
         self.max_query_chars = max_query_chars
         self.queries_sent = 0
+        self._flavor = flavor
+        self._detect_after = 0.0  # monotonic seconds: when detecting may be tried again
         self._local = threading.local()
         self._lock = threading.Lock()
 
@@ -102,6 +108,14 @@ class PrometheusSource:
             self._local.client = client
         return client
 
+    @property
+    def flavor(self) -> str | None:
+        """The store answering (prometheus, victoriametrics, thanos, mimir); None: unknown yet."""
+        if self._flavor is None and time.monotonic() >= self._detect_after:
+            self._flavor = detect_flavor(self.url, timeout=min(3.0, self.timeout))
+            self._detect_after = time.monotonic() + 60  # not asked again for a minute
+        return self._flavor
+
     def query(self, promql: str, at: datetime) -> list[dict[str, object]]:
         """One instant query at `at`; raises PrometheusError or QueryRejected."""
         return self._request(
@@ -120,7 +134,7 @@ class PrometheusSource:
         params = {
             **params,
             "timeout": f"{self.timeout:g}s",
-            "partial_response": "false",  # Thanos: an incomplete answer is an error
+            **STORE_PARAMS.get(self.flavor or "", {}),  # an incomplete answer is an error
         }
         try:
             return _checked(send(self._client(), params))

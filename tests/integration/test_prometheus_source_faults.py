@@ -27,6 +27,9 @@ class FakePrometheus(BaseHTTPRequestHandler):
     seen: ClassVar[list[dict[str, list[str]]]] = []
 
     def do_GET(self) -> None:
+        if not urlsplit(self.path).path.startswith("/api/v1/query"):  # the store detection
+            self._send(200, {"status": "success", "data": {"version": "2.42.0"}})
+            return
         params = parse_qs(urlsplit(self.path).query)
         self.seen.append(params)
         query = params["query"][0]

@@ -102,3 +102,28 @@ def test_incident_impact_is_true_on_every_store(
     slack = 30 / (end - data_from).total_seconds() if reaches_before and prometheus else 1e-6
     assert doc["budget_consumed"] == pytest.approx(bad / (0.001 * window_total), rel=slack)
     assert datetime.now(UTC) > end  # the window is in the past: figures are final
+
+
+def test_the_store_is_detected_and_sent_its_own_parameters(store: Any, store_name: str) -> None:
+    """Each store is told to refuse partial answers in its own words, and nothing else."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from bot.metrics.prometheus import PrometheusSource
+    from bot.metrics.promql import Term
+    from tests.support.faulty_proxy import faulty_proxy
+
+    with faulty_proxy(store.url) as (url, proxy):
+        source = PrometheusSource(url)
+        assert source.flavor == store_name
+        source.evaluate([Term(0, "sum(up) or vector(1)")], store.end)
+    (query,) = [parse_qs(urlsplit(p).query) for p in proxy.paths if "/api/v1/query" in p]
+    expected = {"prometheus": set(), "victoriametrics": {"deny_partial_response"}}[store_name]
+    assert set(query) - {"query", "time", "timeout"} == expected
+
+
+def test_a_named_flavor_is_not_detected() -> None:
+    from bot.metrics.prometheus import PrometheusSource
+    from tests.support.cli import closed_port
+
+    source = PrometheusSource(f"http://127.0.0.1:{closed_port()}", flavor="thanos")
+    assert source.flavor == "thanos"  # no request was needed to know

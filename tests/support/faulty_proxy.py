@@ -29,9 +29,11 @@ class FaultyProxy:
         self.mode = "pass"
         self.delay = 0.0
         self.requests = 0
+        self.paths: list[str] = []  # every path asked, with its query string
 
     def answer(self, path: str) -> tuple[int, bytes]:
         self.requests += 1
+        self.paths.append(path)
         if self.mode == "slow":
             time.sleep(self.delay)
         with urllib.request.urlopen(self.upstream + path, timeout=30) as response:

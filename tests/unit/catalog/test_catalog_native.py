@@ -445,3 +445,14 @@ def test_admins_and_action_escalation(tmp_path: Path) -> None:
     catalog_file.write_text("teams: {t: {channel: C1}}\nactions: {escalate_overdue_after: 0}\n")
     with pytest.raises(CatalogError, match=r"actions\.escalate_overdue_after"):
         load_catalog(catalog_file)
+
+
+def test_the_store_flavor_is_read_and_checked(
+    load: Callable[[Files], Catalog], problems: Callable[[Files], list[Problem]]
+) -> None:
+    flavored = "prometheus: {url: 'http://vm:8428', flavor: victoriametrics}\n" + BASE + SLO
+    assert load({"budgetbot.yaml": flavored}).prometheus_flavor == "victoriametrics"
+    assert load({"budgetbot.yaml": BASE + SLO}).prometheus_flavor is None  # detected later
+    wrong = flavored.replace("flavor: victoriametrics", "flavor: influx")
+    found = problems({"budgetbot.yaml": wrong})
+    assert any(p.path == "prometheus.flavor" and "victoriametrics" in p.message for p in found)

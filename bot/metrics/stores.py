@@ -1,0 +1,40 @@
+"""Which Prometheus-compatible store answers, and the parameters sent to it on purpose.
+
+Every events term is a count of events (rate queries are evaluated as `increase()`), so
+the figures are the same on every store; what differs is how each store refuses a
+partial answer, which must never pass for a whole one.
+"""
+
+from __future__ import annotations
+
+import requests
+
+FLAVORS = ("prometheus", "victoriametrics", "thanos", "mimir")
+
+# Query parameters by store: what makes it refuse an incomplete answer.
+STORE_PARAMS: dict[str, dict[str, str]] = {
+    "prometheus": {},
+    "mimir": {},
+    "thanos": {"partial_response": "false"},
+    "victoriametrics": {"deny_partial_response": "1"},  # the cluster's; single node: no-op
+}
+
+
+def detect_flavor(url: str, timeout: float = 3.0) -> str | None:
+    """The store at `url` by its own answers, or None when it cannot be asked now."""
+    if "/select/" in url:  # the VictoriaMetrics cluster's vmselect path
+        return "victoriametrics"
+    try:
+        info = requests.get(f"{url}/api/v1/status/buildinfo", timeout=timeout)
+        data = info.json().get("data") if info.ok else None
+        application = str((data or {}).get("application", "")).lower()
+        if "mimir" in application:
+            return "mimir"
+        healthy = requests.get(f"{url}/-/healthy", timeout=timeout).text.lower()
+    except (requests.RequestException, ValueError, AttributeError):
+        return None
+    if "victoriametrics" in healthy:
+        return "victoriametrics"
+    if "thanos" in healthy:
+        return "thanos"
+    return "prometheus"
