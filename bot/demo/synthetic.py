@@ -52,6 +52,8 @@ class ServiceTraffic:
     episodes: tuple[Episode, ...] = ()
     daily_swing: float = 0.3  # ratio: the rate swings +-30 % around its mean over a UTC day
     data_from: datetime | None = None  # first sample, when later than the model's start
+    # As client libraries do: the error series appears with the first error, counting from 0.
+    errors_series_lazy: bool = False
 
     def __post_init__(self) -> None:
         if not self.service or any(c in self.service for c in '"\\\n{}'):
@@ -72,6 +74,7 @@ class ServiceSeries:
     first: int
     good: Sequence[int]
     bad: Sequence[int]
+    lazy_bad: bool = False  # the bad series is exported from its first error on, from 0
 
     @property
     def last(self) -> int:
@@ -175,7 +178,7 @@ def _simulate(traffic: ServiceTraffic, model_start: int, end: int) -> ServiceSer
         total = new_total
         good[k] = total - failed
         bad[k] = failed
-    return ServiceSeries(traffic.service, first, good, bad)
+    return ServiceSeries(traffic.service, first, good, bad, traffic.errors_series_lazy)
 
 
 def _daily_shape(per_minute: float, swing: float) -> list[float]:
@@ -201,10 +204,13 @@ def render_day(truth: Truth, day: date) -> str:
         stamps = range(s.first + STEP * k_lo, s.first + STEP * k_hi, STEP)
         for code, values in ((GOOD_CODE, s.good), (BAD_CODE, s.bad)):
             prefix = f'{METRIC}_total{{service="{name}",code="{code}"}} '
+            lazy = s.lazy_bad and code == BAD_CODE
+            offset = 0 if lazy else COUNTER_OFFSET
             parts.extend(
                 [
-                    f"{prefix}{COUNTER_OFFSET + v} {t}"
+                    f"{prefix}{offset + v} {t}"
                     for v, t in zip(values[k_lo:k_hi], stamps, strict=True)
+                    if not (lazy and v == 0)  # no series before the first error
                 ]
             )
     parts.append("# EOF\n")

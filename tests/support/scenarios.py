@@ -68,5 +68,14 @@ SCENARIOS: dict[str, ServiceTraffic] = {
         ),
         # a young service: samples only in the last 28 days (use it with a 28d window)
         ServiceTraffic("short", rate=12.0, error_ratio=0.0005, data_from=END - timedelta(days=28)),
+        # no error at all until 3 days before END, then 1 %: the code="500" series is born
+        # inside every window longer than 3 days, counting from 0 (as client libraries do)
+        ServiceTraffic(
+            "born",
+            rate=20.0,
+            error_ratio=0.0,
+            episodes=(Episode(_before_end(3 * DAY), 3 * DAY, error_ratio=0.01),),
+            errors_series_lazy=True,
+        ),
     )
 }
