@@ -127,6 +127,8 @@ class Truth:
         if t < s.first:
             return None
         bad, total = s.cumulative(t)
+        if code == BAD_CODE and s.lazy_bad:
+            return bad or None  # no series before the first error, then counting from 0
         if code == BAD_CODE:
             return COUNTER_OFFSET + bad
         if code == GOOD_CODE:

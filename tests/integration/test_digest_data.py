@@ -47,6 +47,13 @@ def write_catalog(directory: Path, url: str, extra: str = "") -> Path:
     return path
 
 
+@pytest.fixture(params=["prometheus", "victoriametrics"])
+def prom(prom: Any, request: pytest.FixtureRequest) -> Any:
+    """The digest's figures and chart are checked on both stores (the name is kept: each
+    test reads `prom.url`, `prom.end` and `prom.truth` of the store in use)."""
+    return prom if request.param == "prometheus" else request.getfixturevalue("victoria")
+
+
 @pytest.fixture(params=["rate", "increase"])
 def setup(
     prom: Any, tmp_path: Path, request: pytest.FixtureRequest
