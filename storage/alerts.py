@@ -162,6 +162,11 @@ class AlertRepository:
             )
         )
 
+    def restore_severity(self, episode: int, severity: Severity) -> None:
+        """Set the open episode's severity back (save() never lowers it): an escalation
+        whose reply surely did not leave is undone, so the next cycle escalates again."""
+        self._update_open(episode, severity=Severity(severity).value)
+
     def unsent(self) -> list[tuple[str, OpenAlert]]:
         """(slo, alert) of open episodes whose opening post was given back and never sent."""
         claimed = select(AlertPost.episode_id).where(col(AlertPost.kind) == "open")
@@ -172,6 +177,24 @@ class AlertRepository:
             .order_by(col(AlertEpisode.id))
         )
         return [(row.slo, _alert(row)) for row in self._session.exec(statement)]
+
+    def unsent_resolutions(
+        self, since: datetime
+    ) -> list[tuple[str, OpenAlert, tuple[str, str]]]:
+        """(slo, alert, (channel, ts)) of episodes resolved since `since` whose posted
+        message got no resolution reply: its claim was given back (release_post)."""
+        replied = select(AlertPost.episode_id).where(col(AlertPost.kind) == "resolve")
+        statement = (
+            select(AlertEpisode)
+            .where(col(AlertEpisode.resolved_at) >= since)
+            .where(col(AlertEpisode.ts).is_not(None), col(AlertEpisode.channel).is_not(None))
+            .where(col(AlertEpisode.id).not_in(replied))
+            .order_by(col(AlertEpisode.id))
+        )
+        return [
+            (row.slo, _alert(row), (str(row.channel), str(row.ts)))
+            for row in self._session.exec(statement)
+        ]
 
     def claim_data_warning(self, slo: str, since: datetime, at: datetime | None = None) -> bool:
         """Claim the one data-missing warning of the SLO's outage that began at `since`."""

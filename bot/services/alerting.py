@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
@@ -20,6 +20,7 @@ from bot.domain.slo import Catalog
 from bot.domain.status import DataState, SLOStatus
 from bot.metrics.errors import PrometheusError
 from bot.metrics.source import MetricsSource
+from bot.services.alert_claims import give_back_post, unwarn
 from bot.services.status import evaluate_status
 from bot.slack.alert_messages import AlertMessages, Message
 from bot.slack.notifier import Notifier, surely_not_posted
@@ -72,7 +73,9 @@ class AlertingCycle:
         with self._transaction() as repo:
             watches = repo.watches(s.slo.name for s in statuses)
             self._close_orphans(repo, at)
-            unsent = repo.unsent()  # given back in an earlier cycle: sent after this one
+            # Given back in an earlier cycle: sent after this one.
+            unsent = repo.unsent()
+            replies = repo.unsent_resolutions(at - timedelta(days=1))
         quiet: list[tuple[str, Watch]] = []
         try:
             for status in statuses:
@@ -93,18 +96,21 @@ class AlertingCycle:
             with self._transaction() as repo:
                 for name, watch in quiet:
                     repo.save(name, watch)
-        self._send_unsent(unsent, statuses, at, report)
+        self._send_unsent(unsent, replies, statuses, at, report)
         return report
 
     def _send_unsent(
         self,
         unsent: list[tuple[str, OpenAlert]],
+        replies: list[tuple[str, OpenAlert, tuple[str, str]]],
         statuses: list[SLOStatus],
         at: datetime,
         report: CycleReport,
     ) -> None:
-        """Post the opening messages that surely did not leave in an earlier cycle."""
+        """Post the opening messages and resolution replies that surely did not leave in
+        an earlier cycle."""
         current = {s.slo.name: s for s in statuses if s.data is DataState.OK}
+        self._send_unsent_resolutions(replies, current, at, report)
         for name, alert in unsent:
             if name not in current:
                 continue
@@ -113,6 +119,26 @@ class AlertingCycle:
             if claimed:
                 report.opened += 1
                 self._open(current[name], alert, at, report)
+
+    def _send_unsent_resolutions(
+        self,
+        pending: list[tuple[str, OpenAlert, tuple[str, str]]],
+        current: dict[str, SLOStatus],
+        at: datetime,
+        report: CycleReport,
+    ) -> None:
+        """Resolution replies given back in an earlier cycle (of the last day): sent now."""
+        for name, alert, ref in pending:
+            status = current.get(name)
+            if status is None:
+                continue
+            with self._transaction() as repo:
+                claimed = repo.claim_post(alert.episode, "resolve")
+            if claimed:
+                resolved = self._messages.resolved(status, alert, at)
+                note = self._messages.resolution_note(status, alert)
+                give_back = give_back_post(alert.episode, "resolve")
+                self._follow_up(ref, resolved, note, report, give_back)
 
     def _close_orphans(self, repo: AlertRepository, at: datetime) -> None:
         """Resolve the open alerts of SLOs that left the catalog (nothing else would)."""
@@ -165,7 +191,12 @@ class AlertingCycle:
                 if claimed:
                     report.escalated += 1
                     firing = self._messages.firing(status, after.alert, at)
-                    self._follow_up(ref, firing, self._messages.escalated(status), report)
+                    # Not sent: back to the severity before, so the next cycle escalates again.
+                    episode = after.alert.episode
+                    earlier = before.alert.severity if before.alert else None
+                    give_back = give_back_post(episode, "escalate", earlier)
+                    note = self._messages.escalated(status)
+                    self._follow_up(ref, firing, note, report, give_back)
             elif action is Action.RESOLVE and before.alert is not None:
                 episode = before.alert.episode
                 with self._transaction() as repo:
@@ -182,7 +213,8 @@ class AlertingCycle:
                         self._send(
                             report, self._notifier.post, channel, resolved.text, resolved.blocks
                         )
-                    self._follow_up(ref, resolved, note, report)
+                    give_back = give_back_post(episode, "resolve")  # see _send_unsent
+                    self._follow_up(ref, resolved, note, report, give_back)
             elif action is Action.DATA_MISSING and after.missing_since is not None:
                 # Prometheus itself down: one warning per team and outage, not one per SLO.
                 subject = f"prometheus@{status.slo.team}" if report.prometheus_error else name
@@ -198,7 +230,7 @@ class AlertingCycle:
                         status.message,
                         bool(report.prometheus_error),
                     )
-                    give_back = _unwarn(subject, after.missing_since, name, after)
+                    give_back = unwarn(subject, after.missing_since, name, after)
                     what = f"data-missing warning of {name}"
                     self._deliver(report, what, channel, warning, give_back)
             else:
@@ -210,7 +242,7 @@ class AlertingCycle:
         message = self._messages.firing(status, alert, at)
         what = f"alert of {status.slo.name}"
         ts = self._deliver(
-            report, what, channel, message, lambda repo: repo.release_post(alert.episode, "open")
+            report, what, channel, message, give_back_post(alert.episode, "open")
         )
         if ts is not None:
             with self._transaction() as repo:
@@ -223,12 +255,13 @@ class AlertingCycle:
         channel: str,
         message: Message,
         give_back: Callable[[AlertRepository], None],
+        thread_ts: str | None = None,
     ) -> str | None:
         """Post a claimed message; its ts, or None. A post that surely did not leave gives
         its claim back (`give_back`), so a later cycle sends it; one that may have left
         is never sent blind again."""
         try:
-            return self._notifier.post(channel, message.text, message.blocks)
+            return self._notifier.post(channel, message.text, message.blocks, thread_ts)
         except (SlackApiError, OSError) as exc:
             report.failed_posts += 1
             if surely_not_posted(exc):
@@ -245,13 +278,15 @@ class AlertingCycle:
         replacement: Message,
         note: Message,
         report: CycleReport,
+        give_back: Callable[[AlertRepository], None],
     ) -> None:
-        """Update the original message in place and reply in its thread."""
+        """Update the original message in place (idempotent) and reply in its thread; a
+        reply that surely did not leave gives its claim back."""
         if ref is None:  # the original post failed: nothing to update
             return
         channel, ts = ref
         self._send(report, self._notifier.update, channel, ts, replacement.text, replacement.blocks)
-        self._send(report, self._notifier.post, channel, note.text, note.blocks, ts)
+        self._deliver(report, note.text[:60], channel, note, give_back, thread_ts=ts)
 
     def _send(
         self, report: CycleReport, call: Callable[..., str | None], *args: object
@@ -267,14 +302,3 @@ class AlertingCycle:
             log.error("Slack could not be reached for an alert post: %s", exc)
         return None
 
-
-def _unwarn(
-    subject: str, since: datetime, name: str, watch: Watch
-) -> Callable[[AlertRepository], None]:
-    """Give a data-missing warning back: release its claim, mark the SLO unwarned again."""
-
-    def give_back(repo: AlertRepository) -> None:
-        repo.release_data_warning(subject, since)
-        repo.save(name, replace(watch, missing_warned=False))  # the next cycle warns again
-
-    return give_back

@@ -46,6 +46,7 @@ class BurningSource:
     def __init__(self) -> None:
         self.calm = False
         self.down = False
+        self.ratio = 0.02  # of failing requests while not calm
 
     def read(
         self,
@@ -56,7 +57,7 @@ class BurningSource:
     ) -> dict[str, Reading]:
         if self.down:
             raise PrometheusUnreachable("http://127.0.0.1:9", "connection refused")
-        ratio = 0.0 if self.calm else 0.02
+        ratio = 0.0 if self.calm else self.ratio
         rates = {w: Rates(ratio * 1000, 1000.0) for w in windows}
         return {s.name: Reading(Rates(0.0005 * 1000, 1000.0), rates) for s in slos}
 
@@ -195,3 +196,54 @@ def test_an_incident_card_that_did_not_leave_is_posted_by_the_next_refresh(
     assert [p[0] for p in slack.posts] == ["C0PAY"]  # posted once Slack answers
     cards.refresh()
     assert len(slack.posts) == 1
+
+
+class FailingReplies(FlakySlack):
+    """Top-level posts go through; the first `fails` thread replies are refused."""
+
+    def __init__(self, fails: int) -> None:
+        super().__init__([])
+        self.fails = fails
+
+    def post(
+        self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
+    ) -> str:
+        if thread_ts is not None and self.fails:
+            self.fails -= 1
+            raise refused()
+        return super().post(channel, text, blocks, thread_ts)
+
+
+def test_an_escalation_reply_that_did_not_leave_is_sent_next_cycle(engine: Engine) -> None:
+    source = BurningSource()
+    source.ratio = 0.0015  # 1.5x: a ticket (3d/6h rule)
+    slack = FailingReplies(fails=1)
+    run = cycle(engine, source, slack)
+    assert run.run(AT).opened == 1
+    source.ratio = 0.02  # 20x: a page
+    first = run.run(AT + timedelta(minutes=1))
+    assert first.escalated == 1 and first.failed_posts == 1
+    second = run.run(AT + timedelta(minutes=2))
+    assert second.escalated == 1
+    replies = [p for p in slack.posts if p[2] is not None]
+    assert len(replies) == 1  # the escalation reply, once
+    for minute in range(3, 6):
+        run.run(AT + timedelta(minutes=minute))
+    assert len([p for p in slack.posts if p[2] is not None]) == 1
+
+
+def test_a_resolution_reply_that_did_not_leave_is_sent_next_cycle(engine: Engine) -> None:
+    source = BurningSource()
+    slack = FailingReplies(fails=1)
+    run = cycle(engine, source, slack)
+    run.run(AT)
+    source.calm = True
+    minute = 0
+    while minute < 40 and not run.run(AT + timedelta(minutes=(minute := minute + 1))).resolved:
+        pass
+    assert [p for p in slack.posts if p[2] is not None] == []  # the reply was refused
+    run.run(AT + timedelta(minutes=minute + 1))
+    replies = [p for p in slack.posts if p[2] is not None]
+    assert len(replies) == 1 and len(slack.updates) >= 2  # updated again, replied once
+    run.run(AT + timedelta(minutes=minute + 2))
+    assert len([p for p in slack.posts if p[2] is not None]) == 1
