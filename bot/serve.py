@@ -69,7 +69,9 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     engine = make_engine(settings.database_url)
     upgrade(engine)  # serialised across replicas by the migration lock
     metrics = BotMetrics()
-    prometheus = PrometheusSource(url, timeout=10.0, flavor=catalog.prometheus_flavor)
+    # The catalog's flavor names the catalog's store; PROMETHEUS_URL's is detected.
+    flavor = None if settings.prometheus_url else catalog.prometheus_flavor
+    prometheus = PrometheusSource(url, timeout=10.0, flavor=flavor)
     source = TimedSource(prometheus, metrics)
 
     def now() -> datetime:
@@ -257,7 +259,12 @@ class _Health:
         self._catalog = catalog
         # Health answers within 2 s: its own probe gives up long before a query would.
         self._prometheus = PrometheusSource(
-            prometheus.url, timeout=1.0, connect_timeout=0.5, retries=0, reuse_hours=False
+            prometheus.url,
+            timeout=1.0,
+            connect_timeout=0.5,
+            retries=0,
+            reuse_hours=False,
+            detect=False,  # `vector(1)` needs no store of its own
         )
         self._last: tuple[float, str] = (0.0, "unknown")
 

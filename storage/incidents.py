@@ -190,6 +190,13 @@ class IncidentRepository:
             )
         )
 
+    def claimed_channels(self, id: int) -> set[str]:
+        """Every channel whose card of the incident is claimed, posted or not."""
+        rows = self._session.exec(
+            select(IncidentCard.channel).where(col(IncidentCard.incident_id) == id)
+        )
+        return set(rows)
+
     def cards(self, id: int) -> list[tuple[str, str]]:
         """(channel, ts) of the incident's posted cards, in the order they were claimed."""
         rows = self._session.exec(

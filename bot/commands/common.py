@@ -51,7 +51,9 @@ def prometheus_source(
     url = settings.prometheus_url or catalog.prometheus_url
     if not url:
         raise UsageError("no Prometheus URL: set PROMETHEUS_URL or prometheus.url in the catalog")
-    return PrometheusSource(url, reuse_hours=reuse_hours, flavor=catalog.prometheus_flavor)
+    # The catalog's flavor names the catalog's store; PROMETHEUS_URL's is detected.
+    flavor = None if settings.prometheus_url else catalog.prometheus_flavor
+    return PrometheusSource(url, reuse_hours=reuse_hours, flavor=flavor)
 
 
 def instant(text: str | None, settings: Settings) -> datetime:

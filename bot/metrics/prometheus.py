@@ -45,7 +45,7 @@ from bot.metrics.source import (
     plan_event_terms,
     plan_terms,
 )
-from bot.metrics.stores import STORE_PARAMS, detect_flavor
+from bot.metrics.stores import detect_flavor, store_params
 
 V = TypeVar("V")
 Fetch = Callable[[Sequence[Term]], dict[Hashable, V | TermError]]
@@ -71,10 +71,12 @@ class PrometheusSource:
         connect_timeout: float = CONNECT_TIMEOUT,
         retries: int = 2,
         flavor: str | None = None,
+        detect: bool = True,
     ) -> None:
         """reuse_hours: compose long windows from cached hourly rates (bot.metrics.hourly);
         connect_timeout and retries (refused connections, gateway errors) bound a probe;
-        flavor: the store (bot.metrics.stores.FLAVORS), detected on first use when None."""
+        flavor: the store (bot.metrics.stores.FLAVORS), detected on first use when None
+        and `detect` (an unknown store is sent every store's partial-answer refusal)."""
         self.connect_timeout = connect_timeout
         self.retries = retries
         self.url = url.rstrip("/")
@@ -85,7 +87,8 @@ class PrometheusSource:
         self.max_query_chars = max_query_chars
         self.queries_sent = 0
         self._flavor = flavor
-        self._detect_after = 0.0  # monotonic seconds: when detecting may be tried again
+        self._detect_after = 0.0 if detect else math.inf  # monotonic: when to ask again
+        self._detect_lock = threading.Lock()
         self._local = threading.local()
         self._lock = threading.Lock()
 
@@ -111,9 +114,10 @@ class PrometheusSource:
     @property
     def flavor(self) -> str | None:
         """The store answering (prometheus, victoriametrics, thanos, mimir); None: unknown yet."""
-        if self._flavor is None and time.monotonic() >= self._detect_after:
-            self._flavor = detect_flavor(self.url, timeout=min(3.0, self.timeout))
-            self._detect_after = time.monotonic() + 60  # not asked again for a minute
+        with self._detect_lock:
+            if self._flavor is None and time.monotonic() >= self._detect_after:
+                self._flavor = detect_flavor(self.url, timeout=min(1.0, self.timeout))
+                self._detect_after = time.monotonic() + 60  # not asked again for a minute
         return self._flavor
 
     def query(self, promql: str, at: datetime) -> list[dict[str, object]]:
@@ -134,7 +138,7 @@ class PrometheusSource:
         params = {
             **params,
             "timeout": f"{self.timeout:g}s",
-            **STORE_PARAMS.get(self.flavor or "", {}),  # an incomplete answer is an error
+            **store_params(self.flavor),  # an incomplete answer is an error, on every store
         }
         try:
             return _checked(send(self._client(), params))

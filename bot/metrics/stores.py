@@ -18,10 +18,17 @@ STORE_PARAMS: dict[str, dict[str, str]] = {
     "thanos": {"partial_response": "false"},
     "victoriametrics": {"deny_partial_response": "1"},  # the cluster's; single node: no-op
 }
+# A store not known (yet): both refusals, which the stores that do not use them ignore.
+UNKNOWN_PARAMS = {**STORE_PARAMS["thanos"], **STORE_PARAMS["victoriametrics"]}
 
 
-def detect_flavor(url: str, timeout: float = 3.0) -> str | None:
-    """The store at `url` by its own answers, or None when it cannot be asked now."""
+def store_params(flavor: str | None) -> dict[str, str]:
+    """The parameters sent to every query of the store `flavor` (None: not known)."""
+    return STORE_PARAMS.get(flavor or "", UNKNOWN_PARAMS)
+
+
+def detect_flavor(url: str, timeout: float = 1.0) -> str | None:
+    """The store at `url` when its own answers name it; None when they do not (yet)."""
     if "/select/" in url:  # the VictoriaMetrics cluster's vmselect path
         return "victoriametrics"
     try:
@@ -30,11 +37,13 @@ def detect_flavor(url: str, timeout: float = 3.0) -> str | None:
         application = str((data or {}).get("application", "")).lower()
         if "mimir" in application:
             return "mimir"
-        healthy = requests.get(f"{url}/-/healthy", timeout=timeout).text.lower()
+        healthy = requests.get(f"{url}/-/healthy", timeout=timeout)
     except (requests.RequestException, ValueError, AttributeError):
         return None
-    if "victoriametrics" in healthy:
-        return "victoriametrics"
-    if "thanos" in healthy:
-        return "thanos"
-    return "prometheus"
+    if healthy.status_code != 200:
+        return None  # unhealthy, or a proxy in between: ask again later
+    text = healthy.text.lower()
+    for flavor in ("victoriametrics", "thanos", "prometheus"):
+        if flavor in text:
+            return flavor
+    return None

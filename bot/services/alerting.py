@@ -23,7 +23,7 @@ from bot.metrics.source import MetricsSource
 from bot.services.alert_claims import give_back_post, unwarn
 from bot.services.status import evaluate_status
 from bot.slack.alert_messages import AlertMessages, Message
-from bot.slack.notifier import Notifier, surely_not_posted
+from bot.slack.notifier import Notifier, worth_retrying
 from storage.alerts import AlertRepository
 
 log = logging.getLogger("budgetbot.alerting")
@@ -264,7 +264,7 @@ class AlertingCycle:
             return self._notifier.post(channel, message.text, message.blocks, thread_ts)
         except (SlackApiError, OSError) as exc:
             report.failed_posts += 1
-            if surely_not_posted(exc):
+            if worth_retrying(exc):
                 log.warning("%s not posted, a later cycle retries: %s", what, exc)
                 with self._transaction() as repo:
                     give_back(repo)

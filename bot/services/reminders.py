@@ -19,7 +19,7 @@ from bot.domain.actions import ActionItem
 from bot.domain.reminders import owner_reminders, team_escalations
 from bot.domain.slo import Catalog
 from bot.services.ownership import open_actions
-from bot.slack.notifier import Notifier, surely_not_posted
+from bot.slack.notifier import Notifier, worth_retrying
 from bot.slack.postmortem_views import action_line
 from bot.slack.rendering import Renderer
 from storage.postmortems import PostmortemRepository
@@ -106,7 +106,7 @@ class Reminders:
             return 1
         except (SlackApiError, OSError) as exc:
             report.failed += 1
-            if surely_not_posted(exc):
+            if worth_retrying(exc):
                 log.warning("reminder to %s not sent, a later run retries: %s", channel, exc)
                 with self._session() as session:
                     PostmortemRepository(session).release_reminder(*claim)

@@ -12,7 +12,7 @@ from bot.domain.incidents import Incident, IncidentDraft, IncidentSeverity
 from bot.domain.slo import Catalog
 from bot.services.incidents import Incidents
 from bot.slack.incident_views import IncidentViews
-from bot.slack.notifier import Notifier, surely_not_posted
+from bot.slack.notifier import Notifier, worth_retrying
 from storage.incidents import IncidentRepository
 
 log = logging.getLogger("budgetbot.incidents")
@@ -69,10 +69,7 @@ class IncidentCards:
                         IncidentRepository(session).set_card(incident.id, channel, ts)
             except (SlackApiError, OSError) as exc:
                 why = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
-                # Retried: what a later attempt can fix (no connection, 429), not a refusal
-                # such as not_in_channel, which waits for someone to invite the bot.
-                transient = not isinstance(exc, SlackApiError) or exc.response.status_code == 429
-                if channel not in posted and transient and surely_not_posted(exc):
+                if channel not in posted and worth_retrying(exc):
                     # Give the claim back: the next publish (a refresh, a button) posts it.
                     with Session(self._engine) as session, session.begin():
                         IncidentRepository(session).release_card(incident.id, channel)
@@ -111,7 +108,7 @@ class IncidentCards:
             recent = repo.find(since=self._now() - timedelta(days=1), limit=200)
             missing = [
                 i for i in recent
-                if i.id not in done and len(repo.cards(i.id)) < len(self.channels(i))
+                if i.id not in done and set(self.channels(i)) - repo.claimed_channels(i.id)
             ]  # fmt: skip
         for incident in missing:
             self.publish(incident)

@@ -34,6 +34,13 @@ def surely_not_posted(exc: Exception) -> bool:
     return isinstance(reason, ConnectionRefusedError | socket.gaierror)
 
 
+def worth_retrying(exc: Exception) -> bool:
+    """Surely not posted, and a later attempt may succeed: no connection, or a 429. A
+    refusal such as not_in_channel or invalid_blocks stays refused until someone acts."""
+    transient = not isinstance(exc, SlackApiError) or exc.response.status_code == 429
+    return transient and surely_not_posted(exc)
+
+
 class SlackNotifier:
     """chat.postMessage through `client`, chat.update through `updates` (default: the same).
 

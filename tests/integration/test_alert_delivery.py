@@ -73,12 +73,20 @@ def timed_out() -> Exception:
     return TimeoutError("The read operation timed out")
 
 
-def not_in_channel() -> Exception:
+def slack_error(error: str, status: int) -> Exception:
     response = SlackResponse(
         client=None, http_verb="POST", api_url="chat.postMessage", req_args={},
-        data={"ok": False, "error": "not_in_channel"}, headers={}, status_code=200,
+        data={"ok": False, "error": error}, headers={}, status_code=status,
     )  # fmt: skip
-    return SlackApiError("not_in_channel", response)
+    return SlackApiError(error, response)
+
+
+def not_in_channel() -> Exception:
+    return slack_error("not_in_channel", 200)
+
+
+def rate_limited() -> Exception:
+    return slack_error("ratelimited", 429)
 
 
 class FlakySlack:
@@ -116,7 +124,7 @@ def cycle(engine: Engine, source: BurningSource, slack: FlakySlack) -> AlertingC
     return AlertingCycle(CATALOG, source, engine, slack, AlertMessages(Renderer()))
 
 
-@pytest.mark.parametrize("failure", [refused, not_in_channel])
+@pytest.mark.parametrize("failure", [refused, rate_limited])
 def test_a_post_that_surely_did_not_leave_is_sent_next_cycle(engine: Engine, failure: Any) -> None:
     slack = FlakySlack([failure()])
     run = cycle(engine, BurningSource(), slack)
@@ -127,6 +135,15 @@ def test_a_post_that_surely_did_not_leave_is_sent_next_cycle(engine: Engine, fai
     assert "checkout-availability" in slack.posts[0][1]
     run.run(AT + timedelta(minutes=2))
     assert len(slack.posts) == 1  # sent once, never again
+
+
+def test_a_refusal_that_waits_for_someone_is_not_retried_every_minute(engine: Engine) -> None:
+    """not_in_channel will not pass until someone invites the bot: no post every cycle."""
+    slack = FlakySlack([not_in_channel()])
+    run = cycle(engine, BurningSource(), slack)
+    for minute in range(4):
+        run.run(AT + timedelta(minutes=minute))
+    assert slack.posts == [] and slack.failures == []  # tried once, not again
 
 
 def test_a_post_that_may_have_left_is_never_sent_blind_again(engine: Engine) -> None:

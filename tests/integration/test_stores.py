@@ -188,3 +188,49 @@ def test_hour_reuse_is_true_on_every_store(store: Any, store_name: str, tmp_path
             continue
         assert got.error_ratio == pytest.approx(plain.error_ratio, rel=1e-9, abs=1e-12)
         assert got.error_ratio == pytest.approx(bad / total, rel=1e-6), slo.name
+
+
+@pytest.mark.parametrize(
+    ("buildinfo", "healthy", "flavor"),
+    [
+        ({"version": "2.42.0"}, (200, "Prometheus Server is Healthy.\n"), "prometheus"),
+        ({}, (200, "VictoriaMetrics is Healthy.\n"), "victoriametrics"),
+        ({"version": "0.32.0"}, (200, "Thanos Querier is Healthy.\n"), "thanos"),
+        ({"application": "Grafana Mimir", "version": "2.10"}, (404, ""), "mimir"),
+        ({"version": "2.42.0"}, (503, "NOT OK"), None),  # unhealthy: ask again later
+        ({}, (404, "Not Found"), None),  # a proxy in between: unknown
+    ],
+)
+def test_detection_keeps_only_a_verdict_the_store_gave(
+    buildinfo: dict[str, str], healthy: tuple[int, str], flavor: str | None
+) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from bot.metrics.stores import UNKNOWN_PARAMS, detect_flavor, store_params
+
+    class Store(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path.startswith("/api/v1/status/buildinfo"):
+                code, body = 200, json.dumps({"status": "success", "data": buildinfo})
+            else:
+                code, body = healthy
+            data = body.encode()
+            self.send_response(code)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Store)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assert detect_flavor(f"http://127.0.0.1:{server.server_address[1]}") == flavor
+    finally:
+        server.shutdown()
+        server.server_close()
+    expected = {"thanos": {"partial_response"}, "victoriametrics": {"deny_partial_response"}}
+    sent = set(store_params(flavor))
+    assert sent == (set(UNKNOWN_PARAMS) if flavor is None else expected.get(flavor, set()))
