@@ -55,7 +55,10 @@ class IncidentViews:
             buttons=incident.resolved_at is None,
             id=incident.id,
         )
-        return f"{headline} ({incident.severity or 'impact pending'})", blocks
+        # The fallback text is mrkdwn (notifications, screen readers): escaped, so that a
+        # title such as "<!channel> is down" pings nobody. The header is plain text.
+        text = f"{incident.key}: {escape_mrkdwn(draft.title)}"
+        return f"{text} ({incident.severity or 'impact pending'})", blocks
 
     def declare_form(
         self,

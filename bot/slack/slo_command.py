@@ -11,7 +11,7 @@ from bot.metrics.errors import PrometheusError
 from bot.services.board import StatusBoard
 from bot.services.gate import GateService
 from bot.slack.presenters import GATE_EMOJI, by_team, slo_line
-from bot.slack.rendering import Renderer, chunk_blocks
+from bot.slack.rendering import Renderer, chunk_blocks, escape_mrkdwn
 from bot.times import format_time
 
 SUBCOMMANDS = ("status", "gate", "alerts", "help")
@@ -133,7 +133,7 @@ class SloCommand:
         entry = self._gate_service.override(service, hours, reason, f"<@{user}>")
         text = (
             f":unlock: <@{user}> overrode the release gate of *{service}* until "
-            f"{format_time(entry.until)}: {reason}"
+            f"{format_time(entry.until)}: {escape_mrkdwn(reason)}"
         )
         if self._announce is not None:
             self._announce(catalog.teams[catalog.services[service].team].channel, text)

@@ -86,9 +86,11 @@ def test_the_gate_api_and_an_admin_override(
             return json.dumps(slack_api.wait_for("response_url", count=before + 1)[-1].body)
 
         assert "Only catalog admins" in slo("gate override overspent 2 hotfix for INC-9", "U1")
-        assert "lets deploys through" in slo("gate override overspent 2 hotfix for INC-9", "UADMIN")
+        reply = slo("gate override overspent 2 hotfix for INC-9 <!channel>", "UADMIN")
+        assert "lets deploys through" in reply
         (announced,) = slack_api.wait_for("chat.postMessage")
         assert announced.body["channel"] == "C0SRE" and "hotfix for INC-9" in announced.body["text"]
+        assert "<!channel>" not in json.dumps(announced.body)  # the reason pings nobody
         status, doc = api(bot, "service=overspent", TOKEN)
         assert (doc["decision"], doc["allowed"]) == ("frozen", True) and "hotfix" in doc["reason"]
         assert "deploys held" not in slo("gate overspent", "U1")

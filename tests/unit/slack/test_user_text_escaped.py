@@ -1,0 +1,23 @@
+"""What a person typed never pings a channel: the card's fallback text is escaped too."""
+
+from datetime import UTC, datetime
+
+from bot.domain.incidents import Incident, IncidentDraft
+from bot.domain.slo import Catalog, Service, Team
+from bot.slack.incident_views import IncidentViews
+from bot.slack.rendering import Renderer
+from tests.support.slack_api import block_kit_problems
+
+AT = datetime(2026, 3, 2, 12, tzinfo=UTC)
+CATALOG = Catalog(
+    teams={"pay": Team("pay", "C0PAY")}, services={"checkout": Service("checkout", "pay")}, slos=()
+)
+
+
+def test_the_card_fallback_text_escapes_the_title() -> None:
+    title = "<!channel> checkout & <@U0BOSS> down"
+    draft = IncidentDraft(title, ("checkout",), AT, None, "<!here> see logs", "U1", "")
+    text, blocks = IncidentViews(Renderer(), CATALOG).card(Incident(7, draft, AT))
+    assert "<!channel>" not in text and "<@U0BOSS>" not in text
+    assert text.startswith("INC-7: &lt;!channel&gt; checkout &amp; &lt;@U0BOSS&gt; down")
+    assert "<!here>" not in str(blocks) and block_kit_problems("message", {"blocks": blocks}) == []
