@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -21,9 +20,9 @@ from bot.domain.status import DataState, SLOStatus
 from bot.metrics.errors import PrometheusError
 from bot.metrics.source import MetricsSource
 from bot.services.alert_claims import give_back_post, unwarn
+from bot.services.ports import Notifier, PostFailed
 from bot.services.status import evaluate_status
 from bot.slack.alert_messages import AlertMessages, Message
-from bot.slack.notifier import Notifier, worth_retrying
 from storage.alerts import AlertRepository
 
 log = logging.getLogger("budgetbot.alerting")
@@ -262,9 +261,9 @@ class AlertingCycle:
         is never sent blind again."""
         try:
             return self._notifier.post(channel, message.text, message.blocks, thread_ts)
-        except (SlackApiError, OSError) as exc:
+        except PostFailed as exc:
             report.failed_posts += 1
-            if worth_retrying(exc):
+            if exc.retryable:
                 log.warning("%s not posted, a later cycle retries: %s", what, exc)
                 with self._transaction() as repo:
                     give_back(repo)
@@ -294,11 +293,8 @@ class AlertingCycle:
         """Call the notifier; a Slack failure is logged and counted, never raised."""
         try:
             return call(*args)
-        except SlackApiError as exc:
+        except PostFailed as exc:
             report.failed_posts += 1
-            log.error("Slack refused an alert post: %s", exc.response.get("error", exc))
-        except OSError as exc:
-            report.failed_posts += 1
-            log.error("Slack could not be reached for an alert post: %s", exc)
+            log.error("an alert post failed: %s", exc.reason)
         return None
 

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
-from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -24,8 +23,8 @@ from bot.domain.digest import WEEK, rank_teams, week_key
 from bot.domain.slo import Catalog, Team
 from bot.metrics.errors import PrometheusError
 from bot.services.digest_data import DigestData
+from bot.services.ports import Notifier, PostFailed
 from bot.slack.digest_messages import DigestMessages
-from bot.slack.notifier import Notifier, surely_not_posted
 from bot.times import format_time
 from storage.digests import DigestClaim, DigestRepository
 
@@ -146,8 +145,8 @@ class Digests:
             return self._already(team, key) or DigestOutcome(team, key, "already posted")
         try:
             ts = self._notifier.post(channel, text, blocks)
-        except (SlackClientError, OSError) as exc:
-            if fresh and surely_not_posted(exc):
+        except PostFailed as exc:
+            if fresh and exc.surely_not_sent:
                 with Session(self._engine) as session, session.begin():
                     DigestRepository(session).release(team, key)
             log.error("digest for %s not posted: %s", team, _why(exc))
@@ -191,6 +190,6 @@ def _postponed(team: str, key: str, exc: PrometheusError) -> DigestOutcome:
 
 
 def _why(exc: Exception) -> str:
-    if isinstance(exc, SlackApiError):
-        return f"Slack answered {exc.response.get('error')}"
+    if isinstance(exc, PostFailed):
+        return exc.reason
     return str(exc) or type(exc).__name__

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -19,7 +18,7 @@ from bot.domain.actions import ActionItem
 from bot.domain.reminders import owner_reminders, team_escalations
 from bot.domain.slo import Catalog
 from bot.services.ownership import open_actions
-from bot.slack.notifier import Notifier, worth_retrying
+from bot.services.ports import Notifier, PostFailed
 from bot.slack.postmortem_views import action_line
 from bot.slack.rendering import Renderer
 from storage.postmortems import PostmortemRepository
@@ -104,9 +103,9 @@ class Reminders:
         try:
             self._notifier.post(channel, intro, blocks)
             return 1
-        except (SlackApiError, OSError) as exc:
+        except PostFailed as exc:
             report.failed += 1
-            if worth_retrying(exc):
+            if exc.retryable:
                 log.warning("reminder to %s not sent, a later run retries: %s", channel, exc)
                 with self._session() as session:
                     PostmortemRepository(session).release_reminder(*claim)

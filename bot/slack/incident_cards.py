@@ -4,15 +4,14 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.domain.incidents import Incident, IncidentDraft, IncidentSeverity
 from bot.domain.slo import Catalog
 from bot.services.incidents import Incidents
+from bot.services.ports import Notifier, PostFailed
 from bot.slack.incident_views import IncidentViews
-from bot.slack.notifier import Notifier, worth_retrying
 from storage.incidents import IncidentRepository
 
 log = logging.getLogger("budgetbot.incidents")
@@ -67,9 +66,9 @@ class IncidentCards:
                     ts = self._notifier.post(channel, text, blocks)
                     with Session(self._engine) as session, session.begin():
                         IncidentRepository(session).set_card(incident.id, channel, ts)
-            except (SlackApiError, OSError) as exc:
-                why = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
-                if channel not in posted and worth_retrying(exc):
+            except PostFailed as exc:
+                why = exc.reason
+                if channel not in posted and exc.retryable:
                     # Give the claim back: the next publish (a refresh, a button) posts it.
                     with Session(self._engine) as session, session.begin():
                         IncidentRepository(session).release_card(incident.id, channel)

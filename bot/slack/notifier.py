@@ -2,26 +2,14 @@
 
 import socket
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.services.ports import Notifier, PostFailed
 
-class Notifier(Protocol):
-    def post(
-        self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
-    ) -> str:
-        """Post a message (in a thread when thread_ts is given); returns its ts."""
-        ...
-
-    def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
-        """Replace a message's text and blocks in place."""
-        ...
-
-    def upload(self, channel: str, filename: str, title: str, content: bytes) -> None:
-        """Share a file (a chart) in the channel."""
-        ...
+__all__ = ["Notifier", "PostFailed", "PrintNotifier", "SlackNotifier", "post_failed"]
 
 
 def surely_not_posted(exc: Exception) -> bool:
@@ -34,11 +22,18 @@ def surely_not_posted(exc: Exception) -> bool:
     return isinstance(reason, ConnectionRefusedError | socket.gaierror)
 
 
-def worth_retrying(exc: Exception) -> bool:
-    """Surely not posted, and a later attempt may succeed: no connection, or a 429. A
-    refusal such as not_in_channel or invalid_blocks stays refused until someone acts."""
-    transient = not isinstance(exc, SlackApiError) or exc.response.status_code == 429
-    return transient and surely_not_posted(exc)
+def post_failed(exc: Exception) -> PostFailed:
+    """The port's error for a Slack or connection failure: what is known of the post.
+
+    A 429 or no connection may pass later; a refusal such as not_in_channel or
+    invalid_blocks stays refused until someone acts.
+    """
+    if isinstance(exc, SlackApiError):
+        reason = f"Slack answered {exc.response.get('error')}"
+        transient = exc.response.status_code == 429
+    else:
+        reason, transient = str(exc) or type(exc).__name__, True
+    return PostFailed(reason, surely_not_sent=surely_not_posted(exc), retryable=transient)
 
 
 class SlackNotifier:
@@ -55,17 +50,28 @@ class SlackNotifier:
     def post(
         self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
     ) -> str:
-        response = self._client.chat_postMessage(
-            channel=channel, text=text, blocks=blocks, thread_ts=thread_ts, unfurl_links=False
-        )
+        try:
+            response = self._client.chat_postMessage(
+                channel=channel, text=text, blocks=blocks, thread_ts=thread_ts, unfurl_links=False
+            )
+        except (SlackClientError, OSError) as exc:
+            raise post_failed(exc) from exc
         return str(response["ts"])
 
     def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
-        self._updates.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        try:
+            self._updates.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        except (SlackClientError, OSError) as exc:
+            raise post_failed(exc) from exc
 
     def upload(self, channel: str, filename: str, title: str, content: bytes) -> None:
         """files.getUploadURLExternal, the upload, then files.completeUploadExternal."""
-        self._client.files_upload_v2(channel=channel, file=content, filename=filename, title=title)
+        try:
+            self._client.files_upload_v2(
+                channel=channel, file=content, filename=filename, title=title
+            )
+        except (SlackClientError, OSError) as exc:
+            raise post_failed(exc) from exc
 
 
 class PrintNotifier:

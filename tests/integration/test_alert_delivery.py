@@ -23,6 +23,7 @@ from bot.metrics.errors import PrometheusUnreachable
 from bot.metrics.source import EventCounts, Progress
 from bot.services.alerting import AlertingCycle
 from bot.slack.alert_messages import AlertMessages
+from bot.slack.notifier import post_failed
 from bot.slack.rendering import Renderer
 from storage.db import make_engine
 from storage.migrate import upgrade
@@ -101,7 +102,7 @@ class FlakySlack:
         self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
     ) -> str:
         if self.failures:
-            raise self.failures.pop(0)
+            raise post_failed(self.failures.pop(0))  # as the Slack adapter reports it
         self.posts.append((channel, text, thread_ts))
         return f"1700000000.{len(self.posts):06d}"
 
@@ -227,7 +228,7 @@ class FailingReplies(FlakySlack):
     ) -> str:
         if thread_ts is not None and self.fails:
             self.fails -= 1
-            raise refused()
+            raise post_failed(refused())
         return super().post(channel, text, blocks, thread_ts)
 
 

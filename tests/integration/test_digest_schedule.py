@@ -15,6 +15,7 @@ from bot.domain.slo import Catalog, Gate, Team
 from bot.metrics.errors import PrometheusUnreachable
 from bot.services.digests import PLATFORM, Digests
 from bot.slack.digest_messages import DigestMessages
+from bot.slack.notifier import post_failed
 from bot.slack.rendering import Renderer
 from storage.db import make_engine
 from storage.migrate import upgrade
@@ -61,17 +62,19 @@ class Recorder:
     def post(self, channel: str, text: str, blocks: Any, thread_ts: str | None = None) -> str:
         if self.refuse:
             self.refuse -= 1
-            raise SlackApiError(
-                "no",
-                SlackResponse(
-                    client=None,
-                    http_verb="POST",
-                    api_url="",
-                    req_args={},
-                    data={"ok": False, "error": ERRORS[self.status]},
-                    headers={},
-                    status_code=self.status,
-                ),
+            raise post_failed(
+                SlackApiError(  # as the Slack adapter reports it
+                    "no",
+                    SlackResponse(
+                        client=None,
+                        http_verb="POST",
+                        api_url="",
+                        req_args={},
+                        data={"ok": False, "error": ERRORS[self.status]},
+                        headers={},
+                        status_code=self.status,
+                    ),
+                )
             )
         self.posts.append((channel, text))
         return f"{len(self.posts)}.0"
