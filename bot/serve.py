@@ -37,6 +37,7 @@ from bot.slack.alert_messages import AlertMessages
 from bot.slack.app import SlackDeps, build_app, web_client
 from bot.slack.background import Background
 from bot.slack.digest_messages import DigestMessages
+from bot.slack.forms import FormOpener, forms_client
 from bot.slack.home import HomeView
 from bot.slack.incident_cards import IncidentCards
 from bot.slack.incident_command import IncidentCommand
@@ -105,6 +106,7 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
         claim_event=lambda event_id: _claim(engine, event_id),
         metrics=metrics,
         background=Background(metrics),
+        forms=FormOpener(forms_client(settings), metrics),
         alert_controls=controls,
         now=now,
         incidents=incidents,

@@ -14,10 +14,10 @@ def parse_time(text: str) -> datetime:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise ValueError(
-            f"{text!r} is not a time: use RFC 3339 (2026-03-02T12:00:00Z) or Unix seconds"
+            f"{text[:80]!r} is not a time: use RFC 3339 (2026-03-02T12:00:00Z) or Unix seconds"
         ) from None
     if parsed.tzinfo is None:
-        raise ValueError(f"{text!r} has no time zone: add Z or an offset such as +01:00")
+        raise ValueError(f"{text[:80]!r} has no time zone: add Z or an offset such as +01:00")
     return parsed.astimezone(UTC)
 
 

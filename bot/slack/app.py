@@ -1,10 +1,12 @@
 """build_app(): the bolt App from Settings and its ports; listeners are registered per folder."""
 
 import logging
+import math
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ParamSpec
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
@@ -21,7 +23,8 @@ from bot.observability import BotMetrics
 from bot.services.incidents import Incidents
 from bot.settings import Settings
 from bot.slack.alert_controls import AlertControls
-from bot.slack.background import Background
+from bot.slack.background import INPUT_ERRORS, Background
+from bot.slack.forms import FormOpener
 from bot.slack.home import HomeView
 from bot.slack.incident_cards import IncidentCards
 from bot.slack.incident_command import IncidentCommand
@@ -31,6 +34,50 @@ from bot.slack.postmortem_desk import PostmortemDesk
 from bot.slack.slo_command import SloCommand
 
 log = logging.getLogger("budgetbot.slack")
+P = ParamSpec("P")
+
+QUIET_S = 0.025  # no Slack request for this long: the acks of a burst have gone out
+HOLD_S = 1.0  # follow-up work never waits longer than this for a quiet moment
+
+
+class AckFirst:
+    """Holds the work that follows an ack while Slack requests keep arriving.
+
+    Acks leave from the request; the answers that follow run on worker threads, and both
+    need the one interpreter lock. Two hundred answers rendered and posted while two
+    hundred commands wait for their acks would delay every ack, so an answer starts once
+    no request has arrived for `quiet` seconds, or `hold` seconds after it was queued,
+    whichever comes first. A lone command's answer waits `quiet` seconds.
+    """
+
+    def __init__(
+        self,
+        quiet: float = QUIET_S,
+        hold: float = HOLD_S,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] = time.sleep,
+    ) -> None:
+        self._quiet, self._hold, self._clock, self._sleep = quiet, hold, clock, sleep
+        self._last = -math.inf  # when the latest request arrived
+
+    def arrived(self) -> None:
+        """A request reached the app (every request, before its listener runs)."""
+        self._last = self._clock()
+
+    def later(self, work: Callable[P, None]) -> Callable[P, None]:
+        """`work`, which when called first waits for a quiet moment (hold counted from now)."""
+        deadline = self._clock() + self._hold
+
+        def held(*args: P.args, **kwargs: P.kwargs) -> None:
+            self.wait(deadline)
+            work(*args, **kwargs)
+
+        return held
+
+    def wait(self, deadline: float) -> None:
+        """Return once no request arrived for `quiet` seconds, or at `deadline`."""
+        while (left := min(self._last + self._quiet, deadline) - self._clock()) > 0:
+            self._sleep(left)
 
 
 @dataclass(frozen=True)
@@ -42,6 +89,7 @@ class SlackDeps:
     claim_event: Callable[[str], bool]  # True the first time an event_id is seen
     metrics: BotMetrics
     background: Background
+    forms: FormOpener
     alert_controls: AlertControls
     now: Callable[[], datetime]
     incidents: Incidents
@@ -49,6 +97,8 @@ class SlackDeps:
     incident_command: IncidentCommand
     incident_cards: IncidentCards
     postmortem_desk: PostmortemDesk
+    # Keep last: the one part with a default (built here, not in the bootstrap).
+    ack_first: AckFirst = field(default_factory=AckFirst)
 
 
 def web_client(settings: Settings, *, for_posts: bool = False) -> WebClient:
@@ -75,25 +125,13 @@ def build_app(
     settings: Settings, deps: SlackDeps, client: WebClient, *, socket_mode: bool = False
 ) -> App:
     """The app; over HTTP every request's signature and timestamp are verified by bolt."""
+    app = bare_app(settings, client, socket_mode=socket_mode)
 
-    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
-        # One workspace, one bot token from the environment: nothing to look up, so no
-        # auth.test call ever sits between a request and its ack.
-        return AuthorizeResult(
-            enterprise_id=enterprise_id, team_id=team_id, bot_token=settings.slack_bot_token
-        )
+    @app.middleware
+    def note_arrival(next: Callable[[], BoltResponse]) -> BoltResponse:
+        deps.ack_first.arrived()
+        return next()
 
-    app = App(
-        signing_secret=None if socket_mode else settings.slack_signing_secret,
-        client=client,
-        authorize=authorize,
-        ignoring_self_events_enabled=False,  # no message events are subscribed to
-        logger=log,
-        # Listeners run in the request: they ack and hand the slow work to deps.background,
-        # so the response leaves at once. (Otherwise bolt runs each listener on another
-        # thread and polls every 10 ms for its ack.)
-        process_before_response=True,
-    )
     commands.register(app, deps)
     events.register(app, deps)
     actions.register(app, deps)
@@ -106,7 +144,30 @@ def build_app(
         # The body may carry tokens and user text: log only what identifies the request.
         what = body.get("command") or body.get("event", {}).get("type") or body.get("type")
         log.error("listener for %s failed: %s: %s", what, type(error).__name__, error)
-        if isinstance(error, ValueError | KeyError | TypeError | IndexError | AttributeError):
+        if isinstance(error, INPUT_ERRORS):
             response.status, response.body = 400, "malformed request"  # input, not our fault
 
     return app
+
+
+def bare_app(settings: Settings, client: WebClient, *, socket_mode: bool = False) -> App:
+    """The bolt App as budgetbot configures it, before any listener is registered."""
+
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        # One workspace, one bot token from the environment: nothing to look up, so no
+        # auth.test call ever sits between a request and its ack.
+        return AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id, bot_token=settings.slack_bot_token
+        )
+
+    return App(
+        signing_secret=None if socket_mode else settings.slack_signing_secret,
+        client=client,
+        authorize=authorize,
+        ignoring_self_events_enabled=False,  # no message events are subscribed to
+        logger=log,
+        # Listeners run in the request: they ack and hand every Web API call to
+        # deps.background or deps.forms, so the response leaves at once. (Otherwise bolt
+        # runs each listener on another thread and polls every 10 ms for its ack.)
+        process_before_response=True,
+    )

@@ -14,6 +14,7 @@ from bot.times import format_time
 
 SHOWN = 60  # SLO rows on the home tab
 SHOWN_ACTIONS = 10  # two blocks each: with the rest, the tab stays under 100 blocks
+SHOWN_ALERTS = 10  # lines under "Burning now"; the rest are counted
 
 
 class HomeView:
@@ -37,31 +38,37 @@ class HomeView:
         try:
             at, statuses = self._board.current()
         except PrometheusError as exc:
+            still_open = self._open_alerts()
             down: dict[str, Any] = self._render(
                 "app_home.json.j2",
                 at="now",
                 problem=str(exc),
                 firing=[],
-                still_open=self._open_alerts()[:10],
+                still_open=still_open[:SHOWN_ALERTS],
+                more_alerts=max(0, len(still_open) - SHOWN_ALERTS),
                 slos=[],
                 hidden=0,
-                actions=self._actions(user_id, None),
+                **self._actions(user_id, None),
             )
             return down
         rows = scoreboard(statuses)
+        firing = [r for r in rows if r["alert"]]
         view: dict[str, Any] = self._render(
             "app_home.json.j2",
             at=format_time(at),
             problem="",
             still_open=[],
-            firing=[r for r in rows if r["alert"]][:10],
+            firing=firing[:SHOWN_ALERTS],
+            more_alerts=max(0, len(firing) - SHOWN_ALERTS),
             slos=rows[:SHOWN],
             hidden=max(0, len(rows) - SHOWN),
-            actions=self._actions(user_id, at.date()),
+            **self._actions(user_id, at.date()),
         )
         return view
 
-    def _actions(self, user: str, today: date | None) -> list[dict[str, Any]]:
-        items = self._actions_of(user)[:SHOWN_ACTIONS]
+    def _actions(self, user: str, today: date | None) -> dict[str, Any]:
+        """The person's action items as shown, and how many more there are."""
+        items = self._actions_of(user)
         day = today or datetime.now(UTC).date()
-        return [{"id": a.id, "text": action_line(a, day)} for a in items]
+        shown = [{"id": a.id, "text": action_line(a, day)} for a in items[:SHOWN_ACTIONS]]
+        return {"actions": shown, "more_actions": max(0, len(items) - SHOWN_ACTIONS)}

@@ -10,8 +10,9 @@ from bot.metrics.errors import PrometheusError
 from bot.services.incidents import Incidents
 from bot.slack.incident_cards import IncidentCards
 from bot.slack.incident_views import IncidentViews
+from bot.slack.limits import echo
 from bot.slack.rendering import Renderer, chunk_blocks
-from bot.slack.slo_command import Reply
+from bot.slack.slo_command import Reply, notice
 from bot.times import parse_time
 
 SUBCOMMANDS = ("declare", "list", "show", "resolve", "reclassify", "help")
@@ -73,21 +74,21 @@ class IncidentCommand:
         else:
             close = difflib.get_close_matches(which, list(catalog.services), n=3)
             hint = f" Did you mean {', '.join(close)}?" if close else ""
-            return [self._notice(f"`{which}` is neither open, week nor a service.{hint}")]
+            return [self._notice(f"`{echo(which)}` is neither open, week nor a service.{hint}")]
         blocks = self._views.listing(title, found)
         return [Reply(title, part) for part in chunk_blocks(blocks)]
 
     def _show(self, key: str) -> list[Reply]:
         incident = self._find(key)
         if incident is None:
-            return [self._notice(f"There is no incident `{key}`.")]
+            return [self._notice(f"There is no incident `{echo(key)}`.")]
         text, blocks = self._views.card(incident)
         return [Reply(text, part) for part in chunk_blocks(blocks)]
 
     def _resolve(self, key: str, when: str, user: str) -> list[Reply]:
         incident = self._find(key)
         if incident is None:
-            return [self._notice(f"There is no incident `{key}`.")]
+            return [self._notice(f"There is no incident `{echo(key)}`.")]
         try:
             ended = parse_time(when) if when else None
         except ValueError as exc:
@@ -105,11 +106,11 @@ class IncidentCommand:
     def _reclassify(self, key: str, severity: str, reason: str, user: str) -> list[Reply]:
         incident = self._find(key)
         if incident is None:
-            return [self._notice(f"There is no incident `{key}`.")]
+            return [self._notice(f"There is no incident `{echo(key)}`.")]
         try:
             chosen = IncidentSeverity(severity.upper())
         except ValueError:
-            return [self._notice(f"`{severity}` is not one of SEV1, SEV2, SEV3, SEV4.")]
+            return [self._notice(f"`{echo(severity)}` is not one of SEV1, SEV2, SEV3, SEV4.")]
         changed = self._incidents.reclassify(incident.id, chosen, reason, user)
         if changed is None:
             return [self._notice(f"{incident.key} could not be reclassified.")]
@@ -123,4 +124,4 @@ class IncidentCommand:
         return self._incidents.get(int(found.group(1))) if found else None
 
     def _notice(self, text: str) -> Reply:
-        return Reply(text, self._render("notice.json.j2", text=text))
+        return notice(self._render, text)

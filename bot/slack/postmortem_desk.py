@@ -10,10 +10,12 @@ from sqlmodel import Session
 
 from bot.domain.actions import NewAction
 from bot.services.postmortems import Postmortems
+from bot.slack.background import teller
+from bot.slack.limits import echo
 from bot.slack.notifier import Notifier
 from bot.slack.postmortem_views import PostmortemViews, action_line
 from bot.slack.rendering import Renderer, chunk_blocks, escape_mrkdwn
-from bot.slack.slo_command import Reply
+from bot.slack.slo_command import Reply, notice
 from storage.incidents import IncidentRepository
 
 
@@ -35,7 +37,7 @@ class PostmortemDesk:
         self._home = home
 
     def notice(self, text: str) -> Reply:
-        return Reply(text, self._render("notice.json.j2", text=text))
+        return notice(self._render, text)
 
     def answer(self, text: str, user: str) -> list[Reply]:
         """/actions [team <t>|overdue|done <id>]; `add` opens a form in the listener."""
@@ -47,7 +49,7 @@ class PostmortemDesk:
         elif sub == "team" and len(words) > 1:
             team = words[1]
             if team not in self.postmortems.catalog.teams:
-                return [self.notice(f"There is no team `{team}` in the catalog.")]
+                return [self.notice(f"There is no team `{echo(team)}` in the catalog.")]
             items, title = self.postmortems.of_team(team), f"Open action items of {team}"
         elif sub == "overdue":
             items, title = self.postmortems.overdue(), "Overdue action items"
@@ -117,9 +119,10 @@ class PostmortemDesk:
             text = f"ACT-{action_id} waits a week." if changed else "That action is not open."
         if body.get("view", {}).get("type") == "home":
             client.views_publish(user_id=user, view=self._home(user))
-        elif body.get("response_url"):
-            channel = body.get("channel", {}).get("id", "")
-            client.chat_postEphemeral(channel=channel, user=user, text=text)
+            return
+        tell = teller(body, client)  # the action's own response_url works in every channel
+        if tell is not None:
+            tell(text)
 
     def _dm(self, user: str, text: str) -> None:
         message = self._text(text)

@@ -6,12 +6,14 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-MESSAGE_BLOCKS = 50  # Slack's limit per message
-VIEW_BLOCKS = 100  # Slack's limit per modal or App Home view
+from bot.slack.limits import MESSAGE_BLOCKS, VIEW_BLOCKS, fit_blocks, fit_view
+
+__all__ = ["MESSAGE_BLOCKS", "VIEW_BLOCKS", "Renderer", "chunk_blocks", "escape_mrkdwn"]
 
 
 class Renderer:
-    """Renders a template to the JSON value it spells (a list of blocks or a view)."""
+    """Renders a template to the JSON value it spells (a list of blocks or a view), with
+    every text cut to Slack's limits after escaping (bot.slack.limits)."""
 
     def __init__(self) -> None:
         self._env = Environment(
@@ -24,7 +26,12 @@ class Renderer:
         self._env.filters["mrkdwn"] = escape_mrkdwn
 
     def render(self, name: str, **context: Any) -> Any:
-        return json.loads(self._env.get_template(name).render(**context))
+        value = json.loads(self._env.get_template(name).render(**context))
+        if isinstance(value, list):
+            return fit_blocks(value)
+        if isinstance(value, dict):
+            return fit_view(value)
+        return value
 
 
 def escape_mrkdwn(text: object) -> str:

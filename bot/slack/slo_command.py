@@ -10,6 +10,7 @@ from bot.domain.slo import Gate
 from bot.metrics.errors import PrometheusError
 from bot.services.board import StatusBoard
 from bot.services.gate import GateService
+from bot.slack.limits import MESSAGE_TEXT, cut, echo
 from bot.slack.presenters import GATE_EMOJI, by_team, slo_line
 from bot.slack.rendering import Renderer, chunk_blocks, escape_mrkdwn
 from bot.times import format_time
@@ -23,6 +24,11 @@ class Reply:
 
     text: str
     blocks: list[dict[str, Any]]
+
+
+def notice(render: Callable[..., Any], text: str) -> Reply:
+    """A one-section notice of plain words, escaped in its blocks and its fallback text."""
+    return Reply(cut(escape_mrkdwn(text), MESSAGE_TEXT), render("notice.json.j2", text=text))
 
 
 class SloCommand:
@@ -146,13 +152,13 @@ class SloCommand:
     def _unknown(self, kind: str, name: str, known: list[str]) -> Reply:
         close = difflib.get_close_matches(name, known, n=3)
         hint = f" Did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
-        return self._notice(f"There is no {kind} called `{name}` in the catalog.{hint}")
+        return self._notice(f"There is no {kind} called `{echo(name)}` in the catalog.{hint}")
 
     def _help(self, intro: str = "") -> Reply:
         return Reply("How to use /slo", self._render("slo_help.json.j2", intro=intro))
 
     def _notice(self, text: str) -> Reply:
-        return Reply(text, self._render("notice.json.j2", text=text))
+        return notice(self._render, text)
 
 
 def _hours(text: str) -> bool:

@@ -1,4 +1,7 @@
-"""manifest.yml agrees with the code: commands, events, endpoint, scopes and Slack's limits."""
+"""manifest.yml agrees with the code: commands, events, endpoint and Slack's limits.
+
+Its bot scopes are checked by test_manifest_scopes.py.
+"""
 
 import re
 from pathlib import Path
@@ -7,71 +10,12 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
-from slack_sdk import WebClient
 
 from bot.slack.ids import ACTION_IDS, EVENTS, SLASH_COMMANDS
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST_PATH = ROOT / "manifest.yml"
 ENDPOINT_PATH = "/slack/events"
-
-# Bot scopes each Slack Web API method needs (WebClient's snake_case method names).
-# A method the code calls that is missing here fails the test: add it with its scopes
-# (https://api.slack.com/methods) and add those scopes to manifest.yml.
-METHOD_SCOPES: dict[str, frozenset[str]] = {
-    "auth_test": frozenset(),
-    "chat_postMessage": frozenset({"chat:write"}),
-    "chat_postEphemeral": frozenset({"chat:write"}),
-    "chat_update": frozenset({"chat:write"}),
-    "chat_delete": frozenset({"chat:write"}),
-    "chat_scheduleMessage": frozenset({"chat:write"}),
-    "chat_getPermalink": frozenset(),
-    "views_publish": frozenset(),
-    "views_open": frozenset(),
-    "views_update": frozenset(),
-    "views_push": frozenset(),
-    "conversations_open": frozenset({"im:write"}),
-    "conversations_info": frozenset({"channels:read"}),
-    "conversations_join": frozenset({"channels:join"}),
-    "files_upload": frozenset({"files:write"}),
-    "files_upload_v2": frozenset({"files:write"}),
-    "files_getUploadURLExternal": frozenset({"files:write"}),
-    "files_completeUploadExternal": frozenset({"files:write"}),
-    "users_info": frozenset({"users:read"}),
-    "users_list": frozenset({"users:read"}),
-    "users_lookupByEmail": frozenset({"users:read", "users:read.email"}),
-    "reactions_add": frozenset({"reactions:write"}),
-}
-
-# Bot scopes each subscribed event needs; an event missing here fails the test.
-EVENT_SCOPES: dict[str, frozenset[str]] = {
-    "app_home_opened": frozenset(),
-    "app_mention": frozenset({"app_mentions:read"}),
-    "message.im": frozenset({"im:history"}),
-    "message.channels": frozenset({"channels:history"}),
-}
-
-# Every Web API method WebClient knows, e.g. chat_postMessage, files_upload_v2.
-WEB_API_METHODS = frozenset(name for name in vars(WebClient) if not name.startswith("_"))
-_ATTRIBUTE_CALL = re.compile(r"\.\s*([A-Za-z_]\w*)\s*\(")
-_API_CALL = re.compile(r"""\bapi_call\(\s*(?:api_method\s*=\s*)?["']([\w.]+)["']""")
-_SAY_CALL = re.compile(r"(?<![\w.])say\s*\(")  # Bolt's say() is chat.postMessage
-
-
-def web_api_methods_called(source: str) -> set[str]:
-    """The Slack Web API methods a piece of Python source calls, as snake_case names."""
-    found = {name for name in _ATTRIBUTE_CALL.findall(source) if name in WEB_API_METHODS}
-    found |= {name.replace(".", "_") for name in _API_CALL.findall(source)}
-    if _SAY_CALL.search(source):
-        found.add("chat_postMessage")
-    return found
-
-
-def methods_used_by_bot() -> set[str]:
-    used: set[str] = set()
-    for path in sorted((ROOT / "bot").rglob("*.py")):
-        used |= web_api_methods_called(path.read_text(encoding="utf-8"))
-    return used
 
 
 @pytest.fixture(scope="module")
@@ -94,10 +38,6 @@ def all_urls(node: object, path: str = "") -> list[tuple[str, str]]:
         for index, item in enumerate(node):
             found += all_urls(item, f"{path}[{index}]")
     return found
-
-
-def bot_scopes(manifest: dict[str, Any]) -> set[str]:
-    return set(manifest["oauth_config"]["scopes"]["bot"])
 
 
 def test_metadata_and_top_comment(manifest: dict[str, Any]) -> None:
@@ -148,57 +88,6 @@ def test_interactivity_is_on(manifest: dict[str, Any]) -> None:
     assert interactivity["is_enabled"] is True
     if ACTION_IDS:
         assert interactivity["request_url"]
-
-
-def test_scopes_cover_the_web_api_methods_the_code_calls(manifest: dict[str, Any]) -> None:
-    used = methods_used_by_bot()
-    unknown = used - METHOD_SCOPES.keys()
-    assert not unknown, f"add these methods and their scopes to METHOD_SCOPES: {sorted(unknown)}"
-    missing = {
-        method: sorted(METHOD_SCOPES[method] - bot_scopes(manifest))
-        for method in used
-        if METHOD_SCOPES[method] - bot_scopes(manifest)
-    }
-    assert not missing, f"manifest.yml lacks scopes for: {missing}"
-
-
-def test_scopes_cover_the_events_and_commands(manifest: dict[str, Any]) -> None:
-    scopes = bot_scopes(manifest)
-    unknown = set(EVENTS) - EVENT_SCOPES.keys()
-    assert not unknown, f"add these events and their scopes to EVENT_SCOPES: {sorted(unknown)}"
-    for event in EVENTS:
-        assert EVENT_SCOPES[event] <= scopes, event
-    if SLASH_COMMANDS:
-        assert "commands" in scopes
-
-
-def test_scope_list_has_no_duplicates(manifest: dict[str, Any]) -> None:
-    scopes = manifest["oauth_config"]["scopes"]["bot"]
-    assert len(scopes) == len(set(scopes))
-
-
-def test_method_table_names_real_web_api_methods() -> None:
-    assert set(METHOD_SCOPES) <= WEB_API_METHODS
-
-
-def test_the_call_scanner_finds_slack_calls_and_ignores_others() -> None:
-    source = """
-client.chat_postMessage(channel=c, blocks=b)
-await self._client.views_publish(user_id=u, view=v)
-web.files_upload_v2(
-    channel=c, content=x)
-client.api_call("conversations.open", json={})
-say(text="hi")
-prometheus.custom_query(promql, params=params)
-self.say_hello(1)
-"""
-    assert web_api_methods_called(source) == {
-        "chat_postMessage",
-        "views_publish",
-        "files_upload_v2",
-        "conversations_open",
-    }
-    assert web_api_methods_called("respond(text='x')\nclient.custom_query(q)") == set()
 
 
 def test_socket_mode_is_off_by_default(manifest: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.domain.actions import ActionItem, ActionKind, ActionStatus, Priority
 from bot.domain.budget import Rates
 from bot.domain.slo import SLO, Catalog, EventsSLI, Service, Team, Tier
 from bot.domain.status import Reading
@@ -204,3 +205,44 @@ def test_home_view_never_says_nothing_burns_while_blind() -> None:
     assert "No burn-rate alert is firing" not in text
     assert "Prometheus cannot be read" in text and "checkout-availability*: page" in text
     assert block_kit_problems("home", view) == []  # slack_sdk's own models accept it
+
+
+def test_home_view_counts_what_it_does_not_show() -> None:
+    """More than ten open alerts (while blind) or action items: the rest are counted."""
+    board = StatusBoard(catalog(), FakeSource({}, down=True), lambda: AT)
+    still_open = [f"*slo-{i:02d}*: page · firing since 11:40" for i in range(14)]
+    day = AT.date()
+    items = [
+        ActionItem(
+            i,
+            1,
+            f"fix {i}",
+            "U1",
+            day,
+            Priority.P1,
+            ActionKind.PREVENT,
+            ActionStatus.OPEN,
+            None,
+            "U2",
+            AT,
+        )
+        for i in range(1, 13)
+    ]
+    view = HomeView(
+        board, Renderer(), actions_of=lambda user: items, open_alerts=lambda: still_open
+    ).for_user("U1")
+    text = text_of(view["blocks"])
+    assert "slo-09" in text and "slo-10" not in text
+    assert "…and 4 more open alerts" in text
+    assert "fix 10" in text and "fix 11" not in text and "…and 2 more; `/actions`" in text
+    assert block_kit_problems("home", view) == []
+
+
+def test_home_view_counts_firing_alerts_beyond_ten() -> None:
+    ratios = {**RATIOS, **{f"bulk-{i:03d}": (0.5, 0.5) for i in range(12)}}
+    board = StatusBoard(catalog(12), FakeSource(ratios), lambda: AT)
+    view = HomeView(board, Renderer()).for_user("U1")
+    texts = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+    firing = sum(1 for text in texts if text.startswith(":rotating_light: *"))
+    assert firing == 10
+    assert "more firing; `/slo alerts` lists them all" in text_of(view["blocks"])

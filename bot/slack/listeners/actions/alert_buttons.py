@@ -3,7 +3,9 @@
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
+from bot.slack.background import teller
 from bot.slack.ids import ACKNOWLEDGE, SILENCE_HOURS
 
 if TYPE_CHECKING:
@@ -11,10 +13,14 @@ if TYPE_CHECKING:
 
 
 def register(app: App, deps: "SlackDeps") -> None:
-    def pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         deps.background.run(
-            action.get("action_id", "button"), deps.alert_controls.pressed, body, action
+            action.get("action_id", "button"),
+            deps.alert_controls.pressed,
+            body,
+            action,
+            tell=teller(body, client),
         )
 
     for action_id in (ACKNOWLEDGE, *SILENCE_HOURS):

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.slack.background import teller
+from bot.slack.forms import Built
 from bot.slack.ids import DECLARE_FROM_ALERT, RECLASSIFY_INCIDENT, RESOLVE_INCIDENT
 
 if TYPE_CHECKING:
@@ -13,15 +15,17 @@ if TYPE_CHECKING:
 
 
 def register(app: App, deps: "SlackDeps") -> None:
-    # Forms open right in the listener: a trigger_id expires 3 s after the click.
     @app.action(DECLARE_FROM_ALERT)
     def declare(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         service, _, started = str(action.get("value", "")).partition("|")
         start = datetime.fromtimestamp(int(started), UTC) if started.isdigit() else None
         channel = body.get("channel", {}).get("id", "")
-        form = deps.incident_views.declare_form(channel, deps.now(), [service], start)
-        client.views_open(trigger_id=body["trigger_id"], view=form)
+
+        def form() -> Built:
+            return deps.incident_views.declare_form(channel, deps.now(), [service], start)
+
+        deps.forms.open(DECLARE_FROM_ALERT, body["trigger_id"], form, teller(body, client))
 
     @app.action(RECLASSIFY_INCIDENT)
     def reclassify(
@@ -29,15 +33,25 @@ def register(app: App, deps: "SlackDeps") -> None:
     ) -> None:
         ack()
         value = str(action.get("value", ""))
-        incident = deps.incidents.get(int(value)) if value.isdigit() else None
-        if incident is not None:
-            form = deps.incident_views.reclassify_form(incident)
-            client.views_open(trigger_id=body["trigger_id"], view=form)
+        if not value.isdigit():
+            return
+
+        def form() -> Built:
+            incident = deps.incidents.get(int(value))
+            return None if incident is None else deps.incident_views.reclassify_form(incident)
+
+        deps.forms.open(RECLASSIFY_INCIDENT, body["trigger_id"], form, teller(body, client))
 
     @app.action(RESOLVE_INCIDENT)
-    def resolve(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    def resolve(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         value = str(action.get("value", ""))
         if value.isdigit():
             user = body.get("user", {}).get("id", "")
-            deps.background.run(RESOLVE_INCIDENT, deps.incident_cards.resolve, int(value), user)
+            deps.background.run(
+                RESOLVE_INCIDENT,
+                deps.incident_cards.resolve,
+                int(value),
+                user,
+                tell=teller(body, client),
+            )

@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.slack.background import teller
+from bot.slack.forms import Built
 from bot.slack.ids import ACTION_DONE, ACTION_REASSIGN, ACTION_SNOOZE, ADD_ACTION, START_POSTMORTEM
 from bot.slack.postmortem_desk import metadata_of
 
@@ -19,27 +21,43 @@ def register(app: App, deps: "SlackDeps") -> None:
     def start(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         value = str(action.get("value", ""))
-        incident = desk.postmortems.incident(int(value)) if value.isdigit() else None
-        if incident is not None:  # right here: the trigger_id expires in 3 s
-            client.views_open(trigger_id=body["trigger_id"], view=desk.views.form(incident))
+        if not value.isdigit():
+            return
+
+        def form() -> Built:
+            incident = desk.postmortems.incident(int(value))
+            return None if incident is None else desk.views.form(incident)
+
+        deps.forms.open(START_POSTMORTEM, body["trigger_id"], form, teller(body, client))
 
     @app.action(ADD_ACTION)
-    def add(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def add(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         view = body.get("view", {})
         metadata = metadata_of(view)
-        incident = desk.postmortems.incident(int(metadata.get("incident", 0)))
-        if incident is not None:  # same block ids: Slack keeps what was typed already
-            form = desk.views.form(
-                incident, int(metadata.get("count", 1)) + 1, bool(metadata.get("only_actions"))
-            )
-            client.views_update(view_id=view["id"], hash=view.get("hash"), view=form)
+
+        def form() -> Built:
+            incident = desk.postmortems.incident(int(metadata.get("incident", 0)))
+            if incident is None:
+                return None
+            # The same block ids: Slack keeps what was typed already.
+            count = int(metadata.get("count", 1)) + 1
+            return desk.views.form(incident, count, bool(metadata.get("only_actions")))
+
+        deps.forms.update(ADD_ACTION, view["id"], view.get("hash"), form)
 
     def item_pressed(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
         ack()
-        deps.background.run(action.get("action_id", "item"), desk.pressed, body, action, client)
+        deps.background.run(
+            action.get("action_id", "item"),
+            desk.pressed,
+            body,
+            action,
+            client,
+            tell=teller(body, client),
+        )
 
     app.action(ACTION_DONE)(item_pressed)
     app.action(ACTION_SNOOZE)(item_pressed)
@@ -48,6 +66,11 @@ def register(app: App, deps: "SlackDeps") -> None:
     def reassign(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         value = str(action.get("value", ""))
-        item = desk.postmortems.action(int(value)) if value.isdigit() else None
-        if item is not None:
-            client.views_open(trigger_id=body["trigger_id"], view=desk.views.reassign_form(item))
+        if not value.isdigit():
+            return
+
+        def form() -> Built:
+            item = desk.postmortems.action(int(value))
+            return None if item is None else desk.views.reassign_form(item)
+
+        deps.forms.open(ACTION_REASSIGN, body["trigger_id"], form, teller(body, client))

@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.slack.background import teller
+from bot.slack.forms import Built
 from bot.slack.ids import INCIDENT_COMMAND
 
 if TYPE_CHECKING:
@@ -12,11 +14,6 @@ if TYPE_CHECKING:
 
 
 def register(app: App, deps: "SlackDeps") -> None:
-    def open_form(client: WebClient, trigger_id: str, channel: str) -> None:
-        client.views_open(
-            trigger_id=trigger_id, view=deps.incident_views.declare_form(channel, deps.now())
-        )
-
     def answer(text: str, user: str, respond: Respond) -> None:
         for reply in deps.incident_command.answer(text, user):
             respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
@@ -26,8 +23,15 @@ def register(app: App, deps: "SlackDeps") -> None:
         ack()
         deps.metrics.commands.labels(INCIDENT_COMMAND).inc()
         text = command.get("text", "").strip()
+        tell = teller(command, client)
         if text in ("", "declare") or text.startswith("declare "):
-            # Right here, not in the background: the trigger_id expires 3 s after the click.
-            open_form(client, command["trigger_id"], command.get("channel_id", ""))
+            channel = command.get("channel_id", "")
+
+            def form() -> Built:
+                return deps.incident_views.declare_form(channel, deps.now())
+
+            deps.forms.open(INCIDENT_COMMAND, command["trigger_id"], form, tell)
         else:
-            deps.background.run(INCIDENT_COMMAND, answer, text, command["user_id"], respond)
+            deps.background.run(
+                INCIDENT_COMMAND, answer, text, command["user_id"], respond, tell=tell
+            )

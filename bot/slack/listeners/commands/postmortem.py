@@ -5,42 +5,38 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.slack.background import teller
+from bot.slack.forms import Built
 from bot.slack.ids import ACTIONS_COMMAND, POSTMORTEM_COMMAND
+from bot.slack.limits import echo
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackDeps
+
+USAGE = "Usage: `/postmortem <incident id>`, e.g. `/postmortem INC-42`."
 
 
 def register(app: App, deps: "SlackDeps") -> None:
     desk = deps.postmortem_desk
 
-    def open_form(
-        client: WebClient, trigger_id: str, key: str, only_actions: bool, respond: Respond
-    ) -> None:
-        number = key.upper().removeprefix("INC-")
-        incident = desk.postmortems.incident(int(number)) if number.isdigit() else None
-        if incident is None:
-            respond(
-                text=f"There is no incident `{key}`: see `/incident list`.",
-                response_type="ephemeral",
-            )
-            return
-        client.views_open(
-            trigger_id=trigger_id, view=desk.views.form(incident, only_actions=only_actions)
-        )
+    def open_form(command: dict[str, Any], key: str, only_actions: bool, client: WebClient) -> None:
+        def form() -> Built:
+            if not key:
+                return USAGE
+            number = key.upper().removeprefix("INC-")
+            incident = desk.postmortems.incident(int(number)) if number.isdigit() else None
+            if incident is None:
+                return f"There is no incident `{echo(key)}`: see `/incident list`."
+            return desk.views.form(incident, only_actions=only_actions)
+
+        deps.forms.open(POSTMORTEM_COMMAND, command["trigger_id"], form, teller(command, client))
 
     @app.command(POSTMORTEM_COMMAND)
-    def postmortem(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def postmortem(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         ack()
         deps.metrics.commands.labels(POSTMORTEM_COMMAND).inc()
         words = command.get("text", "").split()
-        if not words:
-            respond(
-                text="Usage: `/postmortem <incident id>`, e.g. `/postmortem INC-42`.",
-                response_type="ephemeral",
-            )
-            return
-        open_form(client, command["trigger_id"], words[0], False, respond)  # trigger: 3 s
+        open_form(command, words[0] if words else "", False, client)
 
     def answer(text: str, user: str, respond: Respond) -> None:
         for reply in desk.answer(text, user):
@@ -52,8 +48,13 @@ def register(app: App, deps: "SlackDeps") -> None:
         deps.metrics.commands.labels(ACTIONS_COMMAND).inc()
         words = command.get("text", "").split()
         if len(words) == 2 and words[0].lower() == "add":
-            open_form(client, command["trigger_id"], words[1], True, respond)
+            open_form(command, words[1], True, client)
             return
         deps.background.run(
-            ACTIONS_COMMAND, answer, command.get("text", ""), command["user_id"], respond
+            ACTIONS_COMMAND,
+            answer,
+            command.get("text", ""),
+            command["user_id"],
+            respond,
+            tell=teller(command, client),
         )

@@ -1,9 +1,11 @@
-"""/slo: acked at once; the answer is sent to the response_url when it is ready."""
+"""/slo: acked at once; the answer is sent to the response_url once the acks have gone out."""
 
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
+from bot.slack.background import teller
 from bot.slack.ids import SLO_COMMAND
 
 if TYPE_CHECKING:
@@ -16,9 +18,14 @@ def register(app: App, deps: "SlackDeps") -> None:
             respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
 
     @app.command(SLO_COMMAND)
-    def slo(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def slo(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         deps.metrics.commands.labels(SLO_COMMAND).inc()
         deps.background.run(
-            SLO_COMMAND, answer, command.get("text", ""), command.get("user_id", ""), respond
+            SLO_COMMAND,
+            deps.ack_first.later(answer),  # after the acks of a burst, not between them
+            command.get("text", ""),
+            command.get("user_id", ""),
+            respond,
+            tell=teller(command, client),
         )

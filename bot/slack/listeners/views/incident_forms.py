@@ -3,8 +3,10 @@
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
 from bot.domain.incidents import check_draft
+from bot.slack.background import teller
 from bot.slack.ids import DECLARE_VIEW, RECLASSIFY_VIEW
 from bot.slack.incident_views import read_declaration, read_reclassification
 
@@ -14,7 +16,7 @@ if TYPE_CHECKING:
 
 def register(app: App, deps: "SlackDeps") -> None:
     @app.view(DECLARE_VIEW)
-    def declared(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def declared(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         now = deps.now()
         draft = read_declaration(view, body["user"]["id"], now)
         problems = check_draft(draft, now, deps.incidents.catalog.services)
@@ -22,10 +24,18 @@ def register(app: App, deps: "SlackDeps") -> None:
             ack(response_action="errors", errors=problems)
             return
         ack()
-        deps.background.run(DECLARE_VIEW, deps.incident_cards.declare, draft, view["id"])
+        deps.background.run(
+            DECLARE_VIEW,
+            deps.incident_cards.declare,
+            draft,
+            view["id"],
+            tell=teller(body, client),
+        )
 
     @app.view(RECLASSIFY_VIEW)
-    def reclassified(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def reclassified(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
         incident_id, severity, reason = read_reclassification(view)
         problems = {}
         if severity is None:
@@ -39,5 +49,11 @@ def register(app: App, deps: "SlackDeps") -> None:
         assert severity is not None
         user = body["user"]["id"]
         deps.background.run(
-            RECLASSIFY_VIEW, deps.incident_cards.reclassify, incident_id, severity, reason, user
+            RECLASSIFY_VIEW,
+            deps.incident_cards.reclassify,
+            incident_id,
+            severity,
+            reason,
+            user,
+            tell=teller(body, client),
         )

@@ -3,7 +3,9 @@
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
+from bot.slack.background import teller
 from bot.slack.ids import POSTMORTEM_VIEW, REASSIGN_VIEW
 from bot.slack.postmortem_views import read_form
 
@@ -15,7 +17,7 @@ def register(app: App, deps: "SlackDeps") -> None:
     desk = deps.postmortem_desk
 
     @app.view(POSTMORTEM_VIEW)
-    def written(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def written(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         metadata, texts, actions, parsing = read_form(view)
         if metadata.get("only_actions"):
             texts = {}
@@ -29,7 +31,13 @@ def register(app: App, deps: "SlackDeps") -> None:
             return
         ack()
         deps.background.run(
-            POSTMORTEM_VIEW, desk.submit, metadata, texts, actions, body["user"]["id"]
+            POSTMORTEM_VIEW,
+            desk.submit,
+            metadata,
+            texts,
+            actions,
+            body["user"]["id"],
+            tell=teller(body, client),
         )
 
     @app.view(REASSIGN_VIEW)
