@@ -26,7 +26,6 @@ from bot.domain.incidents import (
 )
 from storage.claims import insert_once
 from storage.models import (
-    IncidentCard,
     IncidentChange,
     IncidentRecord,
     IncidentSlo,
@@ -161,50 +160,6 @@ class IncidentRepository:
         return True
 
     # -- cards: claimed per channel before they are posted ----------------------------------
-
-    def claim_card(self, id: int, channel: str, at: datetime) -> bool:
-        """Claim the incident's card in `channel`, before posting it; True the first time only.
-
-        Final once the caller commits. An unknown incident is an IntegrityError (foreign key).
-        """
-        statement = insert(IncidentCard).values(incident_id=id, channel=channel, claimed_at=at)
-        return insert_once(self._session, statement) is not None
-
-    def set_card(self, id: int, channel: str, ts: str) -> None:
-        """Remember the posted card's message ts; a LookupError if the card was not claimed."""
-        result = self._session.exec(
-            update(IncidentCard)
-            .where(col(IncidentCard.incident_id) == id, col(IncidentCard.channel) == channel)
-            .values(ts=ts)
-        )
-        if result.rowcount != 1:
-            raise LookupError(f"no card of INC-{id} claimed in {channel}")
-
-    def release_card(self, id: int, channel: str) -> None:
-        """Give the card's claim back: its post surely did not leave (a later publish posts)."""
-        self._session.exec(
-            delete(IncidentCard).where(
-                col(IncidentCard.incident_id) == id,
-                col(IncidentCard.channel) == channel,
-                col(IncidentCard.ts).is_(None),
-            )
-        )
-
-    def claimed_channels(self, id: int) -> set[str]:
-        """Every channel whose card of the incident is claimed, posted or not."""
-        rows = self._session.exec(
-            select(IncidentCard.channel).where(col(IncidentCard.incident_id) == id)
-        )
-        return set(rows)
-
-    def cards(self, id: int) -> list[tuple[str, str]]:
-        """(channel, ts) of the incident's posted cards, in the order they were claimed."""
-        rows = self._session.exec(
-            select(IncidentCard.channel, IncidentCard.ts)
-            .where(col(IncidentCard.incident_id) == id, col(IncidentCard.ts).is_not(None))
-            .order_by(col(IncidentCard.claimed_at), col(IncidentCard.channel))
-        )
-        return [(channel, ts) for channel, ts in rows if ts is not None]
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -229,7 +229,8 @@ class IncidentCard(SQLModel, table=True):
     incident_id: int = Field(foreign_key="incident.id", primary_key=True)
     channel: str = Field(primary_key=True, max_length=255)
     ts: str | None = Field(default=None, max_length=64)  # the Slack message's timestamp
-    claimed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    claimed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)  # or last tried
+    refused: str | None = Field(default=None, max_length=255)  # why Slack refused the post
 
 
 # Postmortems and action items (bot/domain/actions.py). An incident has at most one

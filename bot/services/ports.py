@@ -8,14 +8,18 @@ class PostFailed(Exception):
 
     surely_not_sent: nothing reached the channel (a refusal, no connection), so the claim
     may be given back. retryable: besides, a later attempt may pass (no connection, rate
-    limited), where a refusal such as not_in_channel waits for a person.
+    limited), where a refusal such as not_in_channel waits for a person. needs_invite: the
+    refusal says the bot is not in the channel (someone must invite it).
     """
 
-    def __init__(self, reason: str, *, surely_not_sent: bool, retryable: bool) -> None:
+    def __init__(
+        self, reason: str, *, surely_not_sent: bool, retryable: bool, needs_invite: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.surely_not_sent = surely_not_sent
         self.retryable = retryable and surely_not_sent
+        self.needs_invite = needs_invite
 
 
 class Notifier(Protocol):

@@ -130,10 +130,6 @@ class AlertMessages:
         block: dict[str, Any] = self._render("alert_state.json.j2", state=alert_state(alert, now))
         return block
 
-    def firing_list(self, lines: list[str]) -> list[dict[str, Any]]:
-        blocks: list[dict[str, Any]] = self._render("alert_list.json.j2", alerts=lines)
-        return blocks
-
 
 def _about(slo: SLO) -> str:
     return (

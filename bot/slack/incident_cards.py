@@ -12,9 +12,29 @@ from bot.domain.slo import Catalog
 from bot.services.incidents import Incidents
 from bot.services.ports import Notifier, PostFailed
 from bot.slack.incident_views import IncidentViews
+from storage.incident_cards import CardRepository
 from storage.incidents import IncidentRepository
 
 log = logging.getLogger("budgetbot.incidents")
+
+RETRY_REFUSED = timedelta(minutes=15)  # a refused card is tried again this often, for a day
+
+
+def refused_text(key: str, channel: str, exc: PostFailed, elsewhere: list[str]) -> str:
+    """What the declarer reads when Slack refused a card: what happened, what to do."""
+    where = f" The card is in {', '.join(f'<#{c}>' for c in elsewhere)}." if elsewhere else ""
+    if exc.needs_invite:
+        todo = (
+            f"Invite budgetbot there (`/invite @budgetbot` in <#{channel}>); the card is "
+            "posted within 15 minutes after that."
+        )
+    else:
+        todo = (
+            "It is tried again every 15 minutes for a day; if it keeps failing, ask whoever "
+            "runs budgetbot to look at its log."
+        )
+    failed = f":warning: The card of {key} could not be posted in <#{channel}> ({exc.reason})."
+    return f"{failed} {todo}{where}"
 
 
 class IncidentCards:
@@ -49,33 +69,54 @@ class IncidentCards:
         return found
 
     def publish(self, incident: Incident) -> None:
-        """Post the card where it is missing (claimed first), update it where it is."""
+        """Post the card where it is missing (claimed first), update it where it is; a card
+        Slack refused is tried again every RETRY_REFUSED, and the declarer told once."""
         text, blocks = self._views.card(incident)
         with Session(self._engine) as session:
-            posted = dict(IncidentRepository(session).cards(incident.id))
+            posted = dict(CardRepository(session).cards(incident.id))
         for channel in self.channels(incident):
             try:
                 if channel in posted:
                     self._notifier.update(channel, posted[channel], text, blocks)
                     continue
+                now = self._now()
                 with Session(self._engine) as session, session.begin():
-                    claimed = IncidentRepository(session).claim_card(
-                        incident.id, channel, self._now()
+                    cards = CardRepository(session)
+                    claimed = cards.claim_card(incident.id, channel, now) or cards.retry_card(
+                        incident.id, channel, now - RETRY_REFUSED, now
                     )
                 if claimed:
                     ts = self._notifier.post(channel, text, blocks)
                     with Session(self._engine) as session, session.begin():
-                        IncidentRepository(session).set_card(incident.id, channel, ts)
+                        CardRepository(session).set_card(incident.id, channel, ts)
             except PostFailed as exc:
-                why = exc.reason
-                if channel not in posted and exc.retryable:
-                    # Give the claim back: the next publish (a refresh, a button) posts it.
-                    with Session(self._engine) as session, session.begin():
-                        IncidentRepository(session).release_card(incident.id, channel)
-                    log.warning("incident card for %s in %s not posted, retried later: %s",
-                                incident.key, channel, why)  # fmt: skip
-                else:
-                    log.error("incident card for %s in %s failed: %s", incident.key, channel, why)
+                self._failed(incident, channel, channel in posted, exc)
+
+    def _failed(self, incident: Incident, channel: str, updating: bool, exc: PostFailed) -> None:
+        what = f"incident card for {incident.key} in {channel}"
+        if updating or not exc.surely_not_sent:
+            log.error("%s failed: %s", what, exc.reason)
+            return
+        with Session(self._engine) as session, session.begin():
+            cards = CardRepository(session)
+            if exc.retryable:  # give the claim back: the next publish (a refresh) posts it
+                cards.release_card(incident.id, channel)
+                first = False
+            else:
+                first = cards.refuse_card(incident.id, channel, exc.reason, self._now())
+        log.warning("%s not posted, tried again later: %s", what, exc.reason)
+        if first:
+            self._tell_refused(incident, channel, exc)
+
+    def _tell_refused(self, incident: Incident, channel: str, exc: PostFailed) -> None:
+        """Tell the declarer, by direct message, what happened and what to do."""
+        with Session(self._engine) as session:
+            elsewhere = [c for c, _ in CardRepository(session).cards(incident.id)]
+        text = refused_text(incident.key, channel, exc, elsewhere)
+        try:
+            self._notifier.post(incident.draft.declared_by, text, self._views.text_blocks(text))
+        except PostFailed as failed:
+            log.error("could not tell %s about the refused card: %s", incident.key, failed.reason)
 
     def declare(self, draft: IncidentDraft, submission_key: str | None) -> None:
         """Save and classify a declared incident, then post its cards (once per form)."""
@@ -102,12 +143,16 @@ class IncidentCards:
         for incident in refreshed:
             self.publish(incident)
         done = {i.id for i in refreshed}
+        due = self._now() - RETRY_REFUSED
         with Session(self._engine) as session:
             repo = IncidentRepository(session)
+            cards = CardRepository(session)
             recent = repo.find(since=self._now() - timedelta(days=1), limit=200)
             missing = [
                 i for i in recent
-                if i.id not in done and set(self.channels(i)) - repo.claimed_channels(i.id)
+                if i.id not in done
+                and (set(self.channels(i)) - cards.claimed_channels(i.id)
+                     or cards.refused_cards(i.id, due))
             ]  # fmt: skip
         for incident in missing:
             self.publish(incident)

@@ -9,7 +9,7 @@ from bot.domain.incidents import Incident, IncidentSeverity
 from bot.metrics.errors import PrometheusError
 from bot.services.incidents import Incidents
 from bot.slack.incident_cards import IncidentCards
-from bot.slack.incident_views import IncidentViews
+from bot.slack.incident_views import SHOWN_SLOS, IncidentViews
 from bot.slack.limits import echo
 from bot.slack.rendering import Renderer, chunk_blocks
 from bot.slack.slo_command import Reply, notice
@@ -82,7 +82,7 @@ class IncidentCommand:
         incident = self._find(key)
         if incident is None:
             return [self._notice(f"There is no incident `{echo(key)}`.")]
-        text, blocks = self._views.card(incident)
+        text, blocks = self._views.card(incident, shown=SHOWN_SLOS)
         return [Reply(text, part) for part in chunk_blocks(blocks)]
 
     def _resolve(self, key: str, when: str, user: str) -> list[Reply]:

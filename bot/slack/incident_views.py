@@ -1,7 +1,8 @@
 """Incident cards, forms and lists for Slack; reading the submitted forms back."""
 
+import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,10 +16,18 @@ from bot.domain.incidents import (
     overage,
 )
 from bot.domain.slo import Catalog
+from bot.slack.limits import OPTION_TEXT, OPTION_VALUE, OPTIONS, cut
 from bot.slack.presenters import bar, percent
 from bot.slack.rendering import Renderer, escape_mrkdwn
 from bot.times import format_time
 
+NO_SERVICES = (
+    "The catalog names no services, so there is nothing to declare an incident for yet. "
+    "Add `services:` (or SLO files) to the catalog: see docs/catalog.md."
+)
+DIGEST = "sha256:"  # option values for service names longer than Slack's 150 characters
+CARD_SLOS = 20  # SLO lines on a card; `/incident show` lists more
+SHOWN_SLOS = 200  # SLO lines of `/incident show`: within 5 posts to its response_url
 SEV1_NOTE = (
     ":memo: *Postmortem required*: this incident spent over 20 % of an error budget. The SRE "
     "Workbook's error budget policy asks for a postmortem with at least one P0 action."
@@ -30,24 +39,28 @@ class IncidentViews:
         self._render = renderer.render
         self._catalog = catalog
 
-    def card(self, incident: Incident) -> tuple[str, list[dict[str, Any]]]:
-        """(notification text, blocks) of the incident's card."""
+    def card(self, incident: Incident, shown: int = CARD_SLOS) -> tuple[str, list[dict[str, Any]]]:
+        """(notification text, blocks) of the incident's card: the `shown` SLOs that spent
+        the most budget, and a count of the rest."""
         draft = incident.draft
         window = f"{format_time(draft.started_at)} → " + (
             format_time(draft.ended_at) if draft.ended_at else "ongoing"
         )
         summary = (
-            f"*Services:* {', '.join(draft.services)}\n*Window:* {window}\n"
-            f"*Declared by* <@{draft.declared_by}>"
-            + (f"\n{escape_mrkdwn(draft.description)}" if draft.description else "")
+            f"*Services:* {cut(escape_mrkdwn(', '.join(draft.services)), 1000)}\n"
+            f"*Window:* {window}\n*Declared by* <@{draft.declared_by}>"
         )
-        slos = [_slo_line(i) for i in incident.impacts]
+        impacts = sorted(incident.impacts, key=_most_spent)
+        slos = [_slo_line(i) for i in impacts[:shown]]
         state = "resolved " + format_time(incident.resolved_at) if incident.resolved_at else "open"
         headline = f"{incident.key}: {draft.title}"
         blocks = self._render(
             "incident_card.json.j2",
             headline=headline,
             summary=summary,
+            description=escape_mrkdwn(draft.description),
+            more=max(0, len(impacts) - shown),
+            key=incident.key,
             classification=classification(incident, self._catalog),
             slos=slos,
             postmortem=SEV1_NOTE if incident.severity is IncidentSeverity.SEV1 else "",
@@ -67,16 +80,46 @@ class IncidentViews:
         services: Sequence[str] = (),
         start: datetime | None = None,
         title: str = "",
-    ) -> dict[str, Any]:
+    ) -> dict[str, Any] | str:
+        """The declaration form, or a notice when the catalog has no service to name.
+
+        Up to 100 services are offered as a list; with more, the list is searched as the
+        person types (options served on block_suggestion by `service_options`).
+        """
+        known = sorted(self._catalog.services)
+        if not known:
+            return NO_SERVICES
         form: dict[str, Any] = self._render(
             "incident_declare.json.j2",
             metadata=json.dumps({"channel": channel}),
-            services=sorted(self._catalog.services)[:100],
-            chosen=[s for s in services if s in self._catalog.services],
+            services=[self.option(s) for s in known] if len(known) <= OPTIONS else [],
+            chosen=[self.option(s) for s in services if s in self._catalog.services],
             start=int((start or now).timestamp()),
             title=title,
         )
         return form
+
+    def service_options(self, typed: str) -> list[dict[str, Any]]:
+        """The services whose names contain what was typed (case-insensitive), at most 100."""
+        needle = typed.strip().lower()
+        found = [s for s in sorted(self._catalog.services) if needle in s.lower()]
+        return [self.option(s) for s in found[:OPTIONS]]
+
+    def option(self, service: str) -> dict[str, Any]:
+        """A service as a select option; a name too long for a value is sent as its digest."""
+        value = service if len(service) <= OPTION_VALUE else _digest(service)
+        return {"text": {"type": "plain_text", "text": cut(service, OPTION_TEXT)}, "value": value}
+
+    def service_of(self, value: str) -> str:
+        """The service an option's value stands for (the value itself if none matches)."""
+        if value in self._catalog.services or not value.startswith(DIGEST):
+            return value
+        return next((s for s in self._catalog.services if _digest(s) == value), value)
+
+    def text_blocks(self, mrkdwn: str) -> list[dict[str, Any]]:
+        """One section of mrkdwn that is escaped already (mentions stay mentions)."""
+        blocks: list[dict[str, Any]] = self._render("text.json.j2", text=mrkdwn)
+        return blocks
 
     def reclassify_form(self, incident: Incident) -> dict[str, Any]:
         form: dict[str, Any] = self._render(
@@ -98,6 +141,15 @@ class IncidentViews:
             "incident_list.json.j2", title=title, lines=lines
         )
         return blocks
+
+
+def _digest(service: str) -> str:
+    return DIGEST + hashlib.sha256(service.encode()).hexdigest()[:40]
+
+
+def _most_spent(impact: SLOImpact) -> tuple[int, float, str]:
+    spent = impact.budget_consumed
+    return (1, 0.0, impact.slo) if spent is None else (0, -spent, impact.slo)
 
 
 def _slo_line(impact: SLOImpact) -> str:
@@ -127,7 +179,12 @@ def classification(incident: Incident, catalog: Catalog) -> str:
     return f"*Severity {computed}*"
 
 
-def read_declaration(view: dict[str, Any], user: str, now: datetime) -> IncidentDraft:
+def read_declaration(
+    view: dict[str, Any],
+    user: str,
+    now: datetime,
+    service_of: Callable[[str], str] = str,
+) -> IncidentDraft:
     """The draft from a submitted declaration form (values as Slack sends them).
 
     `now` is the bot's clock (BUDGETBOT_NOW in replays): the start when none is given. A
@@ -158,7 +215,9 @@ def read_declaration(view: dict[str, Any], user: str, now: datetime) -> Incident
     start = moment("start")
     return IncidentDraft(
         title=(value("title").get("value") or "").strip(),
-        services=tuple(o["value"] for o in value("services").get("selected_options") or []),
+        services=tuple(
+            service_of(o["value"]) for o in value("services").get("selected_options") or []
+        ),
         started_at=now if start is None else start,
         ended_at=moment("end"),
         description=(value("description").get("value") or "").strip(),

@@ -12,6 +12,11 @@ from bot.services.ports import Notifier, PostFailed
 __all__ = ["Notifier", "PostFailed", "PrintNotifier", "SlackNotifier", "post_failed"]
 
 
+# Slack's answers when the bot is not in the channel: not_in_channel, or channel_not_found
+# for a private channel it cannot see.
+NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+
+
 def surely_not_posted(exc: Exception) -> bool:
     """Slack answered with an error (HTTP 200 with ok false, or 429), or the connection was
     refused or the host not found: nothing was posted. A 5xx, a reset or a timeout may come
@@ -28,12 +33,18 @@ def post_failed(exc: Exception) -> PostFailed:
     A 429 or no connection may pass later; a refusal such as not_in_channel or
     invalid_blocks stays refused until someone acts.
     """
+    error = exc.response.get("error") if isinstance(exc, SlackApiError) else None
     if isinstance(exc, SlackApiError):
-        reason = f"Slack answered {exc.response.get('error')}"
+        reason = f"Slack answered {error}"
         transient = exc.response.status_code == 429
     else:
         reason, transient = str(exc) or type(exc).__name__, True
-    return PostFailed(reason, surely_not_sent=surely_not_posted(exc), retryable=transient)
+    return PostFailed(
+        reason,
+        surely_not_sent=surely_not_posted(exc),
+        retryable=transient,
+        needs_invite=error in NOT_A_MEMBER,
+    )
 
 
 class SlackNotifier:

@@ -16,7 +16,7 @@ from bot.slack.notifier import Notifier
 from bot.slack.postmortem_views import PostmortemViews, action_line
 from bot.slack.rendering import Renderer, chunk_blocks, escape_mrkdwn
 from bot.slack.slo_command import Reply, notice
-from storage.incidents import IncidentRepository
+from storage.incident_cards import CardRepository
 
 
 class PostmortemDesk:
@@ -92,7 +92,7 @@ class PostmortemDesk:
         )
         message = self._text(summary)
         with Session(self._engine) as session:
-            cards = IncidentRepository(session).cards(incident_id)
+            cards = CardRepository(session).cards(incident_id)
         for channel, ts in cards:  # the incident's threads: the team channel and where declared
             self._notifier.post(channel, message.text, message.blocks, ts)
         for owner in sorted({a.owner for a in post.actions}):

@@ -70,10 +70,42 @@ def by_team(statuses: Sequence[SLOStatus]) -> list[dict[str, Any]]:
     return [{"name": team, "slos": lines} for team, lines in teams.items()]
 
 
+def least_left(s: SLOStatus) -> tuple[int, float, str]:
+    """Sort key: least budget left first, SLOs without figures last, then by name."""
+    left = s.budget_remaining
+    return (1, 0.0, s.slo.name) if left is None else (0, left, s.slo.name)
+
+
 def scoreboard(statuses: Sequence[SLOStatus]) -> list[dict[str, Any]]:
     """SLO lines, least budget left first; SLOs without data last."""
+    return [slo_line(s) | {"team": s.slo.team} for s in sorted(statuses, key=least_left)]
 
-    def key(s: SLOStatus) -> tuple[int, float]:
-        return (1, 0.0) if s.budget_remaining is None else (0, s.budget_remaining)
 
-    return [slo_line(s) | {"team": s.slo.team} for s in sorted(statuses, key=key)]
+def team_summaries(statuses: Sequence[SLOStatus], worst: int = 3) -> list[dict[str, Any]]:
+    """One line per team, the team with the least budget left first: how many SLOs, how
+    many per gate, and its `worst` SLOs (least budget left first)."""
+    teams: dict[str, list[SLOStatus]] = {}
+    for status in statuses:
+        teams.setdefault(status.slo.team, []).append(status)
+    out: list[tuple[tuple[int, float, str], dict[str, Any]]] = []
+    for team, mine in teams.items():
+        mine.sort(key=least_left)
+        gates: dict[str, int] = {}
+        for s in mine:
+            gate = str(s.gate.gate) if s.gate else "unknown"
+            gates[gate] = gates.get(gate, 0) + 1
+        out.append(
+            (
+                least_left(mine[0]),
+                {
+                    "name": team,
+                    "count": len(mine),
+                    "gates": ", ".join(f"{n} {g}" for g, n in sorted(gates.items())),
+                    "worst": [
+                        f"{s.slo.name} ({percent(s.budget_remaining)} left)" for s in mine[:worst]
+                    ],
+                },
+            )
+        )
+    out.sort(key=lambda pair: pair[0])
+    return [line for _, line in out]

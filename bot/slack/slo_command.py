@@ -1,6 +1,7 @@
 """The /slo command: parse its text, read the status board, render Block Kit replies."""
 
 import difflib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -11,11 +12,18 @@ from bot.metrics.errors import PrometheusError
 from bot.services.board import StatusBoard
 from bot.services.gate import GateService
 from bot.slack.limits import MESSAGE_TEXT, cut, echo
-from bot.slack.presenters import GATE_EMOJI, by_team, slo_line
+from bot.slack.presenters import GATE_EMOJI, by_team, least_left, slo_line, team_summaries
 from bot.slack.rendering import Renderer, chunk_blocks, escape_mrkdwn
 from bot.times import format_time
 
 SUBCOMMANDS = ("status", "gate", "alerts", "help")
+
+
+log = logging.getLogger("budgetbot.slack")
+
+RESPONSE_POSTS = 5  # Slack takes 5 posts to one response_url in 30 minutes
+SHOWN_SLOS = 200  # of one team, service or SLO: worst first, in 5 posts at most
+SHOWN_TEAMS = 200  # summary lines of `/slo status` for the whole catalog
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,14 @@ class Reply:
 
     text: str
     blocks: list[dict[str, Any]]
+
+
+def reply_all(respond: Callable[..., object], replies: list[Reply]) -> None:
+    """Send replies to a response_url, at most RESPONSE_POSTS of them (Slack drops more)."""
+    if len(replies) > RESPONSE_POSTS:
+        log.error("%d replies for one response_url: only %d sent", len(replies), RESPONSE_POSTS)
+    for reply in replies[:RESPONSE_POSTS]:
+        respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
 
 
 def notice(render: Callable[..., Any], text: str) -> Reply:
@@ -57,7 +73,12 @@ class SloCommand:
             if sub == "status":
                 return self._status(words[1] if len(words) > 1 else None)
             if sub == "alerts":
-                blocks = self._render("alert_list.json.j2", alerts=self._firing())
+                firing = self._firing()
+                blocks = self._render(
+                    "alert_list.json.j2",
+                    alerts=firing[:SHOWN_SLOS],
+                    hidden=max(0, len(firing) - SHOWN_SLOS),
+                )
                 return [Reply("Firing burn alerts", part) for part in chunk_blocks(blocks)]
             if sub == "gate" and len(words) > 1 and words[1] == "override":
                 return self._override(words[2:], user)
@@ -69,7 +90,7 @@ class SloCommand:
             return [self._notice(f":warning: {exc}. Budgets cannot be shown right now.")]
         close = difflib.get_close_matches(sub, SUBCOMMANDS, n=1)
         hint = f" Did you mean `/slo {close[0]}`?" if close else ""
-        return [self._help(f"I don't know `{sub}`.{hint}")]
+        return [self._help(f"I don't know `{echo(sub)}`.{hint}")]
 
     def _status(self, target: str | None) -> list[Reply]:
         catalog = self._board.catalog
@@ -80,15 +101,29 @@ class SloCommand:
         at, statuses = self._board.current()
         chosen = [s for s in statuses if target in (None, s.slo.team, s.slo.service, s.slo.name)]
         title = f"Error budgets: {target}" if target else "Error budgets"
+        summary = f"{title}: {len(chosen)} SLO(s) at {format_time(at)}"
+        shown = chosen if target is None else sorted(chosen, key=least_left)[:SHOWN_SLOS]
         blocks = self._render(
             "slo_status.json.j2",
             title=title,
             at=format_time(at),
             count=len(chosen),
-            teams=by_team(chosen),
+            teams=by_team(shown),
+            hidden=len(chosen) - len(shown),
         )
-        summary = f"{title}: {len(chosen)} SLO(s) at {format_time(at)}"
-        return [Reply(summary, part) for part in chunk_blocks(blocks)]
+        parts = chunk_blocks(blocks)
+        if len(parts) > RESPONSE_POSTS:  # the whole catalog: one line per team instead
+            teams = team_summaries(chosen)
+            blocks = self._render(
+                "slo_summary.json.j2",
+                title=title,
+                at=format_time(at),
+                count=len(chosen),
+                teams=teams[:SHOWN_TEAMS],
+                hidden=max(0, len(teams) - SHOWN_TEAMS),
+            )
+            parts = chunk_blocks(blocks)
+        return [Reply(summary, part) for part in parts[:RESPONSE_POSTS]]
 
     def _gate(self, service: str, user: str) -> list[Reply]:
         catalog = self._board.catalog

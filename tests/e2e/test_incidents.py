@@ -11,7 +11,7 @@ from tests.e2e.test_alerting import write_catalog
 from tests.support.cli import budgetbot, clean_env
 from tests.support.server import SIGNING_SECRET, ServeProcess, serve
 from tests.support.slack_api import Call, SlackStandIn
-from tests.support.slack_requests import post, slash_command, view_submission
+from tests.support.slack_requests import block_suggestion, post, slash_command, view_submission
 
 
 def form(
@@ -153,3 +153,15 @@ def test_the_form_opens_from_the_command(
         options = view["blocks"][1]["element"]["options"]
         assert [o["value"] for o in options] == ["incident", "steady"]
     slack_api.assert_no_violations()
+
+
+def test_the_service_search_answers_what_was_typed(
+    prom: Any, tmp_path: Path, slack_api: SlackStandIn
+) -> None:
+    """block_suggestion of the declare form's external select (catalogs over 100 services)."""
+    catalog = write_catalog(tmp_path, prom.url, ("checkout", "search", "checkin"))
+    with serve(tmp_path, catalog, slack_api.api_url) as bot:
+        status, answer = submit(bot, *block_suggestion("services", "value", "CHECK"))
+    assert status == 200
+    options = json.loads(answer)["options"]
+    assert [o["value"] for o in options] == ["checkin", "checkout"]

@@ -255,6 +255,39 @@ def view_submission(
     return _interactive(payload)
 
 
+def block_suggestion(
+    block_id: str,
+    action_id: str,
+    value: str,
+    user_id: str = "U123",
+    *,
+    callback_id: str = "incident_declare",
+) -> SlackBody:
+    """A `block_suggestion`: an external select asks for options matching what was typed."""
+    view = _view(
+        {
+            "type": "modal",
+            "callback_id": callback_id,
+            "title": {"type": "plain_text", "text": "budgetbot"},
+            "blocks": [],
+            "state": {"values": {}},
+        }
+    )
+    payload = {
+        "type": "block_suggestion",
+        "user": _user(user_id),
+        "team": _team(),
+        "api_app_id": APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "container": {"type": "view", "view_id": view["id"]},
+        "view": view,
+        "block_id": block_id,
+        "action_id": action_id,
+        "value": value,
+    }
+    return _interactive(payload)
+
+
 def _view(view: Mapping[str, Any]) -> dict[str, Any]:
     """A view as Slack includes it in payloads: the given fields plus Slack's own."""
     view_id = str(view.get("id") or "V0000000001")

@@ -4,6 +4,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
+from functools import partial
 from typing import TypeVar
 
 import pytest
@@ -22,6 +23,7 @@ from bot.domain.incidents import (
 )
 from bot.domain.slo import Severity
 from storage.alerts import AlertRepository
+from storage.incident_cards import CardRepository
 from storage.incidents import IncidentRepository
 from storage.migrate import current, downgrade, upgrade
 from storage.models import GATES, IMPACT_STATES, INCIDENT_SEVERITIES
@@ -65,6 +67,12 @@ def _in_tx(engine: Engine, work: Callable[[IncidentRepository], R]) -> R:
         return work(IncidentRepository(session))
 
 
+def _claim(engine: Engine, incident: int, channel: str) -> bool:
+    """Claim the incident's card in `channel` in its own committed transaction."""
+    with Session(engine) as session, session.begin():
+        return CardRepository(session).claim_card(incident, channel, T0)
+
+
 def _declare(engine: Engine, draft: IncidentDraft | None = None, at: datetime = T0) -> int:
     """Declare an incident (committed); its id."""
     incident = _in_tx(engine, lambda r: r.declare(draft or _draft(), at))
@@ -81,11 +89,16 @@ def _get(engine: Engine, incident: int) -> Incident:
 
 def _race(engine: Engine, work: Callable[[IncidentRepository], bool]) -> list[bool]:
     """Two threads, each with its own Session, released together by a barrier; sorted results."""
+    return _race_each(lambda: _in_tx(engine, work))
+
+
+def _race_each(attempt_once: Callable[[], bool]) -> list[bool]:
+    """Two threads run `attempt_once` (its own Session) together, after a barrier."""
     barrier = threading.Barrier(2, timeout=30)
 
     def attempt() -> bool:
         barrier.wait()
-        return _in_tx(engine, work)
+        return attempt_once()
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = [pool.submit(attempt) for _ in range(2)]
@@ -94,10 +107,6 @@ def _race(engine: Engine, work: Callable[[IncidentRepository], bool]) -> list[bo
 
 def _declares(key: str) -> Callable[[IncidentRepository], bool]:
     return lambda incidents: incidents.declare(_draft(), T0, key) is not None
-
-
-def _claims(incident: int, channel: str) -> Callable[[IncidentRepository], bool]:
-    return lambda incidents: incidents.claim_card(incident, channel, T0)
 
 
 def _count(engine: Engine, table: str) -> int:
@@ -162,7 +171,7 @@ def test_unknown_incident(migrated: Engine) -> None:
     with Session(migrated) as session:
         incidents = IncidentRepository(session)
         assert incidents.get(12345) is None
-        assert incidents.cards(12345) == []
+        assert CardRepository(session).cards(12345) == []
         assert incidents.resolve(12345, T0, "U1", T0) is False
         assert incidents.reclassify(12345, IncidentSeverity.SEV1, "why", "U1", T0) is False
         with pytest.raises(LookupError):
@@ -393,7 +402,7 @@ def test_claim_card_once_per_channel(migrated: Engine) -> None:
     incident = _declare(migrated)
     other = _declare(migrated)
     with Session(migrated) as session, session.begin():
-        incidents = IncidentRepository(session)
+        incidents = CardRepository(session)
         assert incidents.claim_card(incident, "C0PAY", T0) is True
         assert incidents.claim_card(incident, "C0PAY", T0) is False  # savepoint rolled back
         assert incidents.claim_card(incident, "C0OPS", T0 + timedelta(seconds=1)) is True
@@ -403,23 +412,24 @@ def test_claim_card_once_per_channel(migrated: Engine) -> None:
         incidents.set_card(incident, "C0PAY", "1700000000.000100")
         with pytest.raises(LookupError):
             incidents.set_card(incident, "C0NONE", "1.0")
-    assert _in_tx(migrated, lambda r: r.claim_card(incident, "C0PAY", T0)) is False
+    assert _claim(migrated, incident, "C0PAY") is False
     with Session(migrated) as session:
-        incidents = IncidentRepository(session)
+        incidents = CardRepository(session)
         assert incidents.cards(incident) == [
             ("C0PAY", "1700000000.000100"),
             ("C0OPS", "1700000001.000200"),
         ]
         assert incidents.cards(other) == []
     with Session(migrated) as session, pytest.raises(IntegrityError):
-        IncidentRepository(session).claim_card(other + 1000, "C0PAY", T0)  # foreign key
+        CardRepository(session).claim_card(other + 1000, "C0PAY", T0)  # foreign key
 
 
 def test_two_threads_racing_for_a_card(migrated: Engine) -> None:
     """Of two threads (own sessions and connections) claiming one card, exactly one wins."""
     incident = _declare(migrated)
     for n in range(10):
-        assert _race(migrated, _claims(incident, f"C{n}")) == [False, True]
+        claim = partial(_claim, migrated, incident, f"C{n}")
+        assert _race_each(claim) == [False, True]
     assert _count(migrated, "incident_card") == 10
 
 
@@ -471,7 +481,7 @@ def test_upgrade_from_0002_downgrade_and_upgrade_again(engine: Engine) -> None:
     assert current(engine) == "0003"
     assert set(inspect(engine).get_table_names()) >= INCIDENT_TABLES
     incident = _declare(engine)
-    assert _in_tx(engine, lambda r: r.claim_card(incident, "C0PAY", T0)) is True
+    assert _claim(engine, incident, "C0PAY") is True
 
     downgrade(engine, "0002")
     assert current(engine) == "0002"
@@ -484,3 +494,40 @@ def test_upgrade_from_0002_downgrade_and_upgrade_again(engine: Engine) -> None:
     assert current(engine) == "0003"
     assert _in_tx(engine, lambda r: r.find()) == []
     assert _declare(engine) > 0
+
+
+def test_a_refused_card_is_kept_tried_again_later_and_told_once(migrated: Engine) -> None:
+    """refuse_card keeps the claim with the reason; retry_card lets one caller try again
+    once the last try is old enough; a posted card clears the refusal."""
+    incident = _declare(migrated)
+    assert _claim(migrated, incident, "G0PRIV") is True
+    later = T0 + timedelta(minutes=20)
+    with Session(migrated) as session, session.begin():
+        cards = CardRepository(session)
+        assert cards.refuse_card(incident, "G0PRIV", "Slack answered not_in_channel", T0) is True
+        assert cards.refuse_card(incident, "G0PRIV", "Slack answered not_in_channel", T0) is False
+        assert cards.refused_cards(incident, later) == {"G0PRIV": "Slack answered not_in_channel"}
+        assert cards.refused_cards(incident, T0) == {}  # tried at T0: not due before T0
+        assert cards.retry_card(incident, "G0PRIV", T0, later) is False  # too soon
+    assert _claim(migrated, incident, "G0PRIV") is False  # still claimed: never posted twice
+    with Session(migrated) as session, session.begin():
+        cards = CardRepository(session)
+        assert cards.retry_card(incident, "G0PRIV", later, later) is True
+        assert cards.retry_card(incident, "G0PRIV", later, later) is False  # one caller only
+        cards.set_card(incident, "G0PRIV", "1700000000.000100")
+    with Session(migrated) as session:
+        cards = CardRepository(session)
+        assert cards.refused_cards(incident, later + timedelta(days=1)) == {}
+        assert cards.cards(incident) == [("G0PRIV", "1700000000.000100")]
+
+
+def test_upgrade_to_0007_keeps_the_cards(engine: Engine) -> None:
+    upgrade(engine, "0006")
+    incident = _declare(engine)
+    assert _claim(engine, incident, "C0PAY") is True
+    upgrade(engine, "0007")
+    with Session(engine) as session:
+        assert CardRepository(session).claimed_channels(incident) == {"C0PAY"}
+    downgrade(engine, "0006")
+    assert "refused" not in {c["name"] for c in inspect(engine).get_columns("incident_card")}
+    upgrade(engine)

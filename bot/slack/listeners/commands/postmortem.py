@@ -9,6 +9,7 @@ from bot.slack.background import teller
 from bot.slack.forms import Built
 from bot.slack.ids import ACTIONS_COMMAND, POSTMORTEM_COMMAND
 from bot.slack.limits import echo
+from bot.slack.slo_command import reply_all
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackDeps
@@ -39,8 +40,7 @@ def register(app: App, deps: "SlackDeps") -> None:
         open_form(command, words[0] if words else "", False, client)
 
     def answer(text: str, user: str, respond: Respond) -> None:
-        for reply in desk.answer(text, user):
-            respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
+        reply_all(respond, desk.answer(text, user))
 
     @app.command(ACTIONS_COMMAND)
     def actions(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:

@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 
 from bot.slack.background import teller
 from bot.slack.ids import SLO_COMMAND
+from bot.slack.slo_command import reply_all
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackDeps
@@ -14,8 +15,7 @@ if TYPE_CHECKING:
 
 def register(app: App, deps: "SlackDeps") -> None:
     def answer(text: str, user: str, respond: Respond) -> None:
-        for reply in deps.slo_command.answer(text, user):
-            respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
+        reply_all(respond, deps.slo_command.answer(text, user))
 
     @app.command(SLO_COMMAND)
     def slo(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:

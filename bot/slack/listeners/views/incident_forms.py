@@ -1,4 +1,5 @@
-"""Form submissions: bad fields come back as Slack field errors and nothing is saved."""
+"""Form submissions (bad fields come back as Slack field errors, nothing is saved) and the
+declare form's service search."""
 
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ def register(app: App, deps: "SlackDeps") -> None:
     @app.view(DECLARE_VIEW)
     def declared(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         now = deps.now()
-        draft = read_declaration(view, body["user"]["id"], now)
+        draft = read_declaration(view, body["user"]["id"], now, deps.incident_views.service_of)
         problems = check_draft(draft, now, deps.incidents.catalog.services)
         if problems:
             ack(response_action="errors", errors=problems)
@@ -31,6 +32,11 @@ def register(app: App, deps: "SlackDeps") -> None:
             view["id"],
             tell=teller(body, client),
         )
+
+    @app.options({"block_id": "services", "action_id": "value"})
+    def services(ack: Ack, body: dict[str, Any]) -> None:
+        """The declare form's service search, when the catalog has over 100 services."""
+        ack(options=deps.incident_views.service_options(str(body.get("value") or "")))
 
     @app.view(RECLASSIFY_VIEW)
     def reclassified(

@@ -1,0 +1,149 @@
+"""Extreme but legal data renders inside Slack's limits (checked by the stand-in's checks,
+slack_sdk's own models among them): long markup-heavy text, unicode, 0 and 300 SLOs,
+150 services, and never more than 5 posts for one response_url."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.domain.incidents import ImpactState, Incident, IncidentDraft, SLOImpact
+from bot.domain.slo import SLO, Catalog, EventsSLI, Service, Team, Tier
+from bot.services.board import StatusBoard
+from bot.slack.incident_command import IncidentCommand
+from bot.slack.incident_views import NO_SERVICES, IncidentViews, read_declaration
+from bot.slack.limits import length
+from bot.slack.rendering import Renderer
+from bot.slack.slo_command import RESPONSE_POSTS, SloCommand
+from tests.support.slack_api import block_kit_problems
+from tests.unit.slack.test_slo_command import FakeSource
+
+AT = datetime(2026, 3, 2, 12, tzinfo=UTC)
+SLI = EventsSLI("e[{{.window}}]", "t[{{.window}}]")
+MARKUP = "<!channel> & <@U0BOSS> *bold* `code` ✨ 😀 "
+
+
+def catalog(services: int, slos: int, teams: int = 1) -> Catalog:
+    names = [f"svc-{i:03d}" for i in range(services)]
+    team_names = [f"team-{t:02d}" for t in range(teams)]
+    return Catalog(
+        teams={t: Team(t, f"C{i:04d}") for i, t in enumerate(team_names)},
+        services={n: Service(n, team_names[i % teams]) for i, n in enumerate(names)},
+        slos=tuple(
+            SLO(
+                f"slo-{i:03d}",
+                names[i % services],
+                team_names[(i % services) % teams],
+                Tier.PRODUCTION,
+                99.9,
+                30 * 86400,
+                SLI,
+            )
+            for i in range(slos)
+        ),
+    )
+
+
+def incident(slos: int) -> Incident:
+    draft = IncidentDraft(
+        (MARKUP * 10)[:150], ("svc-000",), AT, None, (MARKUP * 100)[:2900], "U1", "C0X"
+    )
+    impacts = tuple(SLOImpact(f"slo-{i:03d}", i / 1000, 1 - i / 1000, "open") for i in range(slos))
+    return Incident(12, draft, AT, ImpactState.KNOWN, impacts=impacts)
+
+
+def valid_message(blocks: list[dict[str, object]]) -> None:
+    assert len(blocks) <= 50
+    assert block_kit_problems("message", {"blocks": blocks}) == []
+
+
+def test_a_card_with_300_slos_and_a_long_description_fits() -> None:
+    views = IncidentViews(Renderer(), catalog(1, 300))
+    text, blocks = views.card(incident(300))
+    valid_message(blocks)
+    shown = " ".join(str(b) for b in blocks)
+    assert "slo-299" in shown and "slo-000" not in shown  # the most budget spent first
+    assert "…and 280 more SLOs: `/incident show INC-12`" in shown
+    mrkdwn = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    assert "<!channel>" not in text + " ".join(mrkdwn)  # the plain-text header pings nobody
+    assert length(text) <= 40_000
+
+
+def test_incident_show_lists_more_within_five_posts() -> None:
+    views = IncidentViews(Renderer(), catalog(1, 300))
+
+    class Found:
+        catalog = views._catalog
+
+        def get(self, number: int) -> Incident:
+            return incident(300)
+
+    command = IncidentCommand(Found(), views, None, Renderer(), lambda: AT)  # type: ignore[arg-type]
+    replies = command.answer("show INC-12", "U1")
+    assert 1 < len(replies) <= RESPONSE_POSTS
+    for reply in replies:
+        valid_message(reply.blocks)
+
+
+@pytest.mark.parametrize(("slos", "teams"), [(0, 1), (300, 1), (300, 60), (250, 250)])
+def test_slo_status_never_takes_more_than_five_posts(slos: int, teams: int) -> None:
+    cat = catalog(max(slos, 1), slos, teams)
+    ratios = {s.name: (0.0005, 0.0) for s in cat.slos}
+    command = SloCommand(StatusBoard(cat, FakeSource(ratios), lambda: AT), Renderer())
+    replies = command.answer("status")
+    assert 1 <= len(replies) <= RESPONSE_POSTS
+    for reply in replies:
+        valid_message(reply.blocks)
+    text = " ".join(str(r.blocks) for r in replies)
+    assert str(slos) in text
+
+
+def test_slo_status_of_one_big_team_shows_the_worst_and_counts_the_rest() -> None:
+    cat = catalog(300, 300)
+    ratios = {s.name: (0.0001 * (i % 10), 0.0) for i, s in enumerate(cat.slos)}
+    command = SloCommand(StatusBoard(cat, FakeSource(ratios), lambda: AT), Renderer())
+    replies = command.answer("status team-00")
+    assert len(replies) <= RESPONSE_POSTS
+    text = " ".join(str(r.blocks) for r in replies)
+    assert "…and 100 more SLO(s) with more budget left" in text
+    assert "slo-009" in text  # 0.0009 spent: among the worst
+
+
+def test_a_catalog_without_services_gets_a_notice_instead_of_a_form() -> None:
+    views = IncidentViews(Renderer(), Catalog({}, {}, ()))
+    assert views.declare_form("C1", AT) == NO_SERVICES
+
+
+def test_up_to_100_services_are_a_static_list_and_more_are_searched() -> None:
+    small = IncidentViews(Renderer(), catalog(100, 0)).declare_form("C1", AT, ["svc-042"])
+    assert isinstance(small, dict)
+    (element,) = [b["element"] for b in small["blocks"] if b["block_id"] == "services"]
+    assert element["type"] == "multi_static_select" and len(element["options"]) == 100
+    assert element["initial_options"] == [o for o in element["options"] if o["value"] == "svc-042"]
+    assert block_kit_problems("modal", small) == []
+
+    views = IncidentViews(Renderer(), catalog(150, 0))
+    big = views.declare_form("C1", AT, ["svc-142"])
+    assert isinstance(big, dict)
+    (element,) = [b["element"] for b in big["blocks"] if b["block_id"] == "services"]
+    assert element["type"] == "multi_external_select" and "options" not in element
+    assert [o["value"] for o in element["initial_options"]] == ["svc-142"]
+    assert block_kit_problems("modal", big) == []
+    found = views.service_options("SVC-14")
+    assert [o["value"] for o in found] == [f"svc-14{i}" for i in range(10)]
+    assert len(views.service_options("")) == 100
+
+
+def test_a_service_name_too_long_for_an_option_value_still_round_trips() -> None:
+    name = "a-very-long-service-name-" * 8  # 200 characters
+    cat = Catalog({"t": Team("t", "C1")}, {name: Service(name, "t")}, ())
+    views = IncidentViews(Renderer(), cat)
+    form = views.declare_form("C1", AT, [name])
+    assert isinstance(form, dict) and block_kit_problems("modal", form) == []
+    (option,) = next(b for b in form["blocks"] if b["block_id"] == "services")["element"]["options"]
+    assert len(option["value"]) <= 150 and length(option["text"]["text"]) <= 75
+    submitted = {
+        "state": {"values": {"services": {"value": {"selected_options": [option]}}}},
+        "private_metadata": "{}",
+    }
+    draft = read_declaration(submitted, "U1", AT, views.service_of)
+    assert draft.services == (name,)
