@@ -42,6 +42,7 @@ from bot.slack.home import HomeView
 from bot.slack.incident_cards import IncidentCards
 from bot.slack.incident_command import IncidentCommand
 from bot.slack.incident_views import IncidentViews
+from bot.slack.invite_wait import InviteWait
 from bot.slack.notifier import SlackNotifier
 from bot.slack.postmortem_desk import PostmortemDesk
 from bot.slack.postmortem_views import PostmortemViews
@@ -116,7 +117,8 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
         postmortem_desk=desk,
     )
     app = build_app(settings, deps, client, socket_mode=socket_mode)
-    cycle = AlertingCycle(catalog, source, engine, notifier, messages, on_evaluated=record)
+    alerts = InviteWait(notifier)  # a channel without the bot: alerts wait for the invite
+    cycle = AlertingCycle(catalog, source, engine, alerts, messages, on_evaluated=record)
     scheduler = Scheduler(lease_for(engine))
     scheduler.add_interval("alerting cycle", lambda: cycle.run(now()), settings.evaluation_interval)
     scheduler.add_interval("incident refresh", cards.refresh, settings.evaluation_interval)

@@ -37,6 +37,7 @@ def migrate(args: argparse.Namespace, settings: Settings) -> int:
 def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.alerting import AlertingCycle
     from bot.slack.alert_messages import AlertMessages
+    from bot.slack.invite_wait import InviteWait
     from bot.slack.rendering import Renderer
 
     catalog = read_catalog(args, settings)
@@ -45,7 +46,7 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> int:
         catalog,
         prometheus_source(catalog, settings),
         migrated(settings),
-        notifier_for(settings),
+        InviteWait(notifier_for(settings)),  # a channel without the bot: given back
         AlertMessages(Renderer()),
     )
     report = cycle.run(at)
