@@ -178,6 +178,35 @@ class AlertRepository:
         )
         return [(row.slo, _alert(row)) for row in self._session.exec(statement)]
 
+    def uncertain(self, claimed_before: datetime) -> list[tuple[str, OpenAlert]]:
+        """(slo, alert) of open episodes whose opening post was claimed before
+        `claimed_before` and never got a ts (it may or may not have arrived), not yet
+        posted again."""
+        claimed = select(AlertPost.episode_id).where(
+            col(AlertPost.kind) == "open", col(AlertPost.claimed_at) < claimed_before
+        )
+        statement = (
+            select(AlertEpisode)
+            .where(_is_open(), col(AlertEpisode.ts).is_(None))
+            .where(col(AlertEpisode.repeated).is_(False), col(AlertEpisode.id).in_(claimed))
+            .order_by(col(AlertEpisode.id))
+        )
+        return [(row.slo, _alert(row)) for row in self._session.exec(statement)]
+
+    def claim_repeat(self, episode: int) -> bool:
+        """Claim the one repeat of an uncertain opening post; True for one caller only."""
+        result = self._session.exec(
+            update(AlertEpisode)
+            .where(col(AlertEpisode.id) == episode, _is_open())
+            .where(col(AlertEpisode.repeated).is_(False), col(AlertEpisode.ts).is_(None))
+            .values(repeated=True)
+        )
+        return result.rowcount == 1
+
+    def release_repeat(self, episode: int) -> None:
+        """The repeat surely did not leave: a later cycle may claim it again."""
+        self._update_open(episode, repeated=False)
+
     def unsent_resolutions(
         self, since: datetime
     ) -> list[tuple[str, OpenAlert, tuple[str, str]]]:

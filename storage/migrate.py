@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -82,8 +83,16 @@ def _migrate(target: Engine | str, action: Callable[[Config], None]) -> None:
             with _advisory_lock(connection), connection.begin():
                 action(config)
         else:
-            with connection.begin():
-                action(config)
+            # A batch migration copies a table and drops the old one, which fails while
+            # other tables' foreign keys point at it. SQLite's advice: switch foreign keys
+            # off around it (outside any transaction, so on the driver's connection).
+            sqlite: Any = connection.connection.driver_connection
+            sqlite.execute("PRAGMA foreign_keys = OFF")
+            try:
+                with connection.begin():
+                    action(config)
+            finally:
+                sqlite.execute("PRAGMA foreign_keys = ON")
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -118,6 +119,8 @@ class AlertEpisode(SQLModel, table=True):
     silenced_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     channel: str | None = Field(default=None, max_length=255)
     ts: str | None = Field(default=None, max_length=64)  # the Slack message's timestamp
+    # The opening post may not have arrived (no ts long after its claim): posted again once.
+    repeated: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class AlertPost(SQLModel, table=True):

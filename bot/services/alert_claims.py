@@ -32,3 +32,12 @@ def give_back_post(
             repo.restore_severity(episode, severity)
 
     return give_back
+
+
+def give_back_repeat(episode: int) -> Callable[[AlertRepository], None]:
+    """Release the repeat of an uncertain opening post, so a later cycle posts it."""
+
+    def give_back(repo: AlertRepository) -> None:
+        repo.release_repeat(episode)
+
+    return give_back

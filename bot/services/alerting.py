@@ -2,14 +2,15 @@
 
 Every outward post is claimed in the database first (a unique row per episode and kind,
 or per SLO and outage), so a crash, a retry or a second replica never posts twice. A
-claim whose post then fails is not retried: at most once, never twice.
+claim whose post surely did not leave is given back and sent by a later cycle; an opening
+post that may or may not have arrived is posted once more, marked as a repeat.
 """
 
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -19,13 +20,17 @@ from bot.domain.slo import Catalog
 from bot.domain.status import DataState, SLOStatus
 from bot.metrics.errors import PrometheusError
 from bot.metrics.source import MetricsSource
-from bot.services.alert_claims import give_back_post, unwarn
+from bot.services.alert_claims import give_back_post, give_back_repeat, unwarn
 from bot.services.ports import Notifier, PostFailed
 from bot.services.status import evaluate_status
 from bot.slack.alert_messages import AlertMessages, Message
 from storage.alerts import AlertRepository
 
 log = logging.getLogger("budgetbot.alerting")
+
+# An opening post claimed this long ago without a ts may not have arrived (the post client
+# gives up after 30 s): it is posted once more, marked.
+UNCERTAIN_AFTER = timedelta(minutes=2)
 
 
 @dataclass
@@ -75,6 +80,8 @@ class AlertingCycle:
             # Given back in an earlier cycle: sent after this one.
             unsent = repo.unsent()
             replies = repo.unsent_resolutions(at - timedelta(days=1))
+            # Claimed long ago (real time: the post's own clock), never confirmed.
+            uncertain = repo.uncertain(datetime.now(UTC) - UNCERTAIN_AFTER)
         quiet: list[tuple[str, Watch]] = []
         try:
             for status in statuses:
@@ -96,7 +103,27 @@ class AlertingCycle:
                 for name, watch in quiet:
                     repo.save(name, watch)
         self._send_unsent(unsent, replies, statuses, at, report)
+        self._repeat_uncertain(uncertain, statuses, at, report)
         return report
+
+    def _repeat_uncertain(
+        self,
+        uncertain: list[tuple[str, OpenAlert]],
+        statuses: list[SLOStatus],
+        at: datetime,
+        report: CycleReport,
+    ) -> None:
+        """Opening posts that may or may not have arrived (a timeout, a 5xx, a replica
+        killed mid-post) are posted once more, marked as such: never lost, never blind."""
+        current = {s.slo.name: s for s in statuses if s.data is DataState.OK}
+        for name, alert in uncertain:
+            if name not in current:
+                continue
+            with self._transaction() as repo:
+                claimed = repo.claim_repeat(alert.episode)
+            if claimed:
+                log.warning("the alert of %s may not have arrived: posted again, marked", name)
+                self._open(current[name], alert, at, report, repeat=True)
 
     def _send_unsent(
         self,
@@ -236,13 +263,21 @@ class AlertingCycle:
                 with self._transaction() as repo:
                     repo.save(name, after)
 
-    def _open(self, status: SLOStatus, alert: OpenAlert, at: datetime, report: CycleReport) -> None:
+    def _open(
+        self,
+        status: SLOStatus,
+        alert: OpenAlert,
+        at: datetime,
+        report: CycleReport,
+        repeat: bool = False,
+    ) -> None:
         channel = self._catalog.teams[status.slo.team].channel_for(alert.severity)
         message = self._messages.firing(status, alert, at)
         what = f"alert of {status.slo.name}"
-        ts = self._deliver(
-            report, what, channel, message, give_back_post(alert.episode, "open")
-        )
+        give_back = give_back_post(alert.episode, "open")
+        if repeat:
+            message, give_back = self._messages.repeated(message), give_back_repeat(alert.episode)
+        ts = self._deliver(report, what, channel, message, give_back)
         if ts is not None:
             with self._transaction() as repo:
                 repo.set_message(alert.episode, channel, ts)
@@ -297,4 +332,3 @@ class AlertingCycle:
             report.failed_posts += 1
             log.error("an alert post failed: %s", exc.reason)
         return None
-

@@ -101,6 +101,11 @@ class AlertMessages:
         )
         return Message(f"Resolved: {slo.name} (spent {spent} of its budget)", blocks)
 
+    def repeated(self, message: Message) -> Message:
+        """The alert again, clearly marked: its first post may or may not have arrived."""
+        note: list[dict[str, Any]] = self._render("alert_repeated.json.j2")
+        return Message(f"Posted again: {message.text}", note + message.blocks)
+
     def thread_note(self, text: str) -> Message:
         return Message(text, self._render("notice.json.j2", text=text))
 

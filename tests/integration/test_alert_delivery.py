@@ -11,9 +11,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
+from sqlmodel import col
 
 from bot.domain.budget import Rates
 from bot.domain.burn import burn_windows
@@ -23,10 +25,13 @@ from bot.metrics.errors import PrometheusUnreachable
 from bot.metrics.source import EventCounts, Progress
 from bot.services.alerting import AlertingCycle
 from bot.slack.alert_messages import AlertMessages
-from bot.slack.notifier import post_failed
+from bot.slack.invite_wait import InviteWait
+from bot.slack.notifier import SlackNotifier, post_failed
 from bot.slack.rendering import Renderer
 from storage.db import make_engine
 from storage.migrate import upgrade
+from storage.models import AlertPost
+from tests.support.slack_api import SlackStandIn
 
 AT = datetime(2026, 3, 2, 12, tzinfo=UTC)
 SLO_ = SLO(
@@ -147,6 +152,34 @@ def test_a_refusal_that_waits_for_someone_is_not_retried_every_minute(engine: En
     assert slack.posts == [] and slack.failures == []  # tried once, not again
 
 
+def test_an_alert_waits_for_the_invite_and_is_posted_once_after_it(
+    engine: Engine, slack_api: SlackStandIn
+) -> None:
+    """The team's channel is private and the bot not in it: Slack refuses; the claim is
+    given back, Slack is asked again every 15 minutes (not every minute), and once the bot
+    is invited the alert is posted, once."""
+    private = Catalog(
+        teams={"payments": Team("payments", "G0PAY")},
+        services=CATALOG.services,
+        slos=CATALOG.slos,
+    )
+    clock = [0.0]
+    slack = SlackNotifier(WebClient(token="xoxb-test", base_url=slack_api.api_url))
+    notifier = InviteWait(slack, clock=lambda: clock[0])
+    run = AlertingCycle(private, BurningSource(), engine, notifier, AlertMessages(Renderer()))
+    for minute in range(10):
+        clock[0] = minute * 60.0
+        assert run.run(AT + timedelta(minutes=minute)).failed_posts == 1
+    assert len(slack_api.calls_to("chat.postMessage")) == 1  # asked once in 10 minutes
+    slack_api.invite("G0PAY")
+    for minute in range(10, 20):
+        clock[0] = minute * 60.0
+        run.run(AT + timedelta(minutes=minute))
+    posts = slack_api.calls_to("chat.postMessage")
+    assert [p.reply["ok"] for p in posts] == [False, True]  # posted at minute 15, once
+    assert "checkout-availability" in posts[1].body["text"]
+
+
 def test_a_post_that_may_have_left_is_never_sent_blind_again(engine: Engine) -> None:
     slack = FlakySlack([timed_out()])
     run = cycle(engine, BurningSource(), slack)
@@ -154,6 +187,50 @@ def test_a_post_that_may_have_left_is_never_sent_blind_again(engine: Engine) -> 
     for minute in range(1, 4):
         run.run(AT + timedelta(minutes=minute))
     assert slack.posts == []
+
+
+def age_open_claims(engine: Engine, minutes: int) -> None:
+    """As if the opening posts had been claimed `minutes` ago (real time)."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(AlertPost)
+            .where(col(AlertPost.kind) == "open")
+            .values(claimed_at=datetime.now(UTC) - timedelta(minutes=minutes))
+        )
+
+
+def test_a_post_that_may_have_left_is_posted_once_more_marked(engine: Engine) -> None:
+    """A timeout (or a replica killed mid-post): after UNCERTAIN_AFTER the alert is posted
+    again, once, marked as a repeat; its resolution then updates the repeat."""
+    slack = FlakySlack([timed_out()])
+    source = BurningSource()
+    run = cycle(engine, source, slack)
+    run.run(AT)
+    run.run(AT + timedelta(minutes=1))
+    assert slack.posts == []  # not blind, not at once
+    age_open_claims(engine, 3)
+    run.run(AT + timedelta(minutes=2))
+    (repeat,) = slack.posts
+    assert repeat[1].startswith("Posted again: ") and "checkout-availability" in repeat[1]
+    for minute in range(3, 6):
+        run.run(AT + timedelta(minutes=minute))
+    assert len(slack.posts) == 1  # once, never again
+    source.calm = True
+    for minute in range(6, 60):
+        if run.run(AT + timedelta(minutes=minute)).resolved:
+            break
+    assert slack.updates and slack.updates[0][0] == "1700000000.000001"  # the repeat
+
+
+def test_a_repeat_that_surely_did_not_leave_is_sent_later(engine: Engine) -> None:
+    slack = FlakySlack([timed_out(), refused()])
+    run = cycle(engine, BurningSource(), slack)
+    run.run(AT)
+    age_open_claims(engine, 3)
+    run.run(AT + timedelta(minutes=1))  # the repeat: connection refused, given back
+    assert slack.posts == []
+    run.run(AT + timedelta(minutes=2))
+    assert len(slack.posts) == 1 and slack.posts[0][1].startswith("Posted again: ")
 
 
 def test_a_resolution_without_a_posted_message_is_said_afresh(engine: Engine) -> None:

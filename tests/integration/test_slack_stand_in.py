@@ -2,7 +2,10 @@
 
 slack_sdk's own WebClient and WebhookClient talk to the stand-in over HTTP; bolt's App
 accepts the builders' requests (signature, payload shapes) and its say()/respond() land
-in the stand-in (DESIGN.md sections 6 and 7).
+in the stand-in (DESIGN.md sections 6 and 7). The stand-in refuses what a real workspace
+refuses: Block Kit limits (hand-written checks and slack_sdk's own models, options
+included), posts to channels the bot is not in, a sixth post to one response_url; each
+rule is shown refusing a payload that breaks it and taking one that keeps it.
 """
 
 import hashlib
@@ -18,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+import yaml
 from slack_bolt import Ack, App, BoltRequest, Respond, Say
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -29,7 +33,17 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
 from tests.support import slack_requests
-from tests.support.slack_api import Call, SlackStandIn, block_kit_problems
+from tests.support.slack_api import (
+    BOT_USER_ID,
+    Call,
+    SlackStandIn,
+    block_kit_problems,
+    blocks_model_problems,
+    channel_kind,
+    limit_problems,
+    view_model_problems,
+)
+from tests.support.slack_workspace import MANIFEST
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
@@ -131,7 +145,11 @@ def test_views_publish_with_101_blocks_is_rejected(
     assert rejected.value.response.status_code == 200
     (violation,) = stand_in.violations
     assert violation.method == "views.publish"
-    assert violation.problems == ["must have at most 100 items (got 101) [json-pointer:/blocks]"]
+    assert violation.problems == [
+        "must have at most 100 items (got 101) [json-pointer:/blocks]",
+        "views must contain between 1 and 100 blocks (slack_sdk View) [json-pointer:/blocks]",
+    ]
+    assert violation.error == "invalid_blocks"
     assert [call.ok for call in stand_in.calls_to("views.publish")] == [True, False]
 
 
@@ -143,7 +161,9 @@ def test_section_text_over_3000_chars_is_rejected(
         client.chat_postMessage(channel="C1", text="long", blocks=[section("x" * 3001)])
     assert rejected.value.response["error"] == "invalid_blocks"
     assert rejected.value.response["errors"] == [
-        "must be at most 3000 characters (got 3001) [json-pointer:/blocks/0/text/text]"
+        "must be at most 3000 characters (got 3001) [json-pointer:/blocks/0/text/text]",
+        "text attribute cannot exceed 3000 characters (slack_sdk SectionBlock)"
+        " [json-pointer:/blocks/0/text]",
     ]
     assert len(stand_in.violations) == 1
     assert len(stand_in.messages) == 1  # the rejected message was never posted
@@ -204,8 +224,9 @@ def test_server_errors_and_ok_false_errors(stand_in: SlackStandIn) -> None:
         base_url=stand_in.api_url,
         retry_handlers=[ServerErrorRetryHandler(max_retry_count=1)],
     )
+    posted = client.chat_postMessage(channel="C1", text="draft")
     stand_in.fail_next("chat.update", status=500)
-    assert client.chat_update(channel="C1", ts="1.2", text="x")["ok"]
+    assert client.chat_update(channel="C1", ts=posted["ts"], text="x")["ok"]
     assert [call.status for call in stand_in.calls_to("chat.update")] == [500, 200]
     stand_in.error_next("chat.postMessage", "channel_not_found", times=2)
     for _ in range(2):
@@ -289,7 +310,256 @@ def test_unknown_paths_answer_404(stand_in: SlackStandIn) -> None:
         assert missing.value.code == 404
 
 
+# --- slack_sdk's models on every endpoint that takes blocks or a view --------------------
+
+UNKNOWN_FIELD = [section("x") | {"colour": "red"}]  # only slack_sdk's models refuse it
+UNKNOWN_FIELD_PROBLEM = (
+    "field 'colour' is unknown to slack_sdk's SectionBlock [json-pointer:/blocks/0/colour]"
+)
+
+
+def call_with_blocks(client: WebClient, method: str, blocks: list[dict[str, Any]]) -> Any:
+    """`method` of the Web API called with `blocks` (in a message, or in a view)."""
+    home = {"type": "home", "blocks": blocks}
+    form = modal(blocks=blocks)
+    if method == "chat.postMessage":
+        return client.chat_postMessage(channel="C1", text="x", blocks=blocks)
+    if method == "chat.update":
+        ts = client.chat_postMessage(channel="C1", text="draft")["ts"]
+        return client.chat_update(channel="C1", ts=ts, text="x", blocks=blocks)
+    if method == "chat.postEphemeral":
+        return client.chat_postEphemeral(channel="C1", user="U1", text="x", blocks=blocks)
+    if method == "views.publish":
+        return client.views_publish(user_id="U1", view=home)
+    if method == "views.open":
+        return client.views_open(trigger_id="1.2.abc", view=form)
+    if method == "views.push":
+        return client.views_push(trigger_id="1.2.abc", view=form)
+    if method == "views.update":
+        return client.views_update(view_id="V1", view=form)
+    raise AssertionError(method)
+
+
+BLOCK_METHODS = [
+    "chat.postMessage",
+    "chat.update",
+    "chat.postEphemeral",
+    "views.publish",
+    "views.open",
+    "views.push",
+    "views.update",
+]
+
+
+@pytest.mark.parametrize("method", BLOCK_METHODS)
+def test_every_method_checks_blocks_with_slack_sdk_models(
+    stand_in: SlackStandIn, client: WebClient, method: str
+) -> None:
+    assert call_with_blocks(client, method, [section("x")])["ok"]
+    with pytest.raises(SlackApiError) as rejected:
+        call_with_blocks(client, method, UNKNOWN_FIELD)
+    assert rejected.value.response["error"] == "invalid_blocks"
+    assert rejected.value.response["errors"] == [UNKNOWN_FIELD_PROBLEM]
+    (violation,) = stand_in.violations
+    assert (violation.method, violation.error) == (method, "invalid_blocks")
+
+
+def test_response_url_posts_are_checked_with_slack_sdk_models(stand_in: SlackStandIn) -> None:
+    webhook = WebhookClient(stand_in.response_url("models"))
+    assert webhook.send(text="x", blocks=[section("x")]).status_code == 200
+    refused = webhook.send(text="x", blocks=UNKNOWN_FIELD)
+    assert (refused.status_code, refused.body) == (400, f"invalid_blocks\n{UNKNOWN_FIELD_PROBLEM}")
+    (violation,) = stand_in.violations
+    assert (violation.method, violation.problems) == ("response_url", [UNKNOWN_FIELD_PROBLEM])
+
+
+def test_a_modal_with_too_many_options_is_refused(
+    stand_in: SlackStandIn, client: WebClient
+) -> None:
+    def form(count: int) -> dict[str, Any]:
+        select = {"type": "static_select", "action_id": "slo", "options": options(count)}
+        label = {"type": "plain_text", "text": "SLO"}
+        return modal(
+            submit={"type": "plain_text", "text": "Declare"},
+            blocks=[{"type": "input", "label": label, "element": select}],
+        )
+
+    assert client.views_open(trigger_id="1.2.abc", view=form(100))["ok"]
+    with pytest.raises(SlackApiError) as rejected:
+        client.views_open(trigger_id="1.2.abc", view=form(101))
+    assert rejected.value.response["errors"] == [
+        "must have at most 100 items (got 101) [json-pointer:/blocks/0/element/options]",
+        sdk(
+            "options attribute cannot exceed 100 elements",
+            "StaticSelectElement",
+            "/blocks/0/element/options",
+        ),
+    ]
+
+
+# --- channel membership ---------------------------------------------------------------
+
+
+def test_channel_kinds_follow_the_id() -> None:
+    assert [channel_kind(c) for c in ("C1", "G1", "D1", "#general")] == [
+        "public",
+        "private",
+        "dm",
+        "public",
+    ]
+
+
+def test_the_bot_scopes_come_from_the_manifest(stand_in: SlackStandIn, client: WebClient) -> None:
+    scopes = yaml.safe_load(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"]
+    assert "chat:write.public" in scopes
+    assert stand_in.bot_channels == frozenset()
+    assert client.chat_postMessage(channel="C0PAY", text="burn")["ok"]  # never invited
+
+
+def test_a_private_channel_needs_an_invitation(stand_in: SlackStandIn, client: WebClient) -> None:
+    with pytest.raises(SlackApiError) as refused:
+        client.chat_postMessage(channel="G1", text="secret")
+    assert refused.value.response["error"] == "channel_not_found"
+    (violation,) = stand_in.violations
+    assert (violation.method, violation.error) == ("chat.postMessage", "channel_not_found")
+    assert violation.problems == [
+        "channel_not_found: the bot is not a member of private channel G1 (SlackStandIn.invite)"
+    ]
+    assert stand_in.messages == {}
+    stand_in.invite("G1")
+    assert stand_in.bot_channels == frozenset({"G1"})
+    posted = client.chat_postMessage(channel="G1", text="secret")
+    assert ("G1", posted["ts"]) in stand_in.messages
+    stand_in.remove("G1")
+    with pytest.raises(SlackApiError) as removed:
+        client.chat_postMessage(channel="G1", text="again")
+    assert removed.value.response["error"] == "channel_not_found"
+    with pytest.raises(AssertionError, match=r"chat\.postMessage \(channel_not_found\)"):
+        stand_in.assert_no_violations()
+
+
+def test_without_chat_write_public_a_public_channel_answers_not_in_channel() -> None:
+    with SlackStandIn(scopes=["chat:write", "commands"]) as stand_in:
+        client = WebClient(token="xoxb-test", base_url=stand_in.api_url)
+        with pytest.raises(SlackApiError) as refused:
+            client.chat_postMessage(channel="C1", text="hello")
+        assert refused.value.response["error"] == "not_in_channel"
+        stand_in.invite("C1")
+        assert client.chat_postMessage(channel="C1", text="hello")["ok"]
+        assert [v.error for v in stand_in.violations] == ["not_in_channel"]
+
+
+def test_a_dm_needs_opening_first(stand_in: SlackStandIn, client: WebClient) -> None:
+    with pytest.raises(SlackApiError) as refused:
+        client.chat_postMessage(channel="DU42", text="hi")
+    assert refused.value.response["error"] == "channel_not_found"
+    opened = client.conversations_open(users="U42")["channel"]["id"]
+    assert client.chat_postMessage(channel=opened, text="hi")["channel"] == "DU42"
+    assert client.chat_postMessage(channel="U7", text="hi")["channel"] == "DU7"  # opens it
+    assert stand_in.bot_channels == frozenset({"DU42", "DU7"})
+    assert stand_in.members["DU7"] == frozenset({"U7", BOT_USER_ID})
+    group = client.conversations_open(users="U1,U2")["channel"]["id"]
+    assert client.chat_postMessage(channel=group, text="both of you")["ok"]
+
+
+def test_ephemeral_messages_go_to_members_only(stand_in: SlackStandIn, client: WebClient) -> None:
+    assert client.chat_postEphemeral(channel="C1", user="U9", text="members unknown: any")["ok"]
+    stand_in.add_members("C1", "U1", "U2")
+    assert client.chat_postEphemeral(channel="C1", user="U1", text="psst")["ok"]
+    with pytest.raises(SlackApiError) as outsider:
+        client.chat_postEphemeral(channel="C1", user="U9", text="psst")
+    assert outsider.value.response["error"] == "user_not_in_channel"
+    client.conversations_open(users="U42")
+    assert client.chat_postEphemeral(channel="DU42", user="U42", text="psst")["ok"]
+    with pytest.raises(SlackApiError) as third:
+        client.chat_postEphemeral(channel="DU42", user="U9", text="psst")
+    assert third.value.response["error"] == "user_not_in_channel"
+    with pytest.raises(SlackApiError) as hidden:
+        client.chat_postEphemeral(channel="G5", user="U1", text="psst")
+    assert hidden.value.response["error"] == "channel_not_found"
+    assert [v.error for v in stand_in.violations] == [
+        "user_not_in_channel",
+        "user_not_in_channel",
+        "channel_not_found",
+    ]
+    assert stand_in.violations[0].problems == ["user_not_in_channel: U9 is not a member of C1"]
+
+
+def test_update_and_delete_need_a_posted_message(stand_in: SlackStandIn, client: WebClient) -> None:
+    for never_posted in (
+        lambda: client.chat_update(channel="C1", ts="1700000000.000100", text="x"),
+        lambda: client.chat_delete(channel="C1", ts="1700000000.000100"),
+    ):
+        with pytest.raises(SlackApiError) as missing:
+            never_posted()
+        assert missing.value.response["error"] == "message_not_found"
+    posted = client.chat_postMessage(channel="C1", text="draft")
+    with pytest.raises(SlackApiError) as elsewhere:
+        client.chat_update(channel="C2", ts=posted["ts"], text="x")
+    assert elsewhere.value.response["error"] == "message_not_found"
+    assert client.chat_update(channel="C1", ts=posted["ts"], text="final")["ok"]
+    assert client.chat_delete(channel="C1", ts=posted["ts"])["ok"]
+    with pytest.raises(SlackApiError) as deleted:
+        client.chat_update(channel="C1", ts=posted["ts"], text="again")
+    assert deleted.value.response["error"] == "message_not_found"
+
+
+def test_files_go_to_private_channels_only_once_invited(
+    stand_in: SlackStandIn, client: WebClient
+) -> None:
+    with pytest.raises(SlackApiError) as refused:
+        client.files_upload_v2(channel="G1", content=b"png", filename="chart.png")
+    assert refused.value.response["error"] == "channel_not_found"
+    stand_in.invite("G1")
+    assert client.files_upload_v2(channel="G1", content=b"png", filename="chart.png")["ok"]
+
+
+# --- response_url: 5 posts each ---------------------------------------------------------
+
+
+def test_a_response_url_takes_five_posts(stand_in: SlackStandIn) -> None:
+    webhook = WebhookClient(stand_in.response_url("cmd-5"))
+    assert webhook.send(text="x", blocks=[section("x")] * 51).status_code == 400  # not a use
+    for n in range(5):
+        assert webhook.send(text=f"post {n}").status_code == 200
+    sixth = webhook.send(text="one too many")
+    assert (sixth.status_code, sixth.body) == (404, "used_url")
+    assert WebhookClient(stand_in.response_url("other")).send(text="x").status_code == 200
+    assert stand_in.response_url_uses == {"/response/cmd-5": 5, "/response/other": 1}
+    used = [v for v in stand_in.violations if v.error == "used_url"]
+    assert [(v.method, v.problems, v.body["text"]) for v in used] == [
+        (
+            "response_url",
+            ["used_url: /response/cmd-5 took 5 posts already (Slack allows 5)"],
+            "one too many",
+        )
+    ]
+    with pytest.raises(AssertionError, match=r"response_url \(used_url\)"):
+        stand_in.assert_no_violations()
+    stand_in.reset()
+    assert stand_in.response_url_uses == {}
+    assert webhook.send(text="a fresh start").status_code == 200
+
+
+def test_injected_response_url_failures_are_no_use(stand_in: SlackStandIn) -> None:
+    webhook = WebhookClient(stand_in.response_url("flaky"))
+    stand_in.fail_next("response_url", status=500, times=3)
+    assert [webhook.send(text="x").status_code for _ in range(3)] == [500, 500, 500]
+    assert [webhook.send(text="x").status_code for _ in range(6)] == [200] * 5 + [404]
+
+
 # --- block_kit_problems -----------------------------------------------------------------
+#
+# Each row names what it breaks; the expected problems are the hand-written checks' first,
+# then slack_sdk's (the lines naming a slack_sdk model): a row with both is a limit both
+# catch, a row with only the first is one slack_sdk misses, a row with only slack_sdk's is
+# one only its models see.
+
+SDK = "(slack_sdk {}) [json-pointer:{}]"
+
+
+def sdk(message: str, model: str, path: str) -> str:
+    return f"{message} {SDK.format(model, path)}"
 
 
 def ctx(count: int) -> dict[str, Any]:
@@ -301,10 +571,38 @@ def actions(count: int, text: str = "Go") -> dict[str, Any]:
 
 
 def modal(**fields: Any) -> dict[str, Any]:
-    return {"type": "modal", "title": {"type": "plain_text", "text": "Budget"}, "blocks": []} | (
-        fields
-    )
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Budget"},
+        "blocks": [section("x")],
+    } | fields
 
+
+def option(text: str, value: str | None = None, kind: str = "plain_text") -> dict[str, Any]:
+    return {"text": {"type": kind, "text": text}, "value": text if value is None else value}
+
+
+def options(count: int) -> list[dict[str, Any]]:
+    return [option(f"option {index}") for index in range(count)]
+
+
+def menu(**fields: Any) -> dict[str, Any]:
+    """A message whose one section carries a static_select with `fields`."""
+    accessory = {"type": "static_select", "action_id": "pick"} | fields
+    return {"blocks": [section("Pick one") | {"accessory": accessory}]}
+
+
+def element(**fields: Any) -> dict[str, Any]:
+    """A message whose one actions block holds the element `fields`."""
+    return {"blocks": [{"type": "actions", "elements": [{"action_id": "act"} | fields]}]}
+
+
+def group(label: str, count: int = 1) -> dict[str, Any]:
+    return {"label": {"type": "plain_text", "text": label}, "options": options(count)}
+
+
+MENU = "/blocks/0/accessory"
+ELEMENT = "/blocks/0/elements/0"
 
 BLOCK_KIT_TABLE: list[tuple[str, str, dict[str, Any], list[str]]] = [
     ("no blocks", "message", {"text": "hi"}, []),
@@ -320,14 +618,26 @@ BLOCK_KIT_TABLE: list[tuple[str, str, dict[str, Any], list[str]]] = [
         "101 view blocks",
         "view",
         {"type": "home", "blocks": [section("x")] * 101},
-        ["must have at most 100 items (got 101) [json-pointer:/blocks]"],
+        [
+            "must have at most 100 items (got 101) [json-pointer:/blocks]",
+            sdk("views must contain between 1 and 100 blocks", "View", "/blocks"),
+        ],
+    ),
+    (
+        "view without blocks",
+        "home",
+        {"type": "home", "blocks": []},
+        [sdk("views must contain between 1 and 100 blocks", "View", "/blocks")],
     ),
     ("section 3000", "message", {"blocks": [section("x" * 3000)]}, []),
     (
         "section 3001",
         "message",
         {"blocks": [section("x" * 3001)]},
-        ["must be at most 3000 characters (got 3001) [json-pointer:/blocks/0/text/text]"],
+        [
+            "must be at most 3000 characters (got 3001) [json-pointer:/blocks/0/text/text]",
+            sdk("text attribute cannot exceed 3000 characters", "SectionBlock", "/blocks/0/text"),
+        ],
     ),
     (
         "empty section text",
@@ -339,13 +649,19 @@ BLOCK_KIT_TABLE: list[tuple[str, str, dict[str, Any], list[str]]] = [
         "section without text or fields",
         "message",
         {"blocks": [{"type": "section"}]},
-        ["must have text or fields [json-pointer:/blocks/0]"],
+        [
+            "must have text or fields [json-pointer:/blocks/0]",
+            sdk("text or fields attribute must be specified", "SectionBlock", "/blocks/0"),
+        ],
     ),
     (
         "header 151",
         "message",
         {"blocks": [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}]},
-        ["must be at most 150 characters (got 151) [json-pointer:/blocks/0/text/text]"],
+        [
+            "must be at most 150 characters (got 151) [json-pointer:/blocks/0/text/text]",
+            sdk("text attribute cannot exceed 150 characters", "HeaderBlock", "/blocks/0/text"),
+        ],
     ),
     (
         "header in mrkdwn",
@@ -357,7 +673,10 @@ BLOCK_KIT_TABLE: list[tuple[str, str, dict[str, Any], list[str]]] = [
         "11 fields",
         "message",
         {"blocks": [{"type": "section", "fields": [{"type": "mrkdwn", "text": "f"}] * 11}]},
-        ["must have at most 10 items (got 11) [json-pointer:/blocks/0/fields]"],
+        [
+            "must have at most 10 items (got 11) [json-pointer:/blocks/0/fields]",
+            sdk("fields attribute cannot exceed 10 items", "SectionBlock", "/blocks/0/fields"),
+        ],
     ),
     (
         "field 2001",
@@ -370,20 +689,33 @@ BLOCK_KIT_TABLE: list[tuple[str, str, dict[str, Any], list[str]]] = [
         "11 context elements",
         "message",
         {"blocks": [ctx(11)]},
-        ["must have at most 10 items (got 11) [json-pointer:/blocks/0/elements]"],
+        [
+            "must have at most 10 items (got 11) [json-pointer:/blocks/0/elements]",
+            sdk(
+                "elements attribute cannot exceed 10 elements", "ContextBlock", "/blocks/0/elements"
+            ),
+        ],
     ),
     ("25 actions", "message", {"blocks": [actions(25)]}, []),
     (
         "26 actions",
         "message",
         {"blocks": [actions(26)]},
-        ["must have at most 25 items (got 26) [json-pointer:/blocks/0/elements]"],
+        [
+            "must have at most 25 items (got 26) [json-pointer:/blocks/0/elements]",
+            sdk(
+                "elements attribute cannot exceed 25 elements", "ActionsBlock", "/blocks/0/elements"
+            ),
+        ],
     ),
     (
         "button text 76",
         "message",
         {"blocks": [actions(1, "b" * 76)]},
-        ["must be at most 75 characters (got 76) [json-pointer:/blocks/0/elements/0/text/text]"],
+        [
+            "must be at most 75 characters (got 76) [json-pointer:/blocks/0/elements/0/text/text]",
+            sdk("text attribute cannot exceed 75 characters", "ButtonElement", f"{ELEMENT}/text"),
+        ],
     ),
     (
         "button accessory in mrkdwn",
@@ -400,7 +732,10 @@ BLOCK_KIT_TABLE: list[tuple[str, str, dict[str, Any], list[str]]] = [
         "block_id 256",
         "message",
         {"blocks": [{"type": "divider", "block_id": "b" * 256}]},
-        ["must be at most 255 characters (got 256) [json-pointer:/blocks/0/block_id]"],
+        [
+            "must be at most 255 characters (got 256) [json-pointer:/blocks/0/block_id]",
+            sdk("block_id cannot exceed 255 characters", "DividerBlock", "/blocks/0/block_id"),
+        ],
     ),
     (
         "duplicate block_id",
@@ -412,13 +747,19 @@ BLOCK_KIT_TABLE: list[tuple[str, str, dict[str, Any], list[str]]] = [
         "unknown block type",
         "message",
         {"blocks": [{"type": "sektion", "text": {"type": "mrkdwn", "text": "x"}}]},
-        ["unknown block type 'sektion' [json-pointer:/blocks/0/type]"],
+        [
+            "unknown block type 'sektion' [json-pointer:/blocks/0/type]",
+            "slack_sdk cannot parse this block (type 'sektion') [json-pointer:/blocks/0]",
+        ],
     ),
     (
         "block without type",
         "message",
         {"blocks": [{"text": {"type": "mrkdwn", "text": "x"}}]},
-        ["unknown block type None [json-pointer:/blocks/0/type]"],
+        [
+            "unknown block type None [json-pointer:/blocks/0/type]",
+            "slack_sdk cannot parse this block (type None) [json-pointer:/blocks/0]",
+        ],
     ),
     (
         "bad text type",
@@ -430,7 +771,10 @@ BLOCK_KIT_TABLE: list[tuple[str, str, dict[str, Any], list[str]]] = [
         "blocks as a JSON string",
         "message",
         {"blocks": json.dumps([section("x" * 3001)])},
-        ["must be at most 3000 characters (got 3001) [json-pointer:/blocks/0/text/text]"],
+        [
+            "must be at most 3000 characters (got 3001) [json-pointer:/blocks/0/text/text]",
+            sdk("text attribute cannot exceed 3000 characters", "SectionBlock", "/blocks/0/text"),
+        ],
     ),
     (
         "blocks not JSON",
@@ -443,12 +787,15 @@ BLOCK_KIT_TABLE: list[tuple[str, str, dict[str, Any], list[str]]] = [
         "modal title 25",
         "modal",
         modal(title={"type": "plain_text", "text": "t" * 25}),
-        ["must be at most 24 characters (got 25) [json-pointer:/title/text]"],
+        [
+            "must be at most 24 characters (got 25) [json-pointer:/title/text]",
+            sdk("title must be between 1 and 24 characters", "View", "/title"),
+        ],
     ),
     (
         "modal without title",
         "modal",
-        {"type": "modal", "blocks": []},
+        {"type": "modal", "blocks": [section("x")]},
         ["is required [json-pointer:/title]"],
     ),
     ("private_metadata 3000", "modal", modal(private_metadata="m" * 3000), []),
@@ -456,7 +803,10 @@ BLOCK_KIT_TABLE: list[tuple[str, str, dict[str, Any], list[str]]] = [
         "private_metadata 3001",
         "modal",
         modal(private_metadata="m" * 3001),
-        ["must be at most 3000 characters (got 3001) [json-pointer:/private_metadata]"],
+        [
+            "must be at most 3000 characters (got 3001) [json-pointer:/private_metadata]",
+            sdk("private_metadata cannot exceed 3000 characters", "View", "/private_metadata"),
+        ],
     ),
     (
         "input without submit",
@@ -475,7 +825,7 @@ BLOCK_KIT_TABLE: list[tuple[str, str, dict[str, Any], list[str]]] = [
     (
         "home sent as a modal",
         "modal",
-        {"type": "home", "blocks": []},
+        {"type": "home", "blocks": [section("x")]},
         ["must be modal [json-pointer:/type]"],
     ),
     (
@@ -492,6 +842,329 @@ BLOCK_KIT_TABLE: list[tuple[str, str, dict[str, Any], list[str]]] = [
             "must be at most 3000 characters (got 3001) [json-pointer:/blocks/0/text/text]",
             "must be plain_text [json-pointer:/blocks/1/text/type]",
             "must be a string [json-pointer:/blocks/1/text/text]",
+            sdk("text attribute cannot exceed 3000 characters", "SectionBlock", "/blocks/0/text"),
+            "slack_sdk cannot parse this block (TypeError: MarkdownTextObject.__init__() missing"
+            " 1 required keyword-only argument: 'text') [json-pointer:/blocks/1]",
+        ],
+    ),
+    # -- only slack_sdk's models see these ------------------------------------------------
+    (
+        "a field no block has",
+        "message",
+        {"blocks": [section("x") | {"colour": "red"}]},
+        ["field 'colour' is unknown to slack_sdk's SectionBlock [json-pointer:/blocks/0/colour]"],
+    ),
+    (
+        "a field no view has",
+        "modal",
+        modal(titel="Budget"),
+        ["field 'titel' is unknown to slack_sdk's View [json-pointer:/titel]"],
+    ),
+    (
+        "an element no block has",
+        "message",
+        element(type="buton", text={"type": "plain_text", "text": "Go"}),
+        [
+            "slack_sdk's ActionsBlock cannot parse this item (type 'buton')"
+            f" [json-pointer:{ELEMENT}]"
+        ],
+    ),
+    (
+        "image without alt_text",
+        "message",
+        {"blocks": [{"type": "image", "image_url": "https://example.com/chart.png"}]},
+        [
+            "is required [json-pointer:/blocks/0/alt_text]",
+            "slack_sdk cannot parse this block (TypeError: ImageBlock.__init__() missing 1"
+            " required keyword-only argument: 'alt_text') [json-pointer:/blocks/0]",
+        ],
+    ),
+    (
+        "confirm text 301",
+        "message",
+        element(
+            type="button",
+            text={"type": "plain_text", "text": "Freeze"},
+            confirm={
+                "title": {"type": "plain_text", "text": "Sure?"},
+                "text": {"type": "plain_text", "text": "c" * 301},
+                "confirm": {"type": "plain_text", "text": "Yes"},
+                "deny": {"type": "plain_text", "text": "No"},
+            },
+        ),
+        [
+            sdk(
+                "text attribute cannot exceed 300 characters",
+                "ConfirmObject",
+                f"{ELEMENT}/confirm/text",
+            )
+        ],
+    ),
+    (
+        "datepicker initial_date not ISO",
+        "message",
+        element(type="datepicker", initial_date="2026/03/02"),
+        [
+            sdk(
+                "initial_date attribute must be in format 'YYYY-MM-DD'",
+                "DatePickerElement",
+                f"{ELEMENT}/initial_date",
+            )
+        ],
+    ),
+    # -- options ------------------------------------------------------------------------------
+    ("static_select 100 options", "message", menu(options=options(100)), []),
+    (
+        "static_select 101 options",
+        "message",
+        menu(options=options(101)),
+        [
+            f"must have at most 100 items (got 101) [json-pointer:{MENU}/options]",
+            sdk(
+                "options attribute cannot exceed 100 elements",
+                "StaticSelectElement",
+                f"{MENU}/options",
+            ),
+        ],
+    ),
+    (
+        "multi_static_select 101 options",
+        "message",
+        element(type="multi_static_select", options=options(101)),
+        [
+            f"must have at most 100 items (got 101) [json-pointer:{ELEMENT}/options]",
+            sdk(
+                "options attribute cannot exceed 100 elements",
+                "StaticMultiSelectElement",
+                f"{ELEMENT}/options",
+            ),
+        ],
+    ),
+    (
+        "static_select without options",
+        "message",
+        menu(),
+        [
+            f"is required [json-pointer:{MENU}/options]",
+            sdk("options or option_groups must be specified", "StaticSelectElement", MENU),
+        ],
+    ),
+    ("external_select without options", "message", menu(type="external_select"), []),
+    ("option text 75", "message", menu(options=[option("t" * 75, "v")]), []),
+    (
+        "option text 76",
+        "message",
+        menu(options=[option("t" * 76, "v")]),
+        [
+            f"must be at most 75 characters (got 76) [json-pointer:{MENU}/options/0/text/text]",
+            sdk("text attribute cannot exceed 75 characters", "Option", f"{MENU}/options/0/text"),
+        ],
+    ),
+    ("option value 150", "message", menu(options=[option("t", "v" * 150)]), []),
+    (
+        "option value 151",
+        "message",
+        menu(options=[option("t", "v" * 151)]),
+        [
+            f"must be at most 150 characters (got 151) [json-pointer:{MENU}/options/0/value]",
+            sdk(
+                "value attribute cannot exceed 150 characters", "Option", f"{MENU}/options/0/value"
+            ),
+        ],
+    ),
+    (
+        "option description 76",
+        "message",
+        menu(options=[option("t") | {"description": {"type": "plain_text", "text": "d" * 76}}]),
+        [
+            "must be at most 75 characters (got 76)"
+            f" [json-pointer:{MENU}/options/0/description/text]"
+        ],
+    ),
+    (
+        "option in mrkdwn in a menu",
+        "message",
+        menu(options=[option("*t*", "t", kind="mrkdwn")]),
+        [f"must be plain_text [json-pointer:{MENU}/options/0/text/type]"],
+    ),
+    (
+        "option url in a menu",
+        "message",
+        menu(options=[option("t") | {"url": "https://example.com"}]),
+        [f"is only allowed in overflow menus [json-pointer:{MENU}/options/0/url]"],
+    ),
+    (
+        "initial_option among the options",
+        "message",
+        menu(options=options(3), initial_option=option("option 1")),
+        [],
+    ),
+    (
+        "initial_option not among the options",
+        "message",
+        menu(options=options(3), initial_option=option("option 9")),
+        [f"must be one of the options (value 'option 9') [json-pointer:{MENU}/initial_option]"],
+    ),
+    (
+        "initial_option with the value but not the text of an option",
+        "message",
+        menu(options=options(3), initial_option=option("Option 1", "option 1")),
+        [f"must be one of the options (value 'option 1') [json-pointer:{MENU}/initial_option]"],
+    ),
+    (
+        "initial_option among option_groups",
+        "message",
+        menu(option_groups=[group("SLOs", 2)], initial_option=option("option 1")),
+        [],
+    ),
+    (
+        "100 option_groups",
+        "message",
+        menu(option_groups=[group("SLOs")] * 100),
+        [],
+    ),
+    (
+        "101 option_groups",
+        "message",
+        menu(option_groups=[group("SLOs")] * 101),
+        [
+            f"must have at most 100 items (got 101) [json-pointer:{MENU}/option_groups]",
+            sdk(
+                "option_groups attribute cannot exceed 100 elements",
+                "StaticSelectElement",
+                f"{MENU}/option_groups",
+            ),
+        ],
+    ),
+    (
+        "option group of 101 options",
+        "message",
+        menu(option_groups=[group("SLOs", 101)]),
+        [
+            f"must have at most 100 items (got 101) [json-pointer:{MENU}/option_groups/0/options]",
+            sdk(
+                "options attribute cannot exceed 100 elements",
+                "OptionGroup",
+                f"{MENU}/option_groups/0/options",
+            ),
+        ],
+    ),
+    (
+        "option group label 76",
+        "message",
+        menu(option_groups=[group("g" * 76)]),
+        [
+            "must be at most 75 characters (got 76)"
+            f" [json-pointer:{MENU}/option_groups/0/label/text]",
+            sdk(
+                "label attribute cannot exceed 75 characters",
+                "OptionGroup",
+                f"{MENU}/option_groups/0/label",
+            ),
+        ],
+    ),
+    (
+        "options and option_groups",
+        "message",
+        menu(options=options(1), option_groups=[group("SLOs")]),
+        [
+            f"must have options or option_groups, not both [json-pointer:{MENU}]",
+            sdk(
+                "options and option_groups cannot both be specified",
+                "StaticSelectElement",
+                MENU,
+            ),
+        ],
+    ),
+    ("radio_buttons 10 options", "message", element(type="radio_buttons", options=options(10)), []),
+    (
+        "radio_buttons 11 options",
+        "message",
+        element(type="radio_buttons", options=options(11)),
+        [f"must have at most 10 items (got 11) [json-pointer:{ELEMENT}/options]"],
+    ),
+    (
+        "radio_buttons initial_option not among the options",
+        "message",
+        element(type="radio_buttons", options=options(2), initial_option=option("option 5")),
+        [f"must be one of the options (value 'option 5') [json-pointer:{ELEMENT}/initial_option]"],
+    ),
+    (
+        "checkboxes in mrkdwn, initial_options among the options",
+        "message",
+        element(
+            type="checkboxes",
+            options=[option("*a*", "a", kind="mrkdwn"), option("*b*", "b", kind="mrkdwn")],
+            initial_options=[option("*b*", "b", kind="mrkdwn")],
+        ),
+        [],
+    ),
+    (
+        "checkboxes 11 options",
+        "message",
+        element(type="checkboxes", options=options(11)),
+        [f"must have at most 10 items (got 11) [json-pointer:{ELEMENT}/options]"],
+    ),
+    (
+        "checkboxes initial_options not among the options",
+        "message",
+        element(
+            type="checkboxes",
+            options=options(2),
+            initial_options=[option("option 0"), option("option 7")],
+        ),
+        [
+            "must be one of the options (value 'option 7')"
+            f" [json-pointer:{ELEMENT}/initial_options/1]"
+        ],
+    ),
+    ("overflow 5 options", "message", element(type="overflow", options=options(5)), []),
+    (
+        "overflow 6 options",
+        "message",
+        element(type="overflow", options=options(6)),
+        [
+            f"must have at most 5 items (got 6) [json-pointer:{ELEMENT}/options]",
+            sdk(
+                "options attribute must have between 1 and 5 items",
+                "OverflowMenuElement",
+                f"{ELEMENT}/options",
+            ),
+        ],
+    ),
+    (
+        "overflow option url",
+        "message",
+        element(type="overflow", options=[option("docs") | {"url": "https://example.com"}]),
+        [],
+    ),
+    (
+        "options in a modal's input",
+        "modal",
+        modal(
+            submit={"type": "plain_text", "text": "Save"},
+            blocks=[
+                {
+                    "type": "input",
+                    "label": {"type": "plain_text", "text": "SLO"},
+                    "element": {
+                        "type": "static_select",
+                        "action_id": "slo",
+                        "options": options(101),
+                        "initial_option": option("nope"),
+                    },
+                }
+            ],
+        ),
+        [
+            "must have at most 100 items (got 101) [json-pointer:/blocks/0/element/options]",
+            "must be one of the options (value 'nope')"
+            " [json-pointer:/blocks/0/element/initial_option]",
+            sdk(
+                "options attribute cannot exceed 100 elements",
+                "StaticSelectElement",
+                "/blocks/0/element/options",
+            ),
         ],
     ),
 ]
@@ -504,6 +1177,25 @@ BLOCK_KIT_TABLE: list[tuple[str, str, dict[str, Any], list[str]]] = [
 )
 def test_block_kit_problems(kind: str, payload: dict[str, Any], expected: list[str]) -> None:
     assert block_kit_problems(kind, payload) == expected
+
+
+def test_the_hand_written_checks_and_slack_sdk_models_make_up_block_kit_problems() -> None:
+    payload = {"blocks": [section("x" * 3001) | {"colour": "red"}]}
+    hand_written = limit_problems("message", payload)
+    models = blocks_model_problems(payload["blocks"])
+    assert hand_written == [
+        "must be at most 3000 characters (got 3001) [json-pointer:/blocks/0/text/text]"
+    ]
+    assert models == [
+        sdk("text attribute cannot exceed 3000 characters", "SectionBlock", "/blocks/0/text")
+    ]  # the unknown field shows once the block is valid
+    assert block_kit_problems("message", payload) == hand_written + models
+    fixed = {"blocks": [section("x") | {"colour": "red"}]}
+    assert limit_problems("message", fixed) == []
+    assert blocks_model_problems(fixed["blocks"]) == [
+        "field 'colour' is unknown to slack_sdk's SectionBlock [json-pointer:/blocks/0/colour]"
+    ]
+    assert view_model_problems(modal()) == []
 
 
 def test_block_kit_problems_refuses_unknown_kinds() -> None:
@@ -667,3 +1359,14 @@ def test_call_ok_reads_the_reply() -> None:
     assert Call("chat.postMessage", {}, {}, 0.0, 200, {"ok": True}).ok
     assert not Call("chat.postMessage", {}, {}, 0.0, 200, {"ok": False}).ok
     assert not Call("response_url", {}, {}, 0.0, 400, "invalid_blocks").ok
+
+
+def test_slow_next_answers_late_but_records_at_once(stand_in: SlackStandIn) -> None:
+    stand_in.slow_next("chat.postMessage", 0.8)
+    client = WebClient(token="xoxb-test", base_url=stand_in.api_url)
+    started = time.monotonic()
+    assert client.chat_postMessage(channel="C1", text="slow")["ok"]
+    assert time.monotonic() - started >= 0.8
+    started = time.monotonic()
+    assert client.chat_postMessage(channel="C1", text="fast")["ok"]
+    assert time.monotonic() - started < 0.8  # only the next call was slow

@@ -567,6 +567,7 @@ def test_upgrade_from_0001_and_downgrade_back(engine: Engine) -> None:
     upgrade(engine, "0002")
     assert current(engine) == "0002"
     assert set(inspect(engine).get_table_names()) == OLD_TABLES | NEW_TABLES | {"alembic_version"}
+    upgrade(engine)  # the repository speaks the newest schema
     episode = _open(engine, "checkout")
     assert _in_tx(engine, lambda a: a.open_episode("checkout", _ticket())) is None
     assert _in_tx(engine, lambda a: a.claim_post(episode, "open")) is True
@@ -581,7 +582,6 @@ def test_upgrade_from_0001_and_downgrade_back(engine: Engine) -> None:
         kept = connection.execute(text("SELECT event_id FROM handled_event")).scalars().all()
     assert kept == ["Ev1"]
 
-    upgrade(engine, "0002")
-    assert current(engine) == "0002"
+    upgrade(engine)
     assert _in_tx(engine, lambda a: a.firing()) == []
     assert _open(engine, "checkout") > 0

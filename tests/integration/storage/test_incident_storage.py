@@ -22,7 +22,6 @@ from bot.domain.incidents import (
     SLOImpact,
 )
 from bot.domain.slo import Severity
-from storage.alerts import AlertRepository
 from storage.incident_cards import CardRepository
 from storage.incidents import IncidentRepository
 from storage.migrate import current, downgrade, upgrade
@@ -473,10 +472,17 @@ def test_naive_datetimes_are_refused(migrated: Engine) -> None:
 
 
 def test_upgrade_from_0002_downgrade_and_upgrade_again(engine: Engine) -> None:
-    """0002 -> 0003 adds the incident tables next to the alert data; downgrading removes them."""
+    """0002 -> 0003 adds the incident tables next to the alert data; downgrading removes them.
+    (Rows are written in SQL at old revisions: the repositories speak the newest schema.)"""
     upgrade(engine, "0002")
-    with Session(engine) as session, session.begin():
-        episode = AlertRepository(session).open_episode("checkout", TICKET)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO alert_episode (slo, severity, started_at) "
+                "VALUES ('checkout', 'ticket', :at)"
+            ),
+            {"at": T0},
+        )
     upgrade(engine, "0003")
     assert current(engine) == "0003"
     assert set(inspect(engine).get_table_names()) >= INCIDENT_TABLES
@@ -486,12 +492,9 @@ def test_upgrade_from_0002_downgrade_and_upgrade_again(engine: Engine) -> None:
     downgrade(engine, "0002")
     assert current(engine) == "0002"
     assert not INCIDENT_TABLES & set(inspect(engine).get_table_names())
-    with Session(engine) as session:
-        assert [slo for slo, *_ in AlertRepository(session).firing()] == ["checkout"]
-    assert episode is not None
+    assert _count(engine, "alert_episode") == 1  # the alert data stays
 
-    upgrade(engine, "0003")
-    assert current(engine) == "0003"
+    upgrade(engine)
     assert _in_tx(engine, lambda r: r.find()) == []
     assert _declare(engine) > 0
 

@@ -59,7 +59,7 @@ def test_upgrade_creates_the_tables(engine: Engine) -> None:
     assert current(engine) is None
     upgrade(engine)
     assert TABLES | {"alembic_version"} == set(inspect(engine).get_table_names())
-    assert current(engine) == head() == "0007"
+    assert current(engine) == head() == "0008"
 
 
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:
