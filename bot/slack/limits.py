@@ -14,6 +14,7 @@ SECTION_TEXT = 3000
 FIELD_TEXT = 2000
 SECTION_FIELDS = 10
 HEADER_TEXT = 150
+MODAL_TITLE = 24  # and its submit and close buttons
 BUTTON_TEXT = 75
 OPTION_TEXT = 75
 OPTION_VALUE = 150
@@ -58,6 +59,9 @@ def fit_blocks(blocks: list[Any]) -> list[Any]:
 
 
 def fit_view(view: dict[str, Any]) -> dict[str, Any]:
+    """A modal's title and buttons (24 characters) and every block fitted, in place."""
+    for key in ("title", "submit", "close"):
+        _fit_text(view.get(key), MODAL_TITLE)
     fit_blocks(view.get("blocks") or [])
     return view
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from bot.domain.actions import NewAction
 from bot.services.postmortems import Postmortems
 from bot.slack.background import teller
-from bot.slack.limits import echo
+from bot.slack.limits import MESSAGE_TEXT, cut, echo
 from bot.slack.notifier import Notifier
 from bot.slack.postmortem_views import PostmortemViews, action_line
 from bot.slack.rendering import Renderer, chunk_blocks, escape_mrkdwn
@@ -130,7 +130,7 @@ class PostmortemDesk:
 
     def _text(self, mrkdwn: str) -> Reply:
         """A message of mrkdwn that is escaped already (mentions stay mentions)."""
-        return Reply(mrkdwn[:3000], self._render("text.json.j2", text=mrkdwn))
+        return Reply(cut(mrkdwn, MESSAGE_TEXT), self._render("text.json.j2", text=mrkdwn))
 
 
 HELP = (

@@ -42,7 +42,9 @@ class PostmortemViews:
         shown = [
             {"id": a.id, "text": action_line(a, today), "buttons": buttons} for a in items[:20]
         ]
-        blocks: list[dict[str, Any]] = self._render("action_list.json.j2", title=title, items=shown)
+        blocks: list[dict[str, Any]] = self._render(
+            "action_list.json.j2", title=title, items=shown, hidden=max(0, len(items) - 20)
+        )
         return blocks
 
     def reassign_form(self, item: ActionItem) -> dict[str, Any]:

@@ -147,3 +147,45 @@ def test_a_service_name_too_long_for_an_option_value_still_round_trips() -> None
     }
     draft = read_declaration(submitted, "U1", AT, views.service_of)
     assert draft.services == (name,)
+
+
+def test_25_action_items_of_long_markup_fit_one_message_and_count_the_rest() -> None:
+    from bot.domain.actions import ActionItem, ActionKind, ActionStatus, Priority
+    from bot.slack.postmortem_views import PostmortemViews
+
+    items = [
+        ActionItem(
+            i,
+            12,
+            MARKUP * 60,
+            "U77",
+            AT.date(),
+            Priority.P1,
+            ActionKind.PREVENT,
+            ActionStatus.OPEN,
+            None,
+            "U1",
+            AT,
+        )
+        for i in range(1, 26)
+    ]
+    blocks = PostmortemViews(Renderer()).listing("Your open action items", items, AT.date())
+    valid_message(blocks)
+    text = " ".join(str(b) for b in blocks)
+    assert "ACT-20" in text and "ACT-21" not in text and "…and 5 more, due later" in text
+    assert "<!channel>" not in text
+
+
+def test_15_actions_make_a_postmortem_form_inside_100_blocks() -> None:
+    from bot.slack.postmortem_views import MAX_ACTIONS, PostmortemViews
+
+    form = PostmortemViews(Renderer()).form(incident(3), count=MAX_ACTIONS)
+    assert len(form["blocks"]) <= 100 and block_kit_problems("modal", form) == []
+
+
+def test_a_long_modal_title_is_cut_to_24() -> None:
+    views = IncidentViews(Renderer(), catalog(1, 1))
+    long_key = incident(1)
+    form = views.reclassify_form(Incident(10**15, long_key.draft, AT))
+    assert length(form["title"]["text"]) <= 24 and form["title"]["text"].endswith("…")
+    assert block_kit_problems("modal", form) == []
