@@ -7,13 +7,11 @@ post that may or may not have arrived is posted once more, marked as a repeat.
 """
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from bot.domain.alerts import Action, OpenAlert, Watch, decide
 from bot.domain.slo import Catalog
@@ -21,9 +19,10 @@ from bot.domain.status import DataState, SLOStatus
 from bot.metrics.errors import PrometheusError
 from bot.metrics.source import MetricsSource
 from bot.services.alert_claims import give_back_post, give_back_repeat, unwarn
-from bot.services.ports import Notifier, PostFailed
+from bot.services.alert_posts import AlertPosts, CycleReport
+from bot.services.ports import Notifier
 from bot.services.status import evaluate_status
-from bot.slack.alert_messages import AlertMessages, Message
+from bot.slack.alert_messages import AlertMessages
 from storage.alerts import AlertRepository
 
 log = logging.getLogger("budgetbot.alerting")
@@ -31,20 +30,6 @@ log = logging.getLogger("budgetbot.alerting")
 # An opening post claimed this long ago without a ts may not have arrived (the post client
 # gives up after 30 s): it is posted once more, marked.
 UNCERTAIN_AFTER = timedelta(minutes=2)
-
-
-@dataclass
-class CycleReport:
-    at: datetime
-    evaluated: int = 0
-    opened: int = 0
-    escalated: int = 0
-    resolved: int = 0
-    data_warnings: int = 0
-    without_data: int = 0
-    failed_posts: int = 0
-    failed_slos: int = 0
-    prometheus_error: str | None = None
 
 
 class AlertingCycle:
@@ -59,8 +44,7 @@ class AlertingCycle:
     ) -> None:
         self._catalog = catalog
         self._source = source
-        self._engine = engine
-        self._notifier = notifier
+        self._posts = AlertPosts(engine, notifier)
         self._messages = messages
         self._on_evaluated = on_evaluated
 
@@ -74,7 +58,7 @@ class AlertingCycle:
             statuses = [SLOStatus(slo, DataState.ERROR, str(exc)) for slo in self._catalog.slos]
         else:
             self._record(at, statuses)
-        with self._transaction() as repo:
+        with self._posts.transaction() as repo:
             watches = repo.watches(s.slo.name for s in statuses)
             self._close_orphans(repo, at)
             # Given back in an earlier cycle: sent after this one.
@@ -99,7 +83,7 @@ class AlertingCycle:
                     report.failed_slos += 1
                     log.exception("alerting for %s failed", status.slo.name)
         finally:
-            with self._transaction() as repo:
+            with self._posts.transaction() as repo:
                 for name, watch in quiet:
                     repo.save(name, watch)
         self._send_unsent(unsent, replies, statuses, at, report)
@@ -119,7 +103,7 @@ class AlertingCycle:
         for name, alert in uncertain:
             if name not in current:
                 continue
-            with self._transaction() as repo:
+            with self._posts.transaction() as repo:
                 claimed = repo.claim_repeat(alert.episode)
             if claimed:
                 log.warning("the alert of %s may not have arrived: posted again, marked", name)
@@ -140,7 +124,7 @@ class AlertingCycle:
         for name, alert in unsent:
             if name not in current:
                 continue
-            with self._transaction() as repo:
+            with self._posts.transaction() as repo:
                 claimed = repo.claim_post(alert.episode, "open")
             if claimed:
                 report.opened += 1
@@ -158,13 +142,13 @@ class AlertingCycle:
             status = current.get(name)
             if status is None:
                 continue
-            with self._transaction() as repo:
+            with self._posts.transaction() as repo:
                 claimed = repo.claim_post(alert.episode, "resolve")
             if claimed:
                 resolved = self._messages.resolved(status, alert, at)
                 note = self._messages.resolution_note(status, alert)
                 give_back = give_back_post(alert.episode, "resolve")
-                self._follow_up(ref, resolved, note, report, give_back)
+                self._posts.follow_up(ref, resolved, note, report, give_back)
 
     def _close_orphans(self, repo: AlertRepository, at: datetime) -> None:
         """Resolve the open alerts of SLOs that left the catalog (nothing else would)."""
@@ -181,11 +165,6 @@ class AlertingCycle:
         except Exception:  # snapshots are for charts: never worth skipping a cycle
             log.exception("keeping budget snapshots failed")
 
-    @contextmanager
-    def _transaction(self) -> Iterator[AlertRepository]:
-        with Session(self._engine) as session, session.begin():
-            yield AlertRepository(session)
-
     def _act(
         self,
         status: SLOStatus,
@@ -198,7 +177,7 @@ class AlertingCycle:
         name = status.slo.name
         for action in actions:
             if action is Action.OPEN and after.alert is not None:
-                with self._transaction() as repo:
+                with self._posts.transaction() as repo:
                     episode = repo.open_episode(name, after.alert)
                     if episode is None:  # another replica opened it first
                         return
@@ -210,7 +189,7 @@ class AlertingCycle:
                     report.opened += 1
                     self._open(status, opened, at, report)
             elif action is Action.ESCALATE and after.alert is not None:
-                with self._transaction() as repo:
+                with self._posts.transaction() as repo:
                     repo.save(name, after)
                     claimed = repo.claim_post(after.alert.episode, "escalate")
                     ref = repo.message(after.alert.episode)
@@ -222,10 +201,10 @@ class AlertingCycle:
                     earlier = before.alert.severity if before.alert else None
                     give_back = give_back_post(episode, "escalate", earlier)
                     note = self._messages.escalated(status)
-                    self._follow_up(ref, firing, note, report, give_back)
+                    self._posts.follow_up(ref, firing, note, report, give_back)
             elif action is Action.RESOLVE and before.alert is not None:
                 episode = before.alert.episode
-                with self._transaction() as repo:
+                with self._posts.transaction() as repo:
                     repo.save(name, after)
                     claimed = repo.resolve(episode, at) and repo.claim_post(episode, "resolve")
                     ref = repo.message(episode)
@@ -236,15 +215,19 @@ class AlertingCycle:
                     if ref is None:  # the opening post never got a ts: say it afresh
                         team = self._catalog.teams[status.slo.team]
                         channel = team.channel_for(before.alert.severity)
-                        self._send(
-                            report, self._notifier.post, channel, resolved.text, resolved.blocks
+                        self._posts.send(
+                            report,
+                            self._posts.notifier.post,
+                            channel,
+                            resolved.text,
+                            resolved.blocks,
                         )
                     give_back = give_back_post(episode, "resolve")  # see _send_unsent
-                    self._follow_up(ref, resolved, note, report, give_back)
+                    self._posts.follow_up(ref, resolved, note, report, give_back)
             elif action is Action.DATA_MISSING and after.missing_since is not None:
                 # Prometheus itself down: one warning per team and outage, not one per SLO.
                 subject = f"prometheus@{status.slo.team}" if report.prometheus_error else name
-                with self._transaction() as repo:
+                with self._posts.transaction() as repo:
                     repo.save(name, after)
                     claimed = repo.claim_data_warning(subject, after.missing_since)
                 if claimed:
@@ -258,9 +241,9 @@ class AlertingCycle:
                     )
                     give_back = unwarn(subject, after.missing_since, name, after)
                     what = f"data-missing warning of {name}"
-                    self._deliver(report, what, channel, warning, give_back)
+                    self._posts.deliver(report, what, channel, warning, give_back)
             else:
-                with self._transaction() as repo:
+                with self._posts.transaction() as repo:
                     repo.save(name, after)
 
     def _open(
@@ -277,58 +260,7 @@ class AlertingCycle:
         give_back = give_back_post(alert.episode, "open")
         if repeat:
             message, give_back = self._messages.repeated(message), give_back_repeat(alert.episode)
-        ts = self._deliver(report, what, channel, message, give_back)
+        ts = self._posts.deliver(report, what, channel, message, give_back)
         if ts is not None:
-            with self._transaction() as repo:
+            with self._posts.transaction() as repo:
                 repo.set_message(alert.episode, channel, ts)
-
-    def _deliver(
-        self,
-        report: CycleReport,
-        what: str,
-        channel: str,
-        message: Message,
-        give_back: Callable[[AlertRepository], None],
-        thread_ts: str | None = None,
-    ) -> str | None:
-        """Post a claimed message; its ts, or None. A post that surely did not leave gives
-        its claim back (`give_back`), so a later cycle sends it; one that may have left
-        is never sent blind again."""
-        try:
-            return self._notifier.post(channel, message.text, message.blocks, thread_ts)
-        except PostFailed as exc:
-            report.failed_posts += 1
-            if exc.retryable:
-                log.warning("%s not posted, a later cycle retries: %s", what, exc)
-                with self._transaction() as repo:
-                    give_back(repo)
-            else:
-                log.error("%s may or may not be posted: %s", what, exc)
-            return None
-
-    def _follow_up(
-        self,
-        ref: tuple[str, str] | None,
-        replacement: Message,
-        note: Message,
-        report: CycleReport,
-        give_back: Callable[[AlertRepository], None],
-    ) -> None:
-        """Update the original message in place (idempotent) and reply in its thread; a
-        reply that surely did not leave gives its claim back."""
-        if ref is None:  # the original post failed: nothing to update
-            return
-        channel, ts = ref
-        self._send(report, self._notifier.update, channel, ts, replacement.text, replacement.blocks)
-        self._deliver(report, note.text[:60], channel, note, give_back, thread_ts=ts)
-
-    def _send(
-        self, report: CycleReport, call: Callable[..., str | None], *args: object
-    ) -> str | None:
-        """Call the notifier; a Slack failure is logged and counted, never raised."""
-        try:
-            return call(*args)
-        except PostFailed as exc:
-            report.failed_posts += 1
-            log.error("an alert post failed: %s", exc.reason)
-        return None
