@@ -23,6 +23,7 @@ demo: $(STAMP) prometheus
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q

@@ -46,6 +46,7 @@ from bot.slack.invite_wait import InviteWait
 from bot.slack.notifier import SlackNotifier
 from bot.slack.postmortem_desk import PostmortemDesk
 from bot.slack.postmortem_views import PostmortemViews
+from bot.slack.reminder_messages import ReminderMessages
 from bot.slack.rendering import Renderer
 from bot.slack.slo_command import SloCommand
 from bot.web import GateApi, create_web_app
@@ -122,7 +123,7 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     scheduler = Scheduler(lease_for(engine))
     scheduler.add_interval("alerting cycle", lambda: cycle.run(now()), settings.evaluation_interval)
     scheduler.add_interval("incident refresh", cards.refresh, settings.evaluation_interval)
-    reminders = Reminders(catalog, engine, notifier, renderer)
+    reminders = Reminders(catalog, engine, notifier, ReminderMessages(renderer))
     for name, team in catalog.teams.items():
         morning = CronTrigger(hour=9, minute=0, timezone=ZoneInfo(team.timezone))
         scheduler.add_cron(f"reminders {name}", _morning_job(reminders, now, name), morning)

@@ -64,11 +64,14 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> int:
 
 def remind(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.reminders import Reminders
+    from bot.slack.reminder_messages import ReminderMessages
     from bot.slack.rendering import Renderer
 
     catalog = read_catalog(args, settings)
     at = instant(args.at, settings)
-    report = Reminders(catalog, migrated(settings), notifier_for(settings), Renderer()).run(at)
+    report = Reminders(
+        catalog, migrated(settings), notifier_for(settings), ReminderMessages(Renderer())
+    ).run(at)
     print(
         f"{format_time(at)}: {report.owners} owner reminders, {report.team_posts} team posts"
         + (f", {report.failed} failed" if report.failed else "")

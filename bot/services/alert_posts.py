@@ -14,8 +14,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.services.ports import Notifier, PostFailed
-from bot.slack.alert_messages import Message
+from bot.services.ports import Message, Notifier, PostFailed
 from storage.alerts import AlertRepository
 
 log = logging.getLogger("budgetbot.alerting")

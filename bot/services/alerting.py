@@ -20,9 +20,8 @@ from bot.metrics.errors import PrometheusError
 from bot.metrics.source import MetricsSource
 from bot.services.alert_claims import give_back_post, give_back_repeat, unwarn
 from bot.services.alert_posts import AlertPosts, CycleReport
-from bot.services.ports import Notifier
+from bot.services.ports import AlertPresenter, Notifier
 from bot.services.status import evaluate_status
-from bot.slack.alert_messages import AlertMessages
 from storage.alerts import AlertRepository
 
 log = logging.getLogger("budgetbot.alerting")
@@ -39,7 +38,7 @@ class AlertingCycle:
         source: MetricsSource,
         engine: Engine,
         notifier: Notifier,
-        messages: AlertMessages,
+        messages: AlertPresenter,
         on_evaluated: Callable[[datetime, list[SLOStatus]], None] | None = None,
     ) -> None:
         self._catalog = catalog

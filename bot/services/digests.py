@@ -23,8 +23,7 @@ from bot.domain.digest import WEEK, rank_teams, week_key
 from bot.domain.slo import Catalog, Team
 from bot.metrics.errors import PrometheusError
 from bot.services.digest_data import DigestData
-from bot.services.ports import Notifier, PostFailed
-from bot.slack.digest_messages import DigestMessages
+from bot.services.ports import DigestPresenter, Notifier, PostFailed
 from bot.times import format_time
 from storage.digests import DigestClaim, DigestRepository
 
@@ -48,7 +47,7 @@ class Digests:
         data: DigestData,
         engine: Engine,
         notifier: Notifier,
-        messages: DigestMessages,
+        messages: DigestPresenter,
         draw: Callable[[BudgetChart], bytes] = budget_chart,
     ) -> None:
         self._catalog = catalog

@@ -1,6 +1,24 @@
-"""Ports the use cases own: where messages go, and how a failed post is told. Pure."""
+"""Ports the use cases own: where messages go, how a failed post is told, and what turns
+the use cases' results into messages (the chat adapter implements each). Pure."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Protocol
+
+from bot.domain.actions import ActionItem
+from bot.domain.alerts import OpenAlert
+from bot.domain.digest import TeamDigest
+from bot.domain.slo import SLO
+from bot.domain.status import SLOStatus
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the chat shows: the notification text, and the rich blocks."""
+
+    text: str
+    blocks: list[dict[str, Any]]
 
 
 class PostFailed(Exception):
@@ -36,3 +54,39 @@ class Notifier(Protocol):
     def upload(self, channel: str, filename: str, title: str, content: bytes) -> None:
         """Share a file (a chart) in the channel."""
         ...
+
+
+class AlertPresenter(Protocol):
+    """Burn-alert messages."""
+
+    def firing(self, status: SLOStatus, alert: OpenAlert, now: datetime) -> Message: ...
+
+    def resolved(self, status: SLOStatus, alert: OpenAlert, now: datetime) -> Message: ...
+
+    def repeated(self, message: Message) -> Message: ...
+
+    def escalated(self, status: SLOStatus) -> Message: ...
+
+    def resolution_note(self, status: SLOStatus, alert: OpenAlert) -> Message: ...
+
+    def data_missing(
+        self, slo: SLO, since: datetime, why: str | None, everywhere: bool
+    ) -> Message: ...
+
+
+class DigestPresenter(Protocol):
+    """Weekly digest messages: a team's, and the platform's ranking."""
+
+    def team(self, digest: TeamDigest, timezone: str) -> tuple[str, list[dict[str, Any]]]: ...
+
+    def platform(
+        self, ranked: Sequence[TeamDigest], at: datetime, timezone: str
+    ) -> tuple[str, list[dict[str, Any]]]: ...
+
+
+class ReminderPresenter(Protocol):
+    """Action-item reminders: one line per item, and the message around the lines."""
+
+    def line(self, item: ActionItem, today: date) -> str: ...
+
+    def reminder(self, intro: str, lines: list[str]) -> Message: ...

@@ -18,9 +18,7 @@ from bot.domain.actions import ActionItem
 from bot.domain.reminders import owner_reminders, team_escalations
 from bot.domain.slo import Catalog
 from bot.services.ownership import open_actions
-from bot.services.ports import Notifier, PostFailed
-from bot.slack.postmortem_views import action_line
-from bot.slack.rendering import Renderer
+from bot.services.ports import Notifier, PostFailed, ReminderPresenter
 from storage.postmortems import PostmortemRepository
 
 log = logging.getLogger("budgetbot.reminders")
@@ -35,12 +33,12 @@ class ReminderReport:
 
 class Reminders:
     def __init__(
-        self, catalog: Catalog, engine: Engine, notifier: Notifier, renderer: Renderer
+        self, catalog: Catalog, engine: Engine, notifier: Notifier, messages: ReminderPresenter
     ) -> None:
         self._catalog = catalog
         self._engine = engine
         self._notifier = notifier
-        self._render = renderer.render
+        self._messages = messages
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -54,7 +52,9 @@ class Reminders:
         today = at.astimezone(UTC).date()  # owners: one DM per UTC day
         for reminder in owner_reminders(actions, today):
             if self._claim("owner_daily", reminder.key(today), at):
-                lines = [action_line(a, today) for a in (*reminder.overdue, *reminder.due_soon)]
+                lines = [
+                    self._messages.line(a, today) for a in (*reminder.overdue, *reminder.due_soon)
+                ]
                 intro = (
                     f"Your postmortem actions: {len(reminder.overdue)} overdue, "
                     f"{len(reminder.due_soon)} due within two days."
@@ -74,7 +74,7 @@ class Reminders:
                     channel = self._catalog.teams[name].channel
                     claim = ("team_weekly", escalation.key(local))
                     report.team_posts += self._post(
-                        report, channel, intro, [action_line(action, local)], claim
+                        report, channel, intro, [self._messages.line(action, local)], claim
                     )
         return report
 
@@ -99,9 +99,9 @@ class Reminders:
         claim: tuple[str, str],
     ) -> int:
         """Post one reminder; one that surely did not leave gives its claim back."""
-        blocks = self._render("action_reminder.json.j2", intro=intro, lines=lines[:45])
+        message = self._messages.reminder(intro, lines)
         try:
-            self._notifier.post(channel, intro, blocks)
+            self._notifier.post(channel, message.text, message.blocks)
             return 1
         except PostFailed as exc:
             report.failed += 1

@@ -1,6 +1,5 @@
 """Burn-alert messages: words and figures for templates/alert*.json.j2."""
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,15 +8,10 @@ from bot.domain.budget import seconds_to_exhaustion
 from bot.domain.durations import format_duration
 from bot.domain.slo import SLO, Severity
 from bot.domain.status import SLOStatus
+from bot.services.ports import Message
 from bot.slack.presenters import GATE_EMOJI, percent
 from bot.slack.rendering import Renderer
 from bot.times import format_time
-
-
-@dataclass(frozen=True)
-class Message:
-    text: str  # the notification text
-    blocks: list[dict[str, Any]]
 
 
 def humanize(seconds: float | None) -> str:

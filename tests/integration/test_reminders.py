@@ -17,6 +17,7 @@ from bot.services.reminders import Reminders
 from bot.settings import Settings
 from bot.slack.app import web_client
 from bot.slack.notifier import SlackNotifier
+from bot.slack.reminder_messages import ReminderMessages
 from bot.slack.rendering import Renderer
 from storage.db import make_engine
 from storage.incidents import IncidentRepository
@@ -25,6 +26,7 @@ from storage.postmortems import PostmortemRepository
 from tests.support.cli import budgetbot, clean_env
 from tests.support.slack_api import SlackStandIn
 
+MESSAGES = ReminderMessages(Renderer())
 NOW = datetime(2026, 3, 4, 8, 0, tzinfo=UTC)  # a Wednesday
 TODAY = NOW.date()
 CATALOG = Catalog(
@@ -72,7 +74,7 @@ def seed(engine: Engine) -> None:
 
 def run(engine: Engine, slack: SlackStandIn, at: datetime) -> None:
     settings = Settings(slack_bot_token="xoxb-test", slack_api_url=slack.api_url)
-    Reminders(CATALOG, engine, SlackNotifier(web_client(settings, for_posts=True)), Renderer()).run(
+    Reminders(CATALOG, engine, SlackNotifier(web_client(settings, for_posts=True)), MESSAGES).run(
         at
     )
 
@@ -151,7 +153,7 @@ def test_reminders_not_sent_while_slack_is_unreachable_are_sent_later(
         slack_bot_token="xoxb-test", slack_api_url=f"http://127.0.0.1:{closed_port()}/api/"
     )
     down = SlackNotifier(web_client(settings, for_posts=True))
-    report = Reminders(CATALOG, engine, down, Renderer()).run(NOW)
+    report = Reminders(CATALOG, engine, down, MESSAGES).run(NOW)
     assert report.failed == 3 and report.owners == 0  # every post tried, none crashed the run
     run(engine, slack_api, NOW + timedelta(hours=1))  # Slack is back
     assert sorted(p.body["channel"] for p in slack_api.calls_to("chat.postMessage")) == [
