@@ -10,7 +10,7 @@ from bot.domain.slo import SLO, Severity
 from bot.domain.status import SLOStatus
 from bot.services.ports import Message
 from bot.slack.presenters import GATE_EMOJI, percent
-from bot.slack.rendering import Renderer
+from bot.slack.rendering import Renderer, escape_mrkdwn
 from bot.times import format_time
 
 
@@ -74,7 +74,7 @@ class AlertMessages:
             episode=alert.episode,
             declare=f"{slo.service}|{int(alert.started_at.timestamp())}",
         )
-        return Message(f"{headline} ({percent(left)} left)", blocks)
+        return Message(f"{escape_mrkdwn(headline)} ({percent(left)} left)", blocks)
 
     def resolved(self, status: SLOStatus, alert: OpenAlert, now: datetime) -> Message:
         slo = status.slo
@@ -93,7 +93,7 @@ class AlertMessages:
             episode=alert.episode,
             declare="",
         )
-        return Message(f"Resolved: {slo.name} (spent {spent} of its budget)", blocks)
+        return Message(f"Resolved: {escape_mrkdwn(slo.name)} (spent {spent} of its budget)", blocks)
 
     def repeated(self, message: Message) -> Message:
         """The alert again, clearly marked: its first post may or may not have arrived."""
@@ -101,7 +101,8 @@ class AlertMessages:
         return Message(f"Posted again: {message.text}", note + message.blocks)
 
     def thread_note(self, text: str) -> Message:
-        return Message(text, self._render("notice.json.j2", text=text))
+        """A note of plain words: escaped (by the notice) in its blocks and its fallback."""
+        return Message(escape_mrkdwn(text), self._render("notice.json.j2", text=text))
 
     def escalated(self, status: SLOStatus) -> Message:
         rates = ", ".join(
@@ -132,7 +133,8 @@ class AlertMessages:
 
 def _about(slo: SLO) -> str:
     return (
-        f"*{slo.name}* · service {slo.service} · team {slo.team} · "
+        f"*{escape_mrkdwn(slo.name)}* · service {escape_mrkdwn(slo.service)} · "
+        f"team {escape_mrkdwn(slo.team)} · "
         f"{slo.objective:g}% over {slo.window_label}"
     )
 

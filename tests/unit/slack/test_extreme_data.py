@@ -189,3 +189,32 @@ def test_a_long_modal_title_is_cut_to_24() -> None:
     form = views.reclassify_form(Incident(10**15, long_key.draft, AT))
     assert length(form["title"]["text"]) <= 24 and form["title"]["text"].endswith("…")
     assert block_kit_problems("modal", form) == []
+
+
+def test_alert_messages_of_an_slo_with_a_long_markup_name_fit() -> None:
+    from bot.domain.alerts import OpenAlert
+    from bot.domain.burn import burn_windows
+    from bot.domain.slo import Severity
+    from bot.services.status import evaluate_status
+    from bot.slack.alert_messages import AlertMessages
+
+    name = ("checkout-<!channel>-&-✨-" * 12)[:250]
+    slo = SLO(name, "svc-000", "team-00", Tier.PRODUCTION, 99.9, 30 * 86400, SLI)
+    cat = Catalog(
+        {"team-00": Team("team-00", "C1")}, {"svc-000": Service("svc-000", "team-00")}, (slo,)
+    )
+    ratios = {name: (0.0005, 0.05)}
+    (status,) = evaluate_status(cat, FakeSource(ratios), AT)
+    assert status.firing and 3600 in burn_windows()
+    messages = AlertMessages(Renderer())
+    alert = OpenAlert(Severity.PAGE, AT, 0.5, episode=1)
+    for message in (
+        messages.firing(status, alert, AT),
+        messages.repeated(messages.firing(status, alert, AT)),
+        messages.resolved(status, alert, AT),
+        messages.escalated(status),
+        messages.data_missing(slo, AT, "x" * 5000, False),
+    ):
+        valid_message(message.blocks)
+        mrkdwn = [b["text"]["text"] for b in message.blocks if b["type"] == "section"]
+        assert "<!channel>" not in " ".join(mrkdwn)
