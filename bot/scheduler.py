@@ -14,7 +14,7 @@ whether this process is the leader and skips the run when it is not.
 
 The lease keeps two leaders from working at once in normal operation, but it is not a
 guarantee (a leader may lose its connection in the middle of a job): every outward
-effect must still be claimed by a unique database row before it is sent (DESIGN §8).
+effect must still be claimed by a unique database row before it is sent (docs/alerting.md).
 """
 
 import logging

@@ -28,7 +28,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
-        """Settings from environment variables (DESIGN.md section 4)."""
+        """Settings from environment variables (README.md, Configuration; docs/catalog.md)."""
         env = os.environ if env is None else env
 
         def get(name: str) -> str | None:

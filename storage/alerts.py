@@ -2,7 +2,7 @@
 
 Like storage.repositories, AlertRepository never commits: the caller owns the unit of work
 (`with Session(engine) as s, s.begin():`). Every outward effect is claimed by a unique row
-before it is sent (DESIGN.md sections 6 and 8): opening an episode (one open episode per
+before it is sent (docs/alerting.md): opening an episode (one open episode per
 SLO), each post about it (claim_post) and each data-missing warning (claim_data_warning).
 A claim is an INSERT inside a SAVEPOINT, never check-then-insert, so that of two replicas
 exactly one wins; the loser's transaction stays usable. Claims are final once committed,

@@ -1,6 +1,6 @@
 """The weekly digest's claims: each team's digest is posted at most once per ISO week.
 
-Every outward effect is claimed by a unique row before it is sent (DESIGN): claim() is an
+Every outward effect is claimed by a unique row before it is sent (docs/alerting.md): claim() is an
 INSERT into digest_run that the unique (team, week) constraint decides, never
 check-then-insert. A second run, a second replica or a catch-up after downtime finds the
 claim taken and posts nothing; a concurrent claimer waits for the first transaction to

@@ -83,7 +83,7 @@ class HandledEvent(SQLModel, table=True):
 
 
 # The alerting cycle (bot/domain/alerts.py). Every outward post is claimed by a unique row
-# before it is sent (DESIGN.md sections 6 and 8), so a crash, a retry or a second replica
+# before it is sent (docs/alerting.md), so a crash, a retry or a second replica
 # never posts twice.
 
 SEVERITIES = ("ticket", "page")

@@ -1,5 +1,5 @@
 """Rate queries read as counts of events, which every Prometheus-compatible store answers
-exactly (DESIGN.md section 9.7): `sum(rate(x[{{.window}}]))` is evaluated as
+exactly (docs/catalog.md, What a query counts): `sum(rate(x[{{.window}}]))` is evaluated as
 `sum(increase(x[{{.window}}]))`. The SLI keeps the query as written; the counted form is
 what is evaluated (EventsSLI.planned_bad / planned_total)."""
 

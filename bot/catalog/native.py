@@ -1,4 +1,4 @@
-"""The native budgetbot catalog format (DESIGN.md section 4): teams, services, SLOs, policies."""
+"""The native budgetbot catalog format (docs/catalog.md): teams, services, SLOs, policies."""
 
 from __future__ import annotations
 

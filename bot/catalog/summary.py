@@ -30,7 +30,7 @@ def slo_summary(slo: SLO) -> dict[str, Any]:
 
 
 def catalog_summary(catalog: Catalog) -> dict[str, Any]:
-    """The `check-config --format json` contract (DESIGN.md section 9.1)."""
+    """The `check-config --format json` contract (docs/catalog.md)."""
     return {
         "teams": [
             {"name": t.name, "channel": t.channel, "digest": t.digest, "timezone": t.timezone}

@@ -1,4 +1,4 @@
-"""Burn-alert lifecycle of one SLO between alerting cycles (DESIGN.md sections 5 and 6). Pure.
+"""Burn-alert lifecycle of one SLO between alerting cycles (docs/alerting.md). Pure.
 
 none -> firing (ticket or page) -> resolved. A ticket that worsens to page escalates the
 same episode; an episode never de-escalates. It resolves once no rule has fired for

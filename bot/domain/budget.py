@@ -1,4 +1,4 @@
-"""Error-budget arithmetic (DESIGN.md section 5). All figures are ratios: 1.0 = 100 %."""
+"""Error-budget arithmetic (docs/architecture.md, Budget math). Ratios: 1.0 = 100 %."""
 
 import math
 from dataclasses import dataclass

@@ -1,6 +1,6 @@
 """The weekly budget digest as plain data: per-SLO lines, the team's verdict, the ranking.
 
-Pure: every figure comes in as data and `at` is passed in (DESIGN.md section 2).
+Pure: every figure comes in as data and `at` is passed in (docs/architecture.md).
 """
 
 from collections.abc import Sequence

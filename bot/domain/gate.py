@@ -1,4 +1,4 @@
-"""Release gate decisions per SLO and per service (DESIGN.md section 5)."""
+"""Release gate decisions per SLO and per service (docs/architecture.md, Budget math)."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Incident impact on an SLO's budget and its severity class (DESIGN.md section 5)."""
+"""Incident impact on an SLO's budget and its severity class (docs/architecture.md, Budget math)."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass

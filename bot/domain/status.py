@@ -48,7 +48,7 @@ class SLOStatus:
         return alert_severity(self.firing)
 
     def as_json(self) -> dict[str, Any]:
-        """The `status --format json` contract of DESIGN.md section 4."""
+        """The `status --format json` contract of README.md, Configuration; docs/catalog.md."""
         slo = self.slo
         return {
             "slo": slo.name,

@@ -1,6 +1,6 @@
 # ruff: noqa: E501  (catalog YAML lines are kept whole)
 """`budgetbot check-config`: every SLO it derived, its queries parsed, and --live on a real
-Prometheus reporting one series / several / none (DESIGN.md section 9.1)."""
+Prometheus reporting one series / several / none (docs/catalog.md)."""
 
 import json
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""A team's digest figures on a real Prometheus against the ground truth (DESIGN.md 5):
+"""A team's digest figures on a real Prometheus against the ground truth (docs/digest.md):
 only its own SLOs, last week's budget, this week's burn, incidents, actions, held deploys."""
 
 from datetime import datetime, timedelta

@@ -3,7 +3,7 @@
 With samples exactly on the minute, Prometheus 2.x range selectors include both ends, so
 at a sample instant t `increase(x[w])` is c(t) - c(t - w) and `rate(x[w])` is that over w:
 no extrapolation. The only differences left are float rounding (a few ulps), hence
-rel=1e-9. DESIGN.md section 5: e(w) = bad(w) / total(w) at one pinned instant.
+rel=1e-9. docs/architecture.md, Budget math: e(w) = bad(w) / total(w) at one pinned instant.
 """
 
 import math
@@ -84,7 +84,7 @@ def test_scenarios_look_as_described(prom: PromData) -> None:
     burn = {w: scalar(prom, RATIO.format(s="fastburn", w=w)) for w in ("5m", "30m", "1h")}
     assert burn["5m"] == pytest.approx(0.30, abs=0.005)
     assert burn["30m"] == pytest.approx(0.30, abs=0.005)
-    assert burn["1h"] > 14.4 * 0.001  # a 1h/5m page for a 99.9 % SLO (DESIGN.md section 5)
+    assert burn["1h"] > 14.4 * 0.001  # a 1h/5m page for a 99.9 % SLO (docs/architecture.md)
     slow = scalar(prom, RATIO.format(s="slowburn", w="3d"))
     assert slow == pytest.approx(0.0025, rel=0.01)
     overspent = scalar(prom, RATIO.format(s="overspent", w="30d"))

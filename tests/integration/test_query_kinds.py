@@ -1,8 +1,9 @@
 """The same SLI written as per-second rates and as event counts gives the same, true figures.
 
-On a real Prometheus with synthetic counters whose exact counts are known (DESIGN.md
-section 5): `status`, burn rates, incident impact and the hour-reuse composition of a
-long-running source all agree between `rate()` and `increase()` forms and with the truth.
+On a real Prometheus with synthetic counters whose exact counts are known (the budget
+math of docs/architecture.md): `status`, burn rates, incident impact and the hour-reuse
+composition of a long-running source all agree between `rate()` and `increase()` forms
+and with the truth.
 """
 
 import json

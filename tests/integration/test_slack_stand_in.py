@@ -2,7 +2,7 @@
 
 slack_sdk's own WebClient and WebhookClient talk to the stand-in over HTTP; bolt's App
 accepts the builders' requests (signature, payload shapes) and its say()/respond() land
-in the stand-in (DESIGN.md sections 6 and 7). The stand-in refuses what a real workspace
+in the stand-in (docs/slack.md). The stand-in refuses what a real workspace
 refuses: Block Kit limits (hand-written checks and slack_sdk's own models, options
 included), posts to channels the bot is not in, a sixth post to one response_url; each
 rule is shown refusing a payload that breaks it and taking one that keeps it.

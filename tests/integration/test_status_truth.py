@@ -1,4 +1,4 @@
-"""`budgetbot status` on a real Prometheus against the ground truth (DESIGN.md section 5).
+"""`budgetbot status` on a real Prometheus against the ground truth (docs/architecture.md).
 
 The catalog mixes a native file, a Sloth prometheus/v1 file (events and raw SLIs) and
 an OpenSLO file; every figure is checked against the exact counts behind the data.

@@ -1,4 +1,4 @@
-"""The truth tests on both stores budgetbot supports (DESIGN.md section 9.7): a real
+"""The truth tests on both stores budgetbot supports (docs/catalog.md, What a query counts): a real
 Prometheus and a real VictoriaMetrics holding the same counters."""
 
 import json

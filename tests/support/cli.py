@@ -5,7 +5,7 @@ import socket
 import subprocess
 import sys
 
-# Variables of DESIGN.md section 4 that would change what the command reads.
+# Variables of README.md, Configuration; docs/catalog.md that would change what the command reads.
 _CONTRACT = ("BUDGETBOT_CONFIG", "BUDGETBOT_NOW", "PROMETHEUS_URL", "DATABASE_URL")
 
 

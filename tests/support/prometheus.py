@@ -1,4 +1,4 @@
-"""The session-wide real Prometheus holding the SCENARIOS counters (DESIGN.md section 7)."""
+"""The session-wide real Prometheus holding the SCENARIOS counters (docs/architecture.md, Tests)."""
 
 import shutil
 import time

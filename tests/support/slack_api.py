@@ -1,4 +1,4 @@
-"""A local stand-in for Slack's Web API (DESIGN.md sections 6 and 7).
+"""A local stand-in for Slack's Web API (docs/slack.md; docs/architecture.md, Tests).
 
 `SlackStandIn` is a real HTTP server on a free loopback port. Point the app at it with
 `SLACK_API_URL=<stand_in.api_url>` (or `WebClient(base_url=stand_in.api_url)`). It answers

@@ -1,4 +1,4 @@
-"""Block Kit limits, checked the way Slack checks them (DESIGN.md section 6).
+"""Block Kit limits, checked the way Slack checks them (docs/slack.md).
 
 `block_kit_problems(kind, payload)` is every limit a message or view breaks, worded like
 Slack's `invalid_blocks` errors (`<message> [json-pointer:<path>]`); [] when valid. It

@@ -1,4 +1,4 @@
-"""Requests as Slack sends them to the app, signed (DESIGN.md section 6).
+"""Requests as Slack sends them to the app, signed (docs/slack.md).
 
 Builders return a `SlackBody` (a `(body bytes, content type)` tuple) shaped like Slack's
 own: slash commands form-encoded, events as JSON, interactivity as a form field

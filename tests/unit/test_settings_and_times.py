@@ -1,4 +1,4 @@
-"""Environment contract (DESIGN.md section 4) and time parsing."""
+"""Environment contract (README.md, Configuration; docs/catalog.md) and time parsing."""
 
 from datetime import UTC, datetime
 

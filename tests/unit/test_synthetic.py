@@ -225,7 +225,7 @@ def test_demo_scenario_builds_and_ships_its_catalog() -> None:
     assert end == datetime(2026, 11, 23, 14, 37, tzinfo=UTC)
     truth = generate(demo_traffic(end), demo_start(end), end)
     assert truth.services == ("checkout", "payments-api", "search", "export")
-    # DESIGN.md section 5: burn rate = e(w) / B; 1h/5m page at 14.4 for a 99.9 % SLO
+    # docs/architecture.md, Budget math: burn rate = e(w) / B; 1h/5m page at 14.4 for a 99.9 % SLO
     for window in (3600, 300):
         ratio = truth.error_ratio("payments-api", end, window)
         assert ratio is not None and ratio / 0.001 > 14.4

@@ -1,5 +1,5 @@
 """Who owns an SLO: slos[].team > a native services: entry > the SLO's labels > the file's
-labels > the include's team (DESIGN.md section 9.1), and include windows and tiers."""
+labels > the include's team (docs/catalog.md), and include windows and tiers."""
 
 from __future__ import annotations
 

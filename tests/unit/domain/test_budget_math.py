@@ -1,4 +1,4 @@
-"""Budget arithmetic against DESIGN.md section 5."""
+"""Budget arithmetic against docs/architecture.md, Budget math."""
 
 import math
 

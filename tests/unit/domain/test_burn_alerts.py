@@ -1,4 +1,4 @@
-"""Multi-window multi-burn-rate decisions (SRE Workbook ch. 5; DESIGN.md section 5)."""
+"""Multi-window multi-burn-rate decisions (SRE Workbook ch. 5; docs/architecture.md)."""
 
 import pytest
 from hypothesis import given

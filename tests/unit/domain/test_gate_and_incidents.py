@@ -1,4 +1,4 @@
-"""Release gate and incident classes (DESIGN.md section 5)."""
+"""Release gate and incident classes (docs/architecture.md, Budget math)."""
 
 import pytest
 
