@@ -18,6 +18,12 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from bot.domain.actions import ActionKind, ActionStatus, Priority
+from bot.domain.gate import Decision
+from bot.domain.incidents import ImpactState, IncidentSeverity
+from bot.domain.slo import Gate, Severity
+from bot.domain.status import DataState
+
 # Named constraints keep Alembic's batch mode on SQLite and later migrations simple.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -27,7 +33,7 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-DATA_STATES = ("ok", "no_data", "error")
+DATA_STATES = tuple(state.value for state in DataState)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -86,7 +92,7 @@ class HandledEvent(SQLModel, table=True):
 # before it is sent (docs/alerting.md), so a crash, a retry or a second replica
 # never posts twice.
 
-SEVERITIES = ("ticket", "page")
+SEVERITIES = tuple(severity.value for severity in Severity)
 POST_KINDS = ("open", "escalate", "resolve")
 _OPEN = "resolved_at IS NULL"
 
@@ -161,9 +167,9 @@ class DataWarning(SQLModel, table=True):
 # Incidents (bot/domain/incidents.py). People see an incident's id as INC-<id>. Its card is
 # claimed per channel by a unique row before it is posted, like the alert posts above.
 
-IMPACT_STATES = ("pending", "known", "unknown")
-INCIDENT_SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
-GATES = ("open", "caution", "frozen")
+IMPACT_STATES = tuple(state.value for state in ImpactState)
+INCIDENT_SEVERITIES = tuple(severity.value for severity in IncidentSeverity)
+GATES = tuple(gate.value for gate in Gate)
 
 
 class IncidentRecord(SQLModel, table=True):
@@ -240,9 +246,9 @@ class IncidentCard(SQLModel, table=True):
 # postmortem; its action items hang off the incident, so they may be added before or after
 # it. Each reminder is claimed by a unique (kind, key) row before it is sent.
 
-PRIORITIES = ("P0", "P1", "P2")
-ACTION_KINDS = ("prevent", "detect", "mitigate", "process")
-ACTION_STATUSES = ("open", "done", "dropped")
+PRIORITIES = tuple(priority.value for priority in Priority)
+ACTION_KINDS = tuple(kind.value for kind in ActionKind)
+ACTION_STATUSES = tuple(status.value for status in ActionStatus)
 REMINDER_KINDS = ("owner_daily", "team_weekly")
 
 
@@ -318,7 +324,7 @@ class ReminderSent(SQLModel, table=True):
 # The deploy gate (bot/domain/gate.py). Every answer to "may I deploy?" is logged, and an
 # override opens a service's gate until a time, whatever its budget says.
 
-GATE_DECISIONS = ("open", "caution", "frozen", "unknown")
+GATE_DECISIONS = tuple(decision.value for decision in Decision)
 
 
 class GateDecisionRecord(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from bot.domain.slo import Gate, GatePolicy, Severity
 
@@ -44,11 +45,20 @@ def worst_gate(decisions: Iterable[tuple[str, GateDecision]]) -> tuple[str, Gate
     return worst
 
 
+class Decision(StrEnum):
+    """A service's gate: an SLO's gate, or unknown when one of its SLOs has no data."""
+
+    OPEN = "open"
+    CAUTION = "caution"
+    FROZEN = "frozen"
+    UNKNOWN = "unknown"
+
+
 @dataclass(frozen=True)
 class Verdict:
     """A service's answer to "may we deploy?"."""
 
-    decision: str  # "open" | "caution" | "frozen" | "unknown"
+    decision: Decision
     allowed: bool
     reason: str
 
@@ -63,16 +73,17 @@ def service_verdict(
     frozen or unknown service deploy until it expires.
     """
     if not slos:
-        return Verdict("open", True, "the service has no SLOs")
+        return Verdict(Decision.OPEN, True, "the service has no SLOs")
     blind = [(name, why) for name, gate, why in slos if gate is None]
     if blind:
         names = ", ".join(f"{name} ({why})" for name, why in blind)
-        verdict = Verdict("unknown", False, f"no usable data for {names}")
+        verdict = Verdict(Decision.UNKNOWN, False, f"no usable data for {names}")
     else:
         found = worst_gate((name, gate) for name, gate, _ in slos if gate is not None)
         assert found is not None
         name, gate = found
-        verdict = Verdict(str(gate.gate), gate.gate is not Gate.FROZEN, f"{name}: {gate.reason}")
+        allowed = gate.gate is not Gate.FROZEN
+        verdict = Verdict(Decision(gate.gate.value), allowed, f"{name}: {gate.reason}")
     if not verdict.allowed and override:
         return Verdict(verdict.decision, True, f"{verdict.reason}; allowed by {override}")
     return verdict

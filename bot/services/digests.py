@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -32,11 +33,18 @@ log = logging.getLogger("budgetbot.digests")
 PLATFORM = "@platform"  # the claim key of the platform-wide digest (no team name has an @)
 
 
+class DigestState(StrEnum):
+    POSTED = "posted"
+    ALREADY_POSTED = "already posted"
+    POSTPONED = "postponed"  # Prometheus could not be read: a later run posts it
+    FAILED = "failed"  # Slack refused or could not be reached
+
+
 @dataclass(frozen=True)
 class DigestOutcome:
     team: str
     week: str
-    state: str  # "posted" | "already posted" | "postponed" (Prometheus) | "failed" (Slack)
+    state: DigestState
     detail: str = ""
 
 
@@ -71,14 +79,14 @@ class Digests:
             return _postponed(team, key, exc)
         text, blocks = self._messages.team(digest, settings.timezone)
         outcome = self._send(team, key, at, settings.channel, text, blocks, force)
-        if outcome.state != "posted":
+        if outcome.state is not DigestState.POSTED:
             return outcome
         try:  # the message is out: whatever goes wrong now, it stays posted
             png = self._draw(self._data.chart(team, at))
             self._notifier.upload(settings.channel, f"budget-{team}-{key}.png", text, png)
         except Exception as exc:
             log.warning("digest chart for %s not posted: %s", team, _why(exc))
-            return DigestOutcome(team, key, "posted", f"without its chart: {_why(exc)}")
+            return DigestOutcome(team, key, DigestState.POSTED, f"without its chart: {_why(exc)}")
         return outcome
 
     def post_platform(self, at: datetime, *, force: bool = False) -> DigestOutcome:
@@ -126,7 +134,7 @@ class Digests:
             return self.post_platform(now) if name == PLATFORM else self.post(name, now)
         except Exception as exc:  # one team's failure must not stop the others
             log.exception("digest for %s failed", name)
-            return DigestOutcome(name, key, "failed", f"{type(exc).__name__}: {exc}")
+            return DigestOutcome(name, key, DigestState.FAILED, f"{type(exc).__name__}: {exc}")
 
     def _send(
         self,
@@ -141,7 +149,7 @@ class Digests:
         with Session(self._engine) as session, session.begin():
             fresh = DigestRepository(session).claim(team, key, at, channel)
         if not fresh and not force:
-            return self._already(team, key) or DigestOutcome(team, key, "already posted")
+            return self._already(team, key) or DigestOutcome(team, key, DigestState.ALREADY_POSTED)
         try:
             ts = self._notifier.post(channel, text, blocks)
         except PostFailed as exc:
@@ -149,10 +157,10 @@ class Digests:
                 with Session(self._engine) as session, session.begin():
                     DigestRepository(session).release(team, key)
             log.error("digest for %s not posted: %s", team, _why(exc))
-            return DigestOutcome(team, key, "failed", _why(exc))
+            return DigestOutcome(team, key, DigestState.FAILED, _why(exc))
         with Session(self._engine) as session, session.begin():
             DigestRepository(session).posted(team, key, ts)
-        return DigestOutcome(team, key, "posted")
+        return DigestOutcome(team, key, DigestState.POSTED)
 
     def _claim(self, team: str, key: str) -> DigestClaim | None:
         with Session(self._engine) as session:
@@ -166,8 +174,8 @@ class Digests:
         if claim.ts is None:  # claimed, but the post's fate is unknown (a timeout, a crash)
             detail = f"claimed at {format_time(claim.claimed_at)}, never confirmed"
             log.warning("digest for %s of %s was %s; --force posts it", team, key, detail)
-            return DigestOutcome(team, key, "already posted", detail)
-        return DigestOutcome(team, key, "already posted")
+            return DigestOutcome(team, key, DigestState.ALREADY_POSTED, detail)
+        return DigestOutcome(team, key, DigestState.ALREADY_POSTED)
 
 
 def last_fire(cron: str, timezone: str, now: datetime) -> datetime | None:
@@ -185,7 +193,7 @@ def last_fire(cron: str, timezone: str, now: datetime) -> datetime | None:
 
 def _postponed(team: str, key: str, exc: PrometheusError) -> DigestOutcome:
     log.warning("digest for %s postponed: %s", team, exc)
-    return DigestOutcome(team, key, "postponed", str(exc))
+    return DigestOutcome(team, key, DigestState.POSTPONED, str(exc))
 
 
 def _why(exc: Exception) -> str:
