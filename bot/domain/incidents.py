@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.domain.slo import SeverityThresholds
+from bot.domain.slo import Catalog, SeverityThresholds
 
 
 class IncidentSeverity(StrEnum):
@@ -177,3 +177,18 @@ def check_draft(
         elif draft.ended_at > now:
             problems["end"] = "The end cannot be in the future; leave it empty while ongoing."
     return problems
+
+
+def owning_teams(catalog: Catalog, incident: Incident | None) -> list[str]:
+    """Every team owning one of the incident's services, in the order of its services (the
+    first one owns its action items)."""
+    services = incident.draft.services if incident else ()
+    teams = [catalog.services[s].team for s in services if s in catalog.services]
+    return [t for t in dict.fromkeys(teams) if t in catalog.teams]
+
+
+def owning_team(catalog: Catalog, incident: Incident | None) -> str | None:
+    """The team owning the incident's action items: its first service's; None when none of
+    its services is in the catalog any more."""
+    teams = owning_teams(catalog, incident)
+    return teams[0] if teams else None

@@ -22,12 +22,12 @@ from bot.domain.digest import (
     week_start,
 )
 from bot.domain.durations import format_duration
-from bot.domain.incidents import Incident
+from bot.domain.incidents import Incident, owning_teams
 from bot.domain.slo import SLO, Catalog, Tier
 from bot.domain.status import DataState, SLOStatus
 from bot.metrics.errors import PrometheusError
 from bot.metrics.source import MetricsSource
-from bot.services.ownership import incident_teams, open_actions
+from bot.services.ownership import open_actions
 from bot.services.status import evaluate_status
 from storage.gates import GateRepository
 from storage.incidents import IncidentRepository
@@ -109,7 +109,7 @@ class DigestData:
     ) -> list[Incident]:
         """The incidents touching the team's services at some time in [start, end]."""
         found = IncidentRepository(session).find(since=start, until=end, limit=_INCIDENT_LIMIT)
-        return [i for i in found if team in incident_teams(self._catalog, i)]
+        return [i for i in found if team in owning_teams(self._catalog, i)]
 
 
 def _slo_week(now: SLOStatus, before: SLOStatus) -> SLOWeek:

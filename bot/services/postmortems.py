@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.domain.actions import ActionItem, NewAction, Postmortem
-from bot.domain.incidents import Incident, IncidentSeverity
+from bot.domain.incidents import Incident, IncidentSeverity, owning_team
 from bot.domain.reminders import check_actions
 from bot.domain.slo import Catalog
 from storage.incidents import IncidentRepository
@@ -117,9 +117,4 @@ class Postmortems:
             return repo.action(action_id)
 
     def _team(self, incident: Incident) -> str | None:
-        teams = [
-            self.catalog.services[s].team
-            for s in incident.draft.services
-            if s in self.catalog.services
-        ]
-        return teams[0] if teams else None
+        return owning_team(self.catalog, incident)

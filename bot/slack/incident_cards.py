@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.domain.incidents import Incident, IncidentDraft, IncidentSeverity
+from bot.domain.incidents import Incident, IncidentDraft, IncidentSeverity, owning_teams
 from bot.domain.slo import Catalog
 from bot.services.incidents import Incidents
 from bot.services.ports import Notifier, PostFailed
@@ -57,13 +57,10 @@ class IncidentCards:
         self._now = now
 
     def channels(self, incident: Incident) -> list[str]:
-        """The owning teams' channels, then the channel it was declared in."""
-        teams = {
-            self._catalog.services[s].team
-            for s in incident.draft.services
-            if s in self._catalog.services
-        }
-        found = [self._catalog.teams[t].channel for t in sorted(teams) if t in self._catalog.teams]
+        """The owning teams' channels (in the order of its services), then the channel it
+        was declared in."""
+        teams = owning_teams(self._catalog, incident)
+        found = list(dict.fromkeys(self._catalog.teams[t].channel for t in teams))
         if incident.draft.declared_in and incident.draft.declared_in not in found:
             found.append(incident.draft.declared_in)
         return found

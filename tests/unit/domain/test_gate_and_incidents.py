@@ -105,3 +105,26 @@ def test_service_verdict() -> None:
     let_through = service_verdict([("a", frozen, "")], override="<@U1> until 12:00: hotfix")
     assert (let_through.decision, let_through.allowed) == ("frozen", True)
     assert "hotfix" in let_through.reason
+
+
+def test_the_owning_teams_follow_the_incident_s_services() -> None:
+    from datetime import UTC, datetime
+
+    from bot.domain.incidents import Incident, IncidentDraft, owning_team, owning_teams
+    from bot.domain.slo import Catalog, Service, Team
+
+    catalog = Catalog(
+        teams={"pay": Team("pay", "C1"), "search": Team("search", "C2")},
+        services={
+            "search": Service("search", "search"),
+            "checkout": Service("checkout", "pay"),
+            "cart": Service("cart", "pay"),
+        },
+        slos=(),
+    )
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+    draft = IncidentDraft("x", ("search", "gone", "checkout", "cart"), at, None, "", "U1", "")
+    incident = Incident(1, draft, at)
+    assert owning_teams(catalog, incident) == ["search", "pay"]  # service order, once each
+    assert owning_team(catalog, incident) == "search"
+    assert owning_team(catalog, None) is None
