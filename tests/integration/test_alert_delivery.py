@@ -6,7 +6,7 @@ that fails the way an unreachable or refusing Slack does.
 """
 
 import urllib.error
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,8 +28,6 @@ from bot.slack.alert_messages import AlertMessages
 from bot.slack.invite_wait import InviteWait
 from bot.slack.notifier import SlackNotifier, post_failed
 from bot.slack.rendering import Renderer
-from storage.db import make_engine
-from storage.migrate import upgrade
 from storage.models import AlertPost
 from tests.support.slack_api import SlackStandIn
 
@@ -119,11 +117,9 @@ class FlakySlack:
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+def engine(migrated: Engine) -> Engine:
+    """These tests want the schema in place (tests.support.database's `migrated`)."""
+    return migrated
 
 
 def cycle(engine: Engine, source: BurningSource, slack: FlakySlack) -> AlertingCycle:

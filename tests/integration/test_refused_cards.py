@@ -3,7 +3,6 @@ declarer is told once by direct message what to do, and the card is posted once 
 is invited (a later refresh), without posting anything twice. Against the Slack stand-in,
 which refuses private channels the bot is not in, as a real workspace does."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,8 +17,6 @@ from bot.slack.incident_cards import RETRY_REFUSED, IncidentCards
 from bot.slack.incident_views import IncidentViews
 from bot.slack.notifier import SlackNotifier
 from bot.slack.rendering import Renderer
-from storage.db import make_engine
-from storage.migrate import upgrade
 from tests.support.slack_api import SlackStandIn
 
 AT = datetime(2026, 3, 2, 12, tzinfo=UTC)
@@ -46,11 +43,9 @@ class Counts:
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+def engine(migrated: Engine) -> Engine:
+    """These tests want the schema in place (tests.support.database's `migrated`)."""
+    return migrated
 
 
 def test_a_card_refused_in_a_private_channel_is_told_and_posted_after_the_invite(

@@ -1,4 +1,5 @@
-"""The `database_url` fixture: every storage test runs on SQLite and on a real PostgreSQL.
+"""The `database_url` fixture (and `engine`, `migrated` over it): every storage test runs on
+SQLite and on a real PostgreSQL.
 
 PostgreSQL comes from BUDGETBOT_TEST_POSTGRES_URL (a maintenance database such as
 `postgres`); each test gets a fresh database that is dropped afterwards. When PostgreSQL
@@ -28,6 +29,25 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     with fresh_postgres() as url:
         yield url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on the empty test database, disposed of afterwards."""
+    from storage.db import make_engine
+
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def migrated(engine: Engine) -> Engine:
+    """The engine after upgrading its database to head."""
+    from storage.migrate import upgrade
+
+    upgrade(engine)
+    return engine
 
 
 @pytest.fixture
