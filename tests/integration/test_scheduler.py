@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import Engine, text
 
 from bot.scheduler import LocalLease, PostgresLease, Scheduler, lease_for
-from storage.db import make_engine
 
 pytestmark = pytest.mark.integration
 
@@ -30,13 +29,6 @@ CHILD = (  # takes the lease, says so, then holds it until killed
     "print('acquired' if lease.try_acquire() else 'refused', flush=True)\n"
     "time.sleep(120)\n"
 )
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
