@@ -31,6 +31,7 @@ from bot.services.gate import GateService
 from bot.services.incidents import Incidents
 from bot.services.postmortems import Postmortems
 from bot.services.reminders import Reminders
+from bot.services.snapshots import keep_snapshots
 from bot.settings import Settings, SettingsError
 from bot.slack.alert_controls import AlertControls
 from bot.slack.alert_messages import AlertMessages
@@ -52,7 +53,7 @@ from bot.slack.slo_command import SloCommand
 from bot.web import GateApi, create_web_app
 from storage.db import make_engine, mask_url
 from storage.migrate import upgrade
-from storage.repositories import HandledEventRepository, Snapshot, SnapshotRepository
+from storage.repositories import HandledEventRepository
 
 log = logging.getLogger("budgetbot")
 
@@ -81,7 +82,7 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
         return settings.now or datetime.now(UTC).replace(microsecond=0)
 
     def record(at: datetime, statuses: list[SLOStatus]) -> None:
-        _keep_snapshots(engine, at, statuses)
+        keep_snapshots(engine, at, statuses)
 
     board = StatusBoard(catalog, source, now, record=record)
     renderer = Renderer()
@@ -199,23 +200,6 @@ def _require(settings: Settings, socket_mode: bool) -> None:
     missing = [name for name in needed if not values[name]]
     if missing:
         raise SettingsError(f"serve needs {', '.join(missing)} in the environment")
-
-
-def _keep_snapshots(engine: Engine, at: datetime, statuses: list[SLOStatus]) -> None:
-    """Store each evaluation's budgets, for trends and the digest's charts."""
-    snapshots = [
-        Snapshot(
-            slo=s.slo.name,
-            evaluated_at=at,
-            error_ratio=s.error_ratio,
-            budget_consumed=s.budget_consumed,
-            budget_remaining=s.budget_remaining,
-            data=s.data.value,
-        )
-        for s in statuses
-    ]
-    with Session(engine) as session, session.begin():
-        SnapshotRepository(session).add_many(snapshots)
 
 
 def _claim(engine: Engine, event_id: str) -> bool:

@@ -36,18 +36,21 @@ def migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.alerting import AlertingCycle
+    from bot.services.snapshots import keep_snapshots
     from bot.slack.alert_messages import AlertMessages
     from bot.slack.invite_wait import InviteWait
     from bot.slack.rendering import Renderer
 
     catalog = read_catalog(args, settings)
     at = instant(args.at, settings)
+    engine = migrated(settings)
     cycle = AlertingCycle(
         catalog,
         prometheus_source(catalog, settings),
-        migrated(settings),
+        engine,
         InviteWait(notifier_for(settings)),  # a channel without the bot: given back
         AlertMessages(Renderer()),
+        on_evaluated=lambda at, statuses: keep_snapshots(engine, at, statuses),  # as serve
     )
     report = cycle.run(at)
     print(

@@ -2,6 +2,7 @@
 successive instants, the Slack stand-in; and three `serve` replicas on one PostgreSQL."""
 
 import json
+import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,9 @@ def test_a_burn_posts_once_escalates_once_and_resolves_in_place(
     assert note.body["thread_ts"] == ts and "Resolved" in text(note)
     assert len(top_level_posts(slack_api)) == 1
     slack_api.assert_no_violations()
+    with sqlite3.connect(tmp_path / "alerts.db") as db:  # every cycle kept its budgets
+        (kept,) = db.execute("SELECT count(DISTINCT evaluated_at) FROM budget_snapshot").fetchone()
+    assert kept == 7  # the seven distinct instants above (the retried one counts once)
 
 
 def test_a_prometheus_outage_is_not_a_resolution(

@@ -1,0 +1,26 @@
+"""Keeping each evaluation's budgets (budget_snapshot), for trends and charts."""
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.domain.status import SLOStatus
+from storage.repositories import Snapshot, SnapshotRepository
+
+
+def keep_snapshots(engine: Engine, at: datetime, statuses: list[SLOStatus]) -> None:
+    """Store one row per SLO of the evaluation at `at`."""
+    snapshots = [
+        Snapshot(
+            slo=s.slo.name,
+            evaluated_at=at,
+            error_ratio=s.error_ratio,
+            budget_consumed=s.budget_consumed,
+            budget_remaining=s.budget_remaining,
+            data=s.data.value,
+        )
+        for s in statuses
+    ]
+    with Session(engine) as session, session.begin():
+        SnapshotRepository(session).add_many(snapshots)
