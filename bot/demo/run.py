@@ -122,7 +122,7 @@ def _replay_alerts(
         console.print(Text(f"  {format_time(clock['at'])} {line}"))
 
     notifier: Notifier = (
-        SlackNotifier(web_client(settings, for_posts=True))
+        SlackNotifier(web_client(settings, for_posts=True), updates=web_client(settings))
         if settings.slack_bot_token
         else PrintNotifier(show)
     )
