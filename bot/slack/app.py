@@ -10,6 +10,8 @@ from typing import Any, ParamSpec
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.middleware import Middleware
+from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RetryHandler
@@ -40,7 +42,7 @@ QUIET_S = 0.025  # no Slack request for this long: the acks of a burst have gone
 HOLD_S = 1.0  # follow-up work never waits longer than this for a quiet moment
 
 
-class AckFirst:
+class AckFirst(Middleware):
     """Holds the work that follows an ack while Slack requests keep arriving.
 
     Acks leave from the request; the answers that follow run on worker threads, and both
@@ -48,6 +50,9 @@ class AckFirst:
     hundred commands wait for their acks would delay every ack, so an answer starts once
     no request has arrived for `quiet` seconds, or `hold` seconds after it was queued,
     whichever comes first. A lone command's answer waits `quiet` seconds.
+
+    It is also the bolt middleware that notes each request as it arrives (a Middleware
+    object, which bolt calls directly: no per-request argument matching).
     """
 
     def __init__(
@@ -63,6 +68,12 @@ class AckFirst:
     def arrived(self) -> None:
         """A request reached the app (every request, before its listener runs)."""
         self._last = self._clock()
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        self.arrived()
+        return next()
 
     def later(self, work: Callable[P, None]) -> Callable[P, None]:
         """`work`, which when called first waits for a quiet moment (hold counted from now)."""
@@ -126,12 +137,7 @@ def build_app(
 ) -> App:
     """The app; over HTTP every request's signature and timestamp are verified by bolt."""
     app = bare_app(settings, client, socket_mode=socket_mode)
-
-    @app.middleware
-    def note_arrival(next: Callable[[], BoltResponse]) -> BoltResponse:
-        deps.ack_first.arrived()
-        return next()
-
+    app.use(deps.ack_first)
     commands.register(app, deps)
     events.register(app, deps)
     actions.register(app, deps)
