@@ -10,10 +10,7 @@ Run as `python -m bench.slack_floor` with SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN 
 """
 
 import logging
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,7 +48,7 @@ def main() -> None:
 def floor(workdir: Path, api_url: str) -> Iterator[str]:
     """Start the floor app on a free loopback port; yields its base URL."""
     from tests.support.cli import clean_env, closed_port
-    from tests.support.server import BOT_TOKEN, SIGNING_SECRET
+    from tests.support.server import BOT_TOKEN, SIGNING_SECRET, healthy
 
     port = closed_port()
     env = clean_env(
@@ -60,38 +57,9 @@ def floor(workdir: Path, api_url: str) -> Iterator[str]:
         SLACK_API_URL=api_url,
         PORT=str(port),
     )
-    log = workdir / "floor.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bench.slack_floor"],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the floor app exited:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the floor app did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    command = [sys.executable, "-m", "bench.slack_floor"]
+    with healthy(command, env, port, workdir / "floor.log", timeout=30, cwd=ROOT) as app:
+        yield app.url
 
 
 if __name__ == "__main__":

@@ -85,20 +85,20 @@ class AlertingCycle:
             with self._posts.transaction() as repo:
                 for name, watch in quiet:
                     repo.save(name, watch)
-        self._send_unsent(unsent, replies, statuses, at, report)
-        self._repeat_uncertain(uncertain, statuses, at, report)
+        current = {s.slo.name: s for s in statuses if s.data is DataState.OK}
+        self._send_unsent(unsent, replies, current, at, report)
+        self._repeat_uncertain(uncertain, current, at, report)
         return report
 
     def _repeat_uncertain(
         self,
         uncertain: list[tuple[str, OpenAlert]],
-        statuses: list[SLOStatus],
+        current: dict[str, SLOStatus],
         at: datetime,
         report: CycleReport,
     ) -> None:
         """Opening posts that may or may not have arrived (a timeout, a 5xx, a replica
         killed mid-post) are posted once more, marked as such: never lost, never blind."""
-        current = {s.slo.name: s for s in statuses if s.data is DataState.OK}
         for name, alert in uncertain:
             if name not in current:
                 continue
@@ -112,13 +112,12 @@ class AlertingCycle:
         self,
         unsent: list[tuple[str, OpenAlert]],
         replies: list[tuple[str, OpenAlert, tuple[str, str]]],
-        statuses: list[SLOStatus],
+        current: dict[str, SLOStatus],
         at: datetime,
         report: CycleReport,
     ) -> None:
         """Post the opening messages and resolution replies that surely did not leave in
         an earlier cycle."""
-        current = {s.slo.name: s for s in statuses if s.data is DataState.OK}
         self._send_unsent_resolutions(replies, current, at, report)
         for name, alert in unsent:
             if name not in current:

@@ -63,22 +63,30 @@ def say(tell: Tell, text: str) -> None:
         log.warning("could not tell the person either: %s: %s", type(exc).__name__, exc)
 
 
-def teller(body: dict[str, Any], client: WebClient) -> Tell | None:
+def teller(body: dict[str, Any], client: WebClient) -> Tell:
     """How to reach whoever sent `body`: an ephemeral reply at its response_url (commands,
-    message buttons, forms that ask for one), else a direct message from the bot."""
-    url = body.get("response_url")
-    urls = body.get("response_urls")
-    if not url and isinstance(urls, list) and urls and isinstance(urls[0], dict):
-        url = urls[0].get("response_url")
-    if isinstance(url, str) and url:
-        hook = WebhookClient(url)
-        return lambda text: _sent(
-            hook.send(text=text, response_type="ephemeral", replace_original=False).status_code
-        )
-    user = body.get("user_id") or (body.get("user") or {}).get("id")
-    if isinstance(user, str) and user:
-        return lambda text: _sent(client.chat_postMessage(channel=user, text=text).status_code)
-    return None
+    message buttons, forms that ask for one), else a direct message from the bot.
+
+    Worked out only when something is told, so building one costs a request nothing
+    before its ack.
+    """
+
+    def tell(text: str) -> None:
+        url = body.get("response_url")
+        urls = body.get("response_urls")
+        if not url and isinstance(urls, list) and urls and isinstance(urls[0], dict):
+            url = urls[0].get("response_url")
+        if isinstance(url, str) and url:
+            hook = WebhookClient(url)
+            answer = hook.send(text=text, response_type="ephemeral", replace_original=False)
+            _sent(answer.status_code)
+            return
+        user = body.get("user_id") or (body.get("user") or {}).get("id")
+        if not isinstance(user, str) or not user:
+            raise LookupError("the request names no response_url and no user")
+        _sent(client.chat_postMessage(channel=user, text=text).status_code)
+
+    return tell
 
 
 def _sent(status: int) -> None:

@@ -9,7 +9,6 @@ Multilingual Plane counts twice.
 from typing import Any
 
 MESSAGE_BLOCKS = 50  # per message
-VIEW_BLOCKS = 100  # per modal or App Home view
 SECTION_TEXT = 3000
 FIELD_TEXT = 2000
 SECTION_FIELDS = 10

@@ -120,9 +120,7 @@ class PostmortemDesk:
         if body.get("view", {}).get("type") == "home":
             client.views_publish(user_id=user, view=self._home(user))
             return
-        tell = teller(body, client)  # the action's own response_url works in every channel
-        if tell is not None:
-            tell(text)
+        teller(body, client)(text)  # the action's own response_url works in every channel
 
     def _dm(self, user: str, text: str) -> None:
         message = self._text(text)

@@ -6,9 +6,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.slack.limits import MESSAGE_BLOCKS, VIEW_BLOCKS, fit_blocks, fit_view
-
-__all__ = ["MESSAGE_BLOCKS", "VIEW_BLOCKS", "Renderer", "chunk_blocks", "escape_mrkdwn"]
+from bot.slack.limits import MESSAGE_BLOCKS, fit_blocks, fit_view
 
 
 class Renderer:

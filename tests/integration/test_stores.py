@@ -52,17 +52,27 @@ def test_status_is_true_on_every_store(
             assert got == pytest.approx(expected / 0.001, rel=1e-6, abs=1e-9)
 
 
-def test_a_window_reaching_before_the_first_sample(store: Any, tmp_path: Path) -> None:
-    """`short` has data for 28 days only: a 30-day window reaches before its first sample."""
-    catalog = write_catalog(tmp_path, store.url).read_text().replace("steady", "short")
-    path = tmp_path / "short.yaml"
-    path.write_text(catalog)
+def catalog_of(store: Any, tmp_path: Path, service: str, name: str) -> Path:
+    """The truth catalog with its `steady` SLOs renamed to `service`'s, as `name`.yaml."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(write_catalog(tmp_path, store.url).read_text().replace("steady", service))
+    return path
+
+
+def status_of(store: Any, path: Path, slo: str) -> dict[str, Any]:
+    """`budgetbot status --format json` of one SLO at the end of the data."""
     run = budgetbot(
-        "status", "--config", str(path), "--slo", "short-count", "--at", store.end.isoformat(),
+        "status", "--config", str(path), "--slo", slo, "--at", store.end.isoformat(),
         "--format", "json",
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     (doc,) = json.loads(run.stdout)
+    return dict(doc)
+
+
+def test_a_window_reaching_before_the_first_sample(store: Any, tmp_path: Path) -> None:
+    """`short` has data for 28 days only: a 30-day window reaches before its first sample."""
+    doc = status_of(store, catalog_of(store, tmp_path, "short", "short"), "short-count")
     truth = store.truth.error_ratio("short", store.end, 30 * 86400)
     assert doc["error_ratio"] == pytest.approx(truth, rel=1e-6)
 
@@ -75,9 +85,7 @@ def test_incident_impact_is_true_on_every_store(
     the data, where multiplying a rate by the window would read the budget wrong."""
     from datetime import UTC, datetime, timedelta
 
-    text = write_catalog(tmp_path, store.url).read_text().replace("steady", "short")
-    path = tmp_path / "impact.yaml"
-    path.write_text(text)
+    path = catalog_of(store, tmp_path, "short", "impact")
     if hours_after_start is None:
         end = store.end - timedelta(days=5) + timedelta(hours=2)
     else:
@@ -137,15 +145,7 @@ def test_an_error_series_born_inside_the_window(
     sample's errors and misses at most those (docs: initialise counters at zero)."""
     from datetime import timedelta
 
-    text = write_catalog(tmp_path, store.url).read_text().replace("steady", "born")
-    path = tmp_path / "born.yaml"
-    path.write_text(text)
-    run = budgetbot(
-        "status", "--config", str(path), "--slo", "born-rate", "--at", store.end.isoformat(),
-        "--format", "json",
-    )  # fmt: skip
-    assert run.returncode == 0, run.stderr
-    (doc,) = json.loads(run.stdout)
+    doc = status_of(store, catalog_of(store, tmp_path, "born", "born"), "born-rate")
     bad, total = store.truth.counts("born", store.end - timedelta(days=30), store.end)
     series = store.truth.series("born")
     first_errors = next(v for v in series.bad if v > 0)  # the first sample's value
@@ -165,9 +165,7 @@ def test_hour_reuse_is_true_on_every_store(store: Any, store_name: str, tmp_path
     from bot.catalog import load_catalog
     from bot.metrics.prometheus import PrometheusSource
 
-    text = write_catalog(tmp_path, store.url).read_text().replace("steady", "born")
-    path = tmp_path / "hours.yaml"
-    path.write_text(text)
+    path = catalog_of(store, tmp_path, "born", "hours")
     slos = [s for s in load_catalog(path).slos if s.source.endswith("hours.yaml")]
     at = store.end - timedelta(minutes=17)
     composed_source = PrometheusSource(store.url)

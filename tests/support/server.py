@@ -68,27 +68,41 @@ def serve(
         "PORT": str(port),
         **env,
     }
+    command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", *extra]
     log = workdir / f"serve-{port}.log"
+    with healthy(command, clean_env(**settings), port, log, timeout=60) as server:
+        yield server
+
+
+@contextmanager
+def healthy(
+    command: list[str],
+    env: dict[str, str],
+    port: int,
+    log: Path,
+    *,
+    timeout: float,
+    cwd: Path | None = None,
+) -> Iterator[ServeProcess]:
+    """Run `command` (a server on `port`), wait until its /healthz answers 200, and stop it
+    afterwards: terminated, killed after 15 s. Its output goes to `log`."""
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", *extra],
-            env=clean_env(**settings),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
     server = ServeProcess(process, f"http://127.0.0.1:{port}", log)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                raise AssertionError(f"serve exited {process.returncode}:\n{log.read_text()}")
+                raise AssertionError(
+                    f"{command[2:]} exited {process.returncode}:\n{log.read_text()}"
+                )
             try:
                 if server.get("/healthz")[0] == 200:
                     break
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise AssertionError(f"serve did not become healthy:\n{log.read_text()}")
+                raise AssertionError(f"{command[2:]} did not become healthy:\n{log.read_text()}")
             time.sleep(0.2)
         yield server
     finally:

@@ -17,11 +17,6 @@ def register(app: App, deps: "SlackDeps") -> None:
     def answer(text: str, user: str, respond: Respond) -> None:
         reply_all(respond, deps.slo_command.answer(text, user))
 
-    def tell(command: dict[str, Any], client: WebClient, text: str) -> None:
-        found = teller(command, client)  # worked out only when a failure must be told
-        if found is not None:
-            found(text)
-
     @app.command(SLO_COMMAND)
     def slo(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
@@ -32,5 +27,5 @@ def register(app: App, deps: "SlackDeps") -> None:
             command.get("text", ""),
             command.get("user_id", ""),
             respond,
-            tell=lambda text: tell(command, client, text),  # not built before the ack leaves
+            tell=teller(command, client),
         )
