@@ -43,10 +43,10 @@ from bot.slack.home import HomeView
 from bot.slack.incident_cards import IncidentCards
 from bot.slack.incident_command import IncidentCommand
 from bot.slack.incident_views import IncidentViews
-from bot.slack.invite_wait import InviteWait
 from bot.slack.notifier import SlackNotifier
 from bot.slack.postmortem_desk import PostmortemDesk
 from bot.slack.postmortem_views import PostmortemViews
+from bot.slack.refused_posts import RefusedPosts
 from bot.slack.reminder_messages import ReminderMessages
 from bot.slack.rendering import Renderer
 from bot.slack.slo_command import SloCommand
@@ -119,7 +119,7 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
         postmortem_desk=desk,
     )
     app = build_app(settings, deps, client, socket_mode=socket_mode)
-    alerts = InviteWait(notifier)  # a channel without the bot: alerts wait for the invite
+    alerts = RefusedPosts(notifier)  # wait for an invite; a refused layout goes as text
     cycle = AlertingCycle(catalog, source, engine, alerts, messages, on_evaluated=record)
     scheduler = Scheduler(lease_for(engine))
     scheduler.add_interval("alerting cycle", lambda: cycle.run(now()), settings.evaluation_interval)

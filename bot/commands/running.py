@@ -38,7 +38,7 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.alerting import AlertingCycle
     from bot.services.snapshots import keep_snapshots
     from bot.slack.alert_messages import AlertMessages
-    from bot.slack.invite_wait import InviteWait
+    from bot.slack.refused_posts import RefusedPosts
     from bot.slack.rendering import Renderer
 
     catalog = read_catalog(args, settings)
@@ -48,7 +48,7 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> int:
         catalog,
         prometheus_source(catalog, settings),
         engine,
-        InviteWait(notifier_for(settings)),  # a channel without the bot: given back
+        RefusedPosts(notifier_for(settings)),  # wait for an invite; a refused layout as text
         AlertMessages(Renderer()),
         on_evaluated=lambda at, statuses: keep_snapshots(engine, at, statuses),  # as serve
     )

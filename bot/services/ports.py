@@ -27,17 +27,26 @@ class PostFailed(Exception):
     surely_not_sent: nothing reached the channel (a refusal, no connection), so the claim
     may be given back. retryable: besides, a later attempt may pass (no connection, rate
     limited), where a refusal such as not_in_channel waits for a person. needs_invite: the
-    refusal says the bot is not in the channel (someone must invite it).
+    refusal says the bot is not in the channel (someone must invite it). refused_content:
+    the refusal is of the message itself (its blocks or its length), so the same message
+    will be refused again until its content changes.
     """
 
     def __init__(
-        self, reason: str, *, surely_not_sent: bool, retryable: bool, needs_invite: bool = False
+        self,
+        reason: str,
+        *,
+        surely_not_sent: bool,
+        retryable: bool,
+        needs_invite: bool = False,
+        refused_content: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.surely_not_sent = surely_not_sent
         self.retryable = retryable and surely_not_sent
         self.needs_invite = needs_invite
+        self.refused_content = refused_content
 
 
 class Notifier(Protocol):

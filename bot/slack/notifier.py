@@ -15,6 +15,8 @@ __all__ = ["Notifier", "PostFailed", "PrintNotifier", "SlackNotifier", "post_fai
 # Slack's answers when the bot is not in the channel: not_in_channel, or channel_not_found
 # for a private channel it cannot see.
 NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+# Slack's answers when the message itself is refused: its blocks, or its length.
+BAD_CONTENT = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_too_long"})
 
 
 def surely_not_posted(exc: Exception) -> bool:
@@ -44,6 +46,7 @@ def post_failed(exc: Exception) -> PostFailed:
         surely_not_sent=surely_not_posted(exc),
         retryable=transient,
         needs_invite=error in NOT_A_MEMBER,
+        refused_content=error in BAD_CONTENT,
     )
 
 
@@ -63,7 +66,11 @@ class SlackNotifier:
     ) -> str:
         try:
             response = self._client.chat_postMessage(
-                channel=channel, text=text, blocks=blocks, thread_ts=thread_ts, unfurl_links=False
+                channel=channel,
+                text=text,
+                blocks=blocks or None,
+                thread_ts=thread_ts,
+                unfurl_links=False,
             )
         except (SlackClientError, OSError) as exc:
             raise post_failed(exc) from exc

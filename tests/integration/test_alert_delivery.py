@@ -17,16 +17,18 @@ from slack_sdk.web import SlackResponse
 from sqlalchemy import Engine, update
 from sqlmodel import col
 
+from bot.domain.alerts import OpenAlert
 from bot.domain.budget import Rates
 from bot.domain.burn import burn_windows
 from bot.domain.slo import SLO, Catalog, EventsSLI, Service, Team, Tier
-from bot.domain.status import Reading
+from bot.domain.status import Reading, SLOStatus
 from bot.metrics.errors import PrometheusUnreachable
 from bot.metrics.source import EventCounts, Progress
 from bot.services.alerting import AlertingCycle
+from bot.services.ports import Message
 from bot.slack.alert_messages import AlertMessages
-from bot.slack.invite_wait import InviteWait
 from bot.slack.notifier import SlackNotifier, post_failed
+from bot.slack.refused_posts import RefusedPosts
 from bot.slack.rendering import Renderer
 from storage.models import AlertPost
 from tests.support.slack_api import SlackStandIn
@@ -161,7 +163,7 @@ def test_an_alert_waits_for_the_invite_and_is_posted_once_after_it(
     )
     clock = [0.0]
     slack = SlackNotifier(WebClient(token="xoxb-test", base_url=slack_api.api_url))
-    notifier = InviteWait(slack, clock=lambda: clock[0])
+    notifier = RefusedPosts(slack, clock=lambda: clock[0])
     run = AlertingCycle(private, BurningSource(), engine, notifier, AlertMessages(Renderer()))
     for minute in range(10):
         clock[0] = minute * 60.0
@@ -174,6 +176,42 @@ def test_an_alert_waits_for_the_invite_and_is_posted_once_after_it(
     posts = slack_api.calls_to("chat.postMessage")
     assert [p.reply["ok"] for p in posts] == [False, True]  # posted at minute 15, once
     assert "checkout-availability" in posts[1].body["text"]
+
+
+class OversizeMessages(AlertMessages):
+    """As if a template rendered a section past Slack's 3,000 characters."""
+
+    def oversize(self, message: Message) -> Message:
+        blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3_500}}]
+        return Message(message.text, blocks + message.blocks)
+
+    def firing(self, status: SLOStatus, alert: OpenAlert, now: datetime) -> Message:
+        return self.oversize(super().firing(status, alert, now))
+
+    def resolved(self, status: SLOStatus, alert: OpenAlert, now: datetime) -> Message:
+        return self.oversize(super().resolved(status, alert, now))
+
+
+def test_an_alert_whose_blocks_slack_refuses_goes_out_as_text(
+    engine: Engine, slack_api: SlackStandIn
+) -> None:
+    """invalid_blocks would be answered to every retry until a fix is deployed: the alert
+    is posted at once as its text, with why, and its resolution updates that message."""
+    slack = SlackNotifier(WebClient(token="xoxb-test", base_url=slack_api.api_url))
+    source = BurningSource()
+    run = AlertingCycle(CATALOG, source, engine, RefusedPosts(slack), OversizeMessages(Renderer()))
+    assert run.run(AT).failed_posts == 0
+    posts = slack_api.calls_to("chat.postMessage")
+    assert [p.reply.get("error") for p in posts] == ["invalid_blocks", None]
+    assert "checkout-availability" in posts[1].body["text"]
+    assert "refused this message's layout (Slack answered invalid_blocks)" in posts[1].body["text"]
+    assert "blocks" not in posts[1].body
+    source.calm = True
+    for minute in range(1, 40):
+        run.run(AT + timedelta(minutes=minute))
+    updates = slack_api.calls_to("chat.update")
+    assert updates and updates[-1].reply["ok"] and updates[-1].body["ts"] == posts[1].reply["ts"]
+    assert len(slack_api.calls_to("chat.postMessage")) == 3  # and the resolution note
 
 
 def test_a_post_that_may_have_left_is_never_sent_blind_again(engine: Engine) -> None:

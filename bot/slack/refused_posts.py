@@ -1,10 +1,13 @@
-"""Posts to a channel the bot is not in: given back and tried again every 15 minutes.
+"""What the alerting cycle's notifier does with a refusal that waits for a person.
 
-A refusal such as not_in_channel waits for a person to invite the bot. Wrapped around the
-alerting cycle's notifier, it turns that refusal into a post that surely did not leave and
-may pass later, so the cycle gives its claim back and the alert is posted once someone
-invites the bot. Meanwhile the channel is not asked again for RETRY seconds: the cycle's
-minute-by-minute retries are answered here without calling Slack.
+- Not in the channel (not_in_channel, channel_not_found): the post is given back as one
+  that surely did not leave and may pass later, so the cycle keeps its claim open and the
+  alert is posted once someone invites the bot. Meanwhile the channel is not asked again
+  for RETRY seconds: the cycle's minute-by-minute retries are answered here.
+- The message itself refused (invalid_blocks, msg_too_long): the same blocks would be
+  refused again until a fix is deployed, so the message goes out at once as its text alone,
+  with a line saying why, and the refusal is logged. An alert is never silent for its
+  layout.
 """
 
 import logging
@@ -14,13 +17,20 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.services.ports import Notifier, PostFailed
+from bot.slack.limits import cut
 
 log = logging.getLogger("budgetbot.slack")
 
 RETRY = 15 * 60.0  # seconds between tries of a channel that refused for membership
+TEXT_ONLY = 3_000  # characters of a message's text sent when its blocks were refused
 
 
-class InviteWait:
+def as_text(text: str, reason: str) -> str:
+    note = f"\n_(Slack refused this message's layout ({reason}); shown as text.)_"
+    return cut(text, TEXT_ONLY - len(note)) + note
+
+
+class RefusedPosts:
     def __init__(
         self, inner: Notifier, clock: Callable[[], float] = time.monotonic, retry: float = RETRY
     ) -> None:
@@ -37,13 +47,22 @@ class InviteWait:
         try:
             ts = self._inner.post(channel, text, blocks, thread_ts)
         except PostFailed as exc:
-            raise self._waited(channel, exc) from exc
+            if not (exc.refused_content and blocks):
+                raise self._waited(channel, exc) from exc
+            log.error("%s for a message to %s: posted as text instead", exc.reason, channel)
+            ts = self._inner.post(channel, as_text(text, exc.reason), [], thread_ts)
         with self._lock:
             self._waiting.pop(channel, None)  # invited: the next refusal is logged again
         return ts
 
     def update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
-        self._inner.update(channel, ts, text, blocks)
+        try:
+            self._inner.update(channel, ts, text, blocks)
+        except PostFailed as exc:
+            if not (exc.refused_content and blocks):
+                raise
+            log.error("%s for an update in %s: updated as text instead", exc.reason, channel)
+            self._inner.update(channel, ts, as_text(text, exc.reason), [])
 
     def upload(self, channel: str, filename: str, title: str, content: bytes) -> None:
         self._inner.upload(channel, filename, title, content)
