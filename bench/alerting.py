@@ -29,6 +29,7 @@ from bot.slack.notifier import SlackNotifier  # noqa: E402
 from bot.slack.rendering import Renderer  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
+from storage.unit_of_work import UnitOfWork  # noqa: E402
 from tests.support.slack_api import SlackStandIn  # noqa: E402
 
 
@@ -47,7 +48,8 @@ def main() -> None:
         source = PrometheusSource(url)
         settings = Settings(slack_bot_token="xoxb-bench", slack_api_url=slack.api_url)
         notifier = SlackNotifier(web_client(settings))
-        cycle = AlertingCycle(whole, source, engine, notifier, AlertMessages(Renderer()))
+        messages = AlertMessages(Renderer())
+        cycle = AlertingCycle(whole, source, UnitOfWork(engine), notifier, messages)
         start = END - timedelta(minutes=args.cycles + 1)
 
         t0 = time.perf_counter()

@@ -34,6 +34,7 @@ from bot.metrics.prometheus import PrometheusSource  # noqa: E402
 from bot.services.digest_data import DigestData  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
+from storage.unit_of_work import UnitOfWork  # noqa: E402
 
 T = TypeVar("T")
 
@@ -56,10 +57,11 @@ def main() -> None:
         url = prom.start()
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
         upgrade(engine)
+        uow = UnitOfWork(engine)
 
         def data(reuse: bool) -> tuple[DigestData, PrometheusSource]:
             source = PrometheusSource(url, reuse_hours=reuse)
-            return DigestData(team, source, engine), source
+            return DigestData(team, source, uow), source
 
         figures, source = data(False)
         digest, seconds = timed(lambda: figures.digest("bench", END))

@@ -1,4 +1,5 @@
-"""`budgetbot serve`: assembles the parts from Settings and runs the web server."""
+"""`budgetbot serve`: the Slack app, the scheduled jobs and the web server, built from the
+parts of bot/bootstrap.py (which it migrates first) and run until stopped."""
 
 import functools
 import logging
@@ -12,48 +13,30 @@ from zoneinfo import ZoneInfo
 import uvicorn
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import Engine, text
-from sqlmodel import Session
 
-from bot.catalog import load_catalog
+from bot.bootstrap import Bootstrap
 from bot.domain.slo import Catalog
-from bot.domain.status import SLOStatus
 from bot.metrics.errors import PrometheusError
 from bot.metrics.prometheus import PrometheusSource
-from bot.observability import BotMetrics, TimedSource
 from bot.scheduler import Scheduler, lease_for
-from bot.services.alerting import AlertingCycle
-from bot.services.board import StatusBoard
-from bot.services.digest_data import DigestData
-from bot.services.digests import PLATFORM, Digests
-from bot.services.gate import GateService
-from bot.services.incidents import Incidents
-from bot.services.postmortems import Postmortems
+from bot.services.digests import PLATFORM
 from bot.services.reminders import Reminders
-from bot.services.snapshots import keep_snapshots
 from bot.settings import Settings, SettingsError
 from bot.slack.alert_controls import AlertControls
-from bot.slack.alert_messages import AlertMessages
-from bot.slack.app import SlackDeps, build_app, web_client
+from bot.slack.app import SlackDeps, build_app
 from bot.slack.background import Background
-from bot.slack.digest_messages import DigestMessages
 from bot.slack.forms import FormOpener, forms_client
 from bot.slack.home import HomeView
-from bot.slack.incident_cards import IncidentCards
 from bot.slack.incident_command import IncidentCommand
-from bot.slack.incident_views import IncidentViews
-from bot.slack.notifier import SlackNotifier
 from bot.slack.postmortem_desk import PostmortemDesk
 from bot.slack.postmortem_views import PostmortemViews
-from bot.slack.refused_posts import RefusedPosts
-from bot.slack.reminder_messages import ReminderMessages
-from bot.slack.rendering import Renderer
 from bot.slack.slo_command import SloCommand
 from bot.web import GateApi, create_web_app
-from storage.db import make_engine, mask_url
-from storage.migrate import upgrade
-from storage.repositories import HandledEventRepository
+from storage.db import mask_url
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("budgetbot")
 
@@ -64,86 +47,19 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    catalog = load_catalog(config_path)
-    url = settings.prometheus_url or catalog.prometheus_url
-    if not url:
-        raise SettingsError(
-            "no Prometheus URL: set PROMETHEUS_URL or prometheus.url in the catalog"
-        )
-    engine = make_engine(settings.database_url)
-    upgrade(engine)  # serialised across replicas by the migration lock
-    metrics = BotMetrics()
-    # The catalog's flavor names the catalog's store; PROMETHEUS_URL's is detected.
-    flavor = None if settings.prometheus_url else catalog.prometheus_flavor
-    prometheus = PrometheusSource(url, timeout=10.0, flavor=flavor)
-    source = TimedSource(prometheus, metrics)
-
-    def now() -> datetime:
-        return settings.now or datetime.now(UTC).replace(microsecond=0)
-
-    def record(at: datetime, statuses: list[SLOStatus]) -> None:
-        keep_snapshots(engine, at, statuses)
-
-    board = StatusBoard(catalog, source, now, record=record)
-    renderer = Renderer()
-    client = web_client(settings)
-    notifier = SlackNotifier(web_client(settings, for_posts=True), updates=client)
-    messages = AlertMessages(renderer)
-    controls = AlertControls(engine, notifier, messages, now)
-    incidents = Incidents(catalog, source, engine, now)
-    incident_views = IncidentViews(renderer, catalog)
-    cards = IncidentCards(incidents, engine, notifier, incident_views, catalog, now)
-    postmortems = Postmortems(catalog, engine, now)
-    home = HomeView(board, renderer, postmortems.mine, controls.firing_lines)
-    desk = PostmortemDesk(
-        postmortems, PostmortemViews(renderer), renderer, notifier, engine, home.for_user
-    )
-    gate = GateService(board.current, engine, now)
-
-    def announce(channel: str, text: str) -> None:
-        notifier.post(channel, text, renderer.render("text.json.j2", text=text))
-
-    deps = SlackDeps(
-        slo_command=SloCommand(board, renderer, controls.firing_lines, gate, announce),
-        home=home,
-        claim_event=lambda event_id: _claim(engine, event_id),
-        metrics=metrics,
-        background=Background(metrics),
-        forms=FormOpener(forms_client(settings), metrics),
-        alert_controls=controls,
-        now=now,
-        incidents=incidents,
-        incident_views=incident_views,
-        incident_command=IncidentCommand(incidents, incident_views, cards, renderer, now),
-        incident_cards=cards,
-        postmortem_desk=desk,
-    )
-    app = build_app(settings, deps, client, socket_mode=socket_mode)
-    alerts = RefusedPosts(notifier)  # wait for an invite; a refused layout goes as text
-    cycle = AlertingCycle(catalog, source, engine, alerts, messages, on_evaluated=record)
-    scheduler = Scheduler(lease_for(engine))
-    scheduler.add_interval("alerting cycle", lambda: cycle.run(now()), settings.evaluation_interval)
-    scheduler.add_interval("incident refresh", cards.refresh, settings.evaluation_interval)
-    reminders = Reminders(catalog, engine, notifier, ReminderMessages(renderer))
-    for name, team in catalog.teams.items():
-        morning = CronTrigger(hour=9, minute=0, timezone=ZoneInfo(team.timezone))
-        scheduler.add_cron(f"reminders {name}", _morning_job(reminders, now, name), morning)
-    data = DigestData(catalog, prometheus, engine)  # untimed: a chart is ~60 small reads
-    digests = Digests(catalog, data, engine, notifier, DigestMessages(renderer))
-
-    def run_due(only: str | None) -> None:
-        for outcome in digests.run_due(now(), only):
-            metrics.digests.labels(outcome.state).inc()
-        metrics.digests.labels("checked").inc()
-
-    _schedule_digests(scheduler, catalog, run_due)
+    boot = Bootstrap(settings, config_path, serving=True)
+    catalog = boot.catalog
+    prometheus = boot.prometheus  # no Prometheus URL: refused before the database is touched
+    boot.migrate()  # the one command besides `migrate` that creates or upgrades the schema
+    app = _slack_app(boot, socket_mode)
+    scheduler = _scheduler(boot)
     socket = (
         _SocketConnection(SocketModeHandler(app, settings.slack_app_token)) if socket_mode else None
     )
-    health = _Health(engine, catalog, prometheus, socket, scheduler)
-    gate_api = GateApi(gate.ask, frozenset(catalog.services), settings.api_token)
+    health = _Health(boot.engine, catalog, prometheus, socket, scheduler)
+    gate_api = GateApi(boot.gate.ask, frozenset(catalog.services), settings.api_token)
     web = create_web_app(
-        None if socket_mode else app, health, metrics, gate_api, settings.slack_signing_secret
+        None if socket_mode else app, health, boot.metrics, gate_api, settings.slack_signing_secret
     )
     if socket is not None:
         socket.start()
@@ -161,6 +77,60 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     finally:
         scheduler.shutdown(wait=True)  # bounded: posts in flight finish and record their ts
     return 0
+
+
+def _slack_app(boot: Bootstrap, socket_mode: bool) -> App:
+    """The bolt app over the use cases: commands, App Home, buttons, forms."""
+    renderer, notifier, now, metrics = boot.renderer, boot.notifier, boot.now, boot.metrics
+    controls = AlertControls(boot.alert_responses, notifier, boot.alert_messages, now)
+    home = HomeView(boot.board, renderer, boot.postmortems.mine, controls.firing_lines)
+    desk = PostmortemDesk(
+        boot.postmortems, PostmortemViews(renderer), renderer, boot.postmortem_filing, home.for_user
+    )
+
+    def announce(channel: str, text: str) -> None:
+        notifier.post(channel, text, renderer.render("text.json.j2", text=text))
+
+    command = IncidentCommand(
+        boot.incidents, boot.incident_views, boot.incident_cards, renderer, now
+    )
+    deps = SlackDeps(
+        slo_command=SloCommand(boot.board, renderer, controls.firing_lines, boot.gate, announce),
+        home=home,
+        claim_event=functools.partial(_claim, boot.uow),
+        metrics=metrics,
+        background=Background(metrics),
+        forms=FormOpener(forms_client(boot.settings), metrics),
+        alert_controls=controls,
+        now=now,
+        incidents=boot.incidents,
+        incident_views=boot.incident_views,
+        incident_command=command,
+        incident_cards=boot.incident_cards,
+        postmortem_desk=desk,
+    )
+    return build_app(boot.settings, deps, boot.slack_client, socket_mode=socket_mode)
+
+
+def _scheduler(boot: Bootstrap) -> Scheduler:
+    """The jobs of the replica holding the lease: alerts, incident cards, reminders, digests."""
+    catalog, now, interval = boot.catalog, boot.now, boot.settings.evaluation_interval
+    scheduler = Scheduler(lease_for(boot.engine))
+    cycle = boot.alerting
+    scheduler.add_interval("alerting cycle", lambda: cycle.run(now()), interval)
+    scheduler.add_interval("incident refresh", boot.incident_cards.refresh, interval)
+    for name, team in catalog.teams.items():
+        morning = CronTrigger(hour=9, minute=0, timezone=ZoneInfo(team.timezone))
+        scheduler.add_cron(f"reminders {name}", _morning_job(boot.reminders, now, name), morning)
+    digests, counted = boot.digests, boot.metrics.digests
+
+    def run_due(only: str | None) -> None:
+        for outcome in digests.run_due(now(), only):
+            counted.labels(outcome.state).inc()
+        counted.labels("checked").inc()
+
+    _schedule_digests(scheduler, catalog, run_due)
+    return scheduler
 
 
 def _morning_job(
@@ -202,9 +172,10 @@ def _require(settings: Settings, socket_mode: bool) -> None:
         raise SettingsError(f"serve needs {', '.join(missing)} in the environment")
 
 
-def _claim(engine: Engine, event_id: str) -> bool:
-    with Session(engine) as session, session.begin():
-        return HandledEventRepository(session).claim(event_id)
+def _claim(uow: UnitOfWork, event_id: str) -> bool:
+    """True the first time Slack's event_id is seen (a retry or a second replica: False)."""
+    with uow.begin() as store:
+        return store.events.claim(event_id)
 
 
 class _SocketConnection:

@@ -2,40 +2,30 @@
 
 Like storage.repositories, AlertRepository never commits: the caller owns the unit of work
 (`with Session(engine) as s, s.begin():`). Every outward effect is claimed by a unique row
-before it is sent (docs/alerting.md): opening an episode (one open episode per
-SLO), each post about it (claim_post) and each data-missing warning (claim_data_warning).
-A claim is an INSERT inside a SAVEPOINT, never check-then-insert, so that of two replicas
-exactly one wins; the loser's transaction stays usable. Claims are final once committed,
-but for an opening post that surely did not leave (release_post), which a later cycle
-claims and sends again (unsent).
+before it is sent (docs/alerting.md): opening an episode is an INSERT that a partial unique
+index decides (one open episode per SLO); the claims of the posts about it and of the
+data-missing warnings are in storage/alert_claims.py, which AlertRepository extends.
 """
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, case, delete, func, insert, literal, update
+from sqlalchemy import String, case, func, insert, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from bot.domain.alerts import OpenAlert, Watch
 from bot.domain.slo import Severity
+from storage.alert_claims import AlertClaims
+from storage.alert_rows import is_open, open_alert
 from storage.claims import insert_once
-from storage.models import (
-    POST_KINDS,
-    AlertEpisode,
-    AlertPost,
-    DataWarning,
-    SloWatch,
-    UTCDateTime,
-)
+from storage.models.alerts import AlertEpisode, SloWatch
+from storage.models.conventions import UTCDateTime
 
 
-class AlertRepository:
+class AlertRepository(AlertClaims):
     """Alert episodes and the claims that make every alert post happen at most once."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
 
     # -- the cycle's state ---------------------------------------------------------------
 
@@ -45,9 +35,9 @@ class AlertRepository:
         if not names:
             return {}
         episodes = self._session.exec(
-            select(AlertEpisode).where(col(AlertEpisode.slo).in_(names), _is_open())
+            select(AlertEpisode).where(col(AlertEpisode.slo).in_(names), is_open())
         )
-        alerts = {row.slo: _alert(row) for row in episodes}
+        alerts = {row.slo: open_alert(row) for row in episodes}
         rows = self._session.exec(select(SloWatch).where(col(SloWatch.slo).in_(names)))
         stored = {row.slo: row for row in rows}
         result: dict[str, Watch] = {}
@@ -113,7 +103,7 @@ class AlertRepository:
         page = Severity.PAGE.value
         self._session.exec(
             update(AlertEpisode)
-            .where(col(AlertEpisode.id) == alert.episode, col(AlertEpisode.slo) == slo, _is_open())
+            .where(col(AlertEpisode.id) == alert.episode, col(AlertEpisode.slo) == slo, is_open())
             .values(
                 severity=case((severity == page, page), else_=Severity(alert.severity).value),
                 below_since=alert.below_since,
@@ -129,108 +119,6 @@ class AlertRepository:
     def resolve(self, episode: int, at: datetime) -> bool:
         """Mark the episode resolved at `at`; True only for the call that resolved it."""
         return self._update_open(episode, resolved_at=at)
-
-    # -- claims: True the first time only -------------------------------------------------
-
-    def claim_post(self, episode: int, kind: str, at: datetime | None = None) -> bool:
-        """Claim the `kind` post ("open", "escalate", "resolve") of an episode, before posting.
-
-        True the first time only (final once the caller commits). An unknown kind is a
-        ValueError; an unknown episode an IntegrityError (foreign key).
-        """
-        if kind not in POST_KINDS:
-            raise ValueError(f"unknown alert post kind {kind!r}; expected one of {POST_KINDS}")
-        statement = insert(AlertPost).values(
-            episode_id=episode, kind=str(kind), claimed_at=at or datetime.now(UTC)
-        )
-        return insert_once(self._session, statement) is not None
-
-    def release_post(self, episode: int, kind: str) -> None:
-        """Give the claim back: the post surely did not leave (Slack refused, or could not
-        be reached at all), so a later cycle may claim and send it again."""
-        self._session.exec(
-            delete(AlertPost).where(
-                col(AlertPost.episode_id) == episode, col(AlertPost.kind) == kind
-            )
-        )
-
-    def release_data_warning(self, slo: str, since: datetime) -> None:
-        """Give a data-missing warning's claim back: it surely did not leave."""
-        self._session.exec(
-            delete(DataWarning).where(
-                col(DataWarning.slo) == slo, col(DataWarning.missing_since) == since
-            )
-        )
-
-    def restore_severity(self, episode: int, severity: Severity) -> None:
-        """Set the open episode's severity back (save() never lowers it): an escalation
-        whose reply surely did not leave is undone, so the next cycle escalates again."""
-        self._update_open(episode, severity=Severity(severity).value)
-
-    def unsent(self) -> list[tuple[str, OpenAlert]]:
-        """(slo, alert) of open episodes whose opening post was given back and never sent."""
-        claimed = select(AlertPost.episode_id).where(col(AlertPost.kind) == "open")
-        statement = (
-            select(AlertEpisode)
-            .where(_is_open(), col(AlertEpisode.ts).is_(None))
-            .where(col(AlertEpisode.id).not_in(claimed))
-            .order_by(col(AlertEpisode.id))
-        )
-        return [(row.slo, _alert(row)) for row in self._session.exec(statement)]
-
-    def uncertain(self, claimed_before: datetime) -> list[tuple[str, OpenAlert]]:
-        """(slo, alert) of open episodes whose opening post was claimed before
-        `claimed_before` and never got a ts (it may or may not have arrived), not yet
-        posted again."""
-        claimed = select(AlertPost.episode_id).where(
-            col(AlertPost.kind) == "open", col(AlertPost.claimed_at) < claimed_before
-        )
-        statement = (
-            select(AlertEpisode)
-            .where(_is_open(), col(AlertEpisode.ts).is_(None))
-            .where(col(AlertEpisode.repeated).is_(False), col(AlertEpisode.id).in_(claimed))
-            .order_by(col(AlertEpisode.id))
-        )
-        return [(row.slo, _alert(row)) for row in self._session.exec(statement)]
-
-    def claim_repeat(self, episode: int) -> bool:
-        """Claim the one repeat of an uncertain opening post; True for one caller only."""
-        result = self._session.exec(
-            update(AlertEpisode)
-            .where(col(AlertEpisode.id) == episode, _is_open())
-            .where(col(AlertEpisode.repeated).is_(False), col(AlertEpisode.ts).is_(None))
-            .values(repeated=True)
-        )
-        return result.rowcount == 1
-
-    def release_repeat(self, episode: int) -> None:
-        """The repeat surely did not leave: a later cycle may claim it again."""
-        self._update_open(episode, repeated=False)
-
-    def unsent_resolutions(
-        self, since: datetime
-    ) -> list[tuple[str, OpenAlert, tuple[str, str]]]:
-        """(slo, alert, (channel, ts)) of episodes resolved since `since` whose posted
-        message got no resolution reply: its claim was given back (release_post)."""
-        replied = select(AlertPost.episode_id).where(col(AlertPost.kind) == "resolve")
-        statement = (
-            select(AlertEpisode)
-            .where(col(AlertEpisode.resolved_at) >= since)
-            .where(col(AlertEpisode.ts).is_not(None), col(AlertEpisode.channel).is_not(None))
-            .where(col(AlertEpisode.id).not_in(replied))
-            .order_by(col(AlertEpisode.id))
-        )
-        return [
-            (row.slo, _alert(row), (str(row.channel), str(row.ts)))
-            for row in self._session.exec(statement)
-        ]
-
-    def claim_data_warning(self, slo: str, since: datetime, at: datetime | None = None) -> bool:
-        """Claim the one data-missing warning of the SLO's outage that began at `since`."""
-        statement = insert(DataWarning).values(
-            slo=slo, missing_since=since, claimed_at=at or datetime.now(UTC)
-        )
-        return insert_once(self._session, statement) is not None
 
     # -- the Slack message and people's actions on it --------------------------------------
 
@@ -268,42 +156,15 @@ class AlertRepository:
         row = self._session.get(AlertEpisode, episode)
         if row is None:
             return None
-        return row.slo, _alert(row), row.resolved_at
+        return row.slo, open_alert(row), row.resolved_at
 
     def firing(self) -> list[tuple[str, OpenAlert, str | None, str | None]]:
         """(slo, alert, channel, ts) of every open episode, oldest first."""
         statement = (
             select(AlertEpisode)
-            .where(_is_open())
+            .where(is_open())
             .order_by(col(AlertEpisode.started_at), col(AlertEpisode.id))
         )
         return [
-            (row.slo, _alert(row), row.channel, row.ts) for row in self._session.exec(statement)
+            (row.slo, open_alert(row), row.channel, row.ts) for row in self._session.exec(statement)
         ]
-
-    def _update_open(self, episode: int, **values: object) -> bool:
-        """Set `values` on the episode if it is still open; True when a row changed."""
-        result = self._session.exec(
-            update(AlertEpisode).where(col(AlertEpisode.id) == episode, _is_open()).values(**values)
-        )
-        return result.rowcount == 1
-
-
-def _is_open() -> ColumnElement[bool]:
-    """The episode has not resolved yet."""
-    return col(AlertEpisode.resolved_at).is_(None)
-
-
-def _alert(row: AlertEpisode) -> OpenAlert:
-    """The domain copy of an episode row."""
-    if row.id is None:
-        raise ValueError("alert episode row without an id")
-    return OpenAlert(
-        severity=Severity(row.severity),
-        started_at=row.started_at,
-        remaining_at_start=row.remaining_at_start,
-        episode=row.id,
-        below_since=row.below_since,
-        acknowledged_by=row.acknowledged_by,
-        silenced_until=row.silenced_until,
-    )

@@ -1,40 +1,27 @@
-"""Declared incidents: their impact on each affected SLO, their audit trail and their cards.
+"""Declared incidents: their impact on each affected SLO and their audit trail.
 
 Like storage.repositories, IncidentRepository never commits: the caller owns the unit of
-work (`with Session(engine) as s, s.begin():`). Declaring with a submission key and claiming
-a card are INSERTs in a SAVEPOINT that a unique constraint decides (never check-then-insert),
-so a form submitted twice makes one incident and each channel gets one card.
+work (`with Session(engine) as s, s.begin():`). Declaring with a submission key is an
+INSERT in a SAVEPOINT that a unique constraint decides (never check-then-insert), so a form
+submitted twice makes one incident. Rows become domain incidents in storage/incident_rows.py;
+the incident cards, one per channel, are claimed in storage/incident_cards.py.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, insert, literal, or_, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from bot.domain.incidents import (
-    Change,
-    ImpactState,
-    Incident,
-    IncidentDraft,
-    IncidentSeverity,
-    SLOImpact,
-)
+from bot.domain.incidents import ImpactState, Incident, IncidentDraft, IncidentSeverity, SLOImpact
 from storage.claims import insert_once
-from storage.models import (
-    IncidentChange,
-    IncidentRecord,
-    IncidentSlo,
-    UTCDateTime,
-)
-
-_BATCH = 500  # incident ids per IN (...) when loading impacts and changes
-
-T = TypeVar("T", IncidentSlo, IncidentChange)
+from storage.incident_rows import complete_incidents
+from storage.models.conventions import UTCDateTime
+from storage.models.incidents import IncidentChange, IncidentRecord, IncidentSlo
 
 
 class IncidentRepository:
@@ -159,8 +146,6 @@ class IncidentRepository:
         self._change(id, at, actor, "reclassified", _override_detail(value, reason))
         return True
 
-    # -- cards: claimed per channel before they are posted ----------------------------------
-
     # -- reading ---------------------------------------------------------------------------
 
     def get(self, id: int) -> Incident | None:
@@ -205,7 +190,9 @@ class IncidentRepository:
             return self._incidents(statement.limit(limit))
         # JSON containment differs between SQLite and PostgreSQL: match in Python.
         rows = self._session.exec(statement.execution_options(populate_existing=True)).all()
-        return self._complete(list(islice((r for r in rows if service in r.services), limit)))
+        return complete_incidents(
+            self._session, list(islice((r for r in rows if service in r.services), limit))
+        )
 
     def needing_refresh(self) -> list[Incident]:
         """Incidents whose impact is pending, or that are not resolved; oldest first."""
@@ -225,35 +212,7 @@ class IncidentRepository:
     def _incidents(self, statement: SelectOfScalar[IncidentRecord]) -> list[Incident]:
         """Run `statement` and return complete incidents in its order."""
         rows = self._session.exec(statement.execution_options(populate_existing=True))
-        return self._complete(list(rows))
-
-    def _complete(self, rows: list[IncidentRecord]) -> list[Incident]:
-        """Domain incidents of `rows`, with impacts and changes loaded in batches."""
-        ids = [_id(row) for row in rows]
-        impacts: dict[int, list[SLOImpact]] = {}
-        for slo in self._children(IncidentSlo, ids, col(IncidentSlo.slo)):
-            impacts.setdefault(slo.incident_id, []).append(_impact(slo))
-        changes: dict[int, list[Change]] = {}
-        order = (col(IncidentChange.at), col(IncidentChange.id))
-        for change in self._children(IncidentChange, ids, *order):
-            changes.setdefault(change.incident_id, []).append(
-                Change(change.at, change.actor, change.kind, change.detail)
-            )
-        return [
-            _incident(row, impacts.get(_id(row), []), changes.get(_id(row), [])) for row in rows
-        ]
-
-    def _children(self, model: type[T], ids: list[int], *order: Any) -> Iterator[T]:
-        """Rows of `model` belonging to the incidents `ids`, sorted by `order` per incident."""
-        for start in range(0, len(ids), _BATCH):
-            batch = ids[start : start + _BATCH]
-            statement = (
-                select(model)
-                .where(col(model.incident_id).in_(batch))
-                .order_by(*order)
-                .execution_options(populate_existing=True)
-            )
-            yield from self._session.exec(statement)
+        return complete_incidents(self._session, list(rows))
 
     def _change(self, id: int, at: datetime, actor: str, kind: str, detail: str) -> None:
         """Append one line to the incident's audit trail."""
@@ -262,12 +221,6 @@ class IncidentRepository:
                 incident_id=id, at=at, actor=actor, kind=kind, detail=detail
             )
         )
-
-
-def _id(row: IncidentRecord) -> int:
-    if row.id is None:
-        raise ValueError("incident row without an id")
-    return row.id
 
 
 def _override_detail(severity: IncidentSeverity, reason: str) -> str:
@@ -285,51 +238,6 @@ def _classified_detail(state: ImpactState, severity: str | None) -> str:
 def _slo_row(id: int, impact: SLOImpact) -> dict[str, Any]:
     """The incident_slo row of an impact: its fields are the columns."""
     return {"incident_id": id, **asdict(impact)}
-
-
-def _impact(row: IncidentSlo) -> SLOImpact:
-    return SLOImpact(
-        slo=row.slo,
-        budget_consumed=row.budget_consumed,
-        remaining_after=row.remaining_after,
-        gate_after=row.gate_after,
-        bad_events=row.bad_events,
-        total_events=row.total_events,
-        note=row.note,
-    )
-
-
-def _severity(value: str | None) -> IncidentSeverity | None:
-    return None if value is None else IncidentSeverity(value)
-
-
-def _incident(
-    row: IncidentRecord, impacts: Iterable[SLOImpact], changes: Iterable[Change]
-) -> Incident:
-    """The domain copy of an incident row and its children."""
-    draft = IncidentDraft(
-        title=row.title,
-        services=tuple(row.services),
-        started_at=row.started_at,
-        ended_at=row.ended_at,
-        description=row.description,
-        declared_by=row.declared_by,
-        declared_in=row.declared_in,
-        severity_override=_severity(row.severity_override),
-        override_reason=row.override_reason,
-    )
-    return Incident(
-        id=_id(row),
-        draft=draft,
-        declared_at=row.declared_at,
-        impact_state=ImpactState(row.impact_state),
-        severity_computed=_severity(row.severity_computed),
-        severity_override=_severity(row.severity_override),
-        override_reason=row.override_reason,
-        resolved_at=row.resolved_at,
-        impacts=tuple(impacts),
-        changes=tuple(changes),
-    )
 
 
 def _is_open() -> ColumnElement[bool]:

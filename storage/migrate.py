@@ -1,5 +1,8 @@
 """Run the Alembic migrations packaged in storage/migrations, without an alembic.ini.
 
+Only `budgetbot migrate`, `budgetbot serve` and the demo (its own database) call upgrade();
+every other command calls require_current() and refuses a schema that is not at head.
+
 Several processes may call upgrade() at once (e.g. replicas starting together):
 
 - PostgreSQL: a session-level pg_advisory_lock, taken on the very connection that runs the
@@ -56,6 +59,30 @@ def alembic_config(url: str | None = None) -> Config:
 def head() -> str | None:
     """The newest revision id of the packaged migrations."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+class SchemaNotCurrent(StorageError):
+    """The schema is missing or behind the packaged head: only `budgetbot migrate` (and
+    `serve`, which migrates at start) may create or upgrade it."""
+
+
+def require_current(target: Engine | str) -> None:
+    """Raise SchemaNotCurrent when the database has no schema or an older one than this
+    package's; reads only, changes nothing.
+
+    A revision this package does not know was written by a newer budgetbot (a replica
+    rolled out first): that schema is accepted, as migrations only add what older code
+    can ignore, and `migrate` could not move it anyway.
+    """
+    at, needs = current(target), head()
+    known = {
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    }
+    if at != needs and (at is None or at in known):
+        raise SchemaNotCurrent(
+            f"the database schema is not current (at {at or 'none'}, needs {needs}): "
+            "run budgetbot migrate"
+        )
 
 
 def upgrade(target: Engine | str, revision: str = "head") -> None:

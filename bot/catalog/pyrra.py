@@ -1,65 +1,26 @@
 """Pyrra pyrra.dev/v1alpha1 ServiceLevelObjective resources: ratio, latency and bool_gauge SLIs.
 
-Pyrra metrics are single vector selectors; budgetbot parses each one and builds its own
-count queries over `{{.window}}` from the parsed selector (names, matchers), never by
-pasting text. Pyrra names no service: a `service` label is read, else the SLO's name.
+The resource, its metadata, target and window are read here; its indicator becomes an SLI
+in bot/catalog/pyrra_sli.py, counting its metrics with budgetbot's own queries
+(bot/catalog/pyrra_selectors.py). Pyrra names no service: a `service` label is read, else
+the SLO's name.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
-
-import promql_parser as pp
 
 from bot.catalog.checks import check_name, check_objective, parse_window
 from bot.catalog.errors import Problems, StrictModel, join, validate
 from bot.catalog.fragment import Fragment, SLODraft
-from bot.catalog.queries import checked_events
-from bot.domain.slo import SLI, WINDOW_PLACEHOLDER
+from bot.catalog.pyrra_sli import IndicatorModel, indicator_sli
 
 PYRRA_API = "pyrra.dev/v1alpha1"
 PYRRA_KIND = "ServiceLevelObjective"
 PROPAGATED = "pyrra.dev/"  # Pyrra copies labels with this prefix into the rules it writes
-INDICATORS = ("ratio", "latency", "bool_gauge")
 
-_W = WINDOW_PLACEHOLDER
-_OPS = [(pp.MatchOp.Equal, "="), (pp.MatchOp.NotEqual, "!="), (pp.MatchOp.Re, "=~")]
-_OPS.append((pp.MatchOp.NotRe, "!~"))  # pairs: MatchOp is not hashable
-_LABEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PERCENT = re.compile(r"\d+(\.\d+)?")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|\+?Inf")  # a bucket boundary
-_EXAMPLE = 'http_requests_total{job="api"}'
-_BUCKET = 'http_request_duration_seconds_bucket{job="api",le="0.5"}'
-
-
-class MetricModel(StrictModel):
-    metric: str
-
-
-class RatioModel(StrictModel):
-    errors: MetricModel
-    total: MetricModel
-    grouping: list[str] | None = None
-
-
-class LatencyModel(StrictModel):
-    success: MetricModel
-    total: MetricModel
-    grouping: list[str] | None = None
-
-
-class BoolGaugeModel(StrictModel):
-    metric: str
-    grouping: list[str] | None = None
-
-
-class IndicatorModel(StrictModel):
-    ratio: RatioModel | None = None
-    latency: LatencyModel | None = None
-    latencyNative: Any = None  # refused: native histograms
-    bool_gauge: BoolGaugeModel | None = None
 
 
 class SpecModel(StrictModel):
@@ -132,7 +93,7 @@ def _resource(fragment: Fragment, prefix: str, raw: Any, problems: Problems) -> 
     if window_error:
         problems.add(file, join(path, "window"), window_error)
     subject = f"SLO {name}"
-    sli = _sli(file, join(path, "indicator"), spec.indicator, subject, problems)
+    sli = indicator_sli(file, join(path, "indicator"), spec.indicator, subject, problems)
     if name_error or not (team_ok and service_ok):
         return
     draft = SLODraft(
@@ -189,116 +150,3 @@ def _target(file: str, path: str, value: Any, problems: Problems) -> float:
     if error:
         problems.add(file, path, error)
     return percent
-
-
-def _sli(
-    file: str, path: str, indicator: IndicatorModel, subject: str, problems: Problems
-) -> SLI | None:
-    """The EventsSLI of the one indicator given; None after recording problems."""
-    given = [key for key in (*INDICATORS, "latencyNative") if getattr(indicator, key) is not None]
-    if len(given) != 1:
-        shown = f", got {' and '.join(given)}" if given else ""
-        problems.add(file, path, f"needs exactly one of ratio, latency or bool_gauge{shown}")
-        return None
-    kind = given[0]
-    where = join(path, kind)
-    if kind == "latencyNative":
-        message = "native histograms are not supported; use latency with a classic histogram"
-        problems.add(file, where, f"{message} (success: {_BUCKET}, total: its _count)")
-        return None
-    model = getattr(indicator, kind)
-    if model.grouping:
-        message = (
-            f"grouping by {', '.join(model.grouping)} is not supported: budgetbot keeps one "
-            "error budget per SLO; write one SLO per group (select it in the metric, e.g. "
-            'handler="/api"), or drop grouping to aggregate them all'
-        )
-        problems.add(file, join(where, "grouping"), message)
-        return None
-    if isinstance(model, RatioModel):
-        bad_path, total_path = join(where, "errors.metric"), join(where, "total.metric")
-        errors = _selector(file, bad_path, model.errors.metric, subject, problems)
-        total = _selector(file, total_path, model.total.metric, subject, problems)
-        if errors is None or total is None:
-            return None
-        bad, all_events = _counted("increase", errors), _counted("increase", total)
-    elif isinstance(model, LatencyModel):
-        bad_path, total_path = join(where, "success.metric"), join(where, "total.metric")
-        success = _selector(file, bad_path, model.success.metric, subject, problems, bucket=True)
-        total = _selector(file, total_path, model.total.metric, subject, problems)
-        if success is None or total is None:
-            return None
-        all_events = _counted("increase", total)
-        bad = f"{all_events} - {_counted('increase', success)}"
-    else:
-        bad_path = total_path = join(where, "metric")
-        gauge = _selector(file, total_path, model.metric, subject, problems)
-        if gauge is None:
-            return None
-        all_events = _counted("count_over_time", gauge)  # samples; sum_over_time: the 1s
-        bad = f"{all_events} - {_counted('sum_over_time', gauge)}"
-    return checked_events(bad, all_events, (file, bad_path, total_path), subject, problems)
-
-
-def _selector(
-    file: str, path: str, text: str, subject: str, problems: Problems, *, bucket: bool = False
-) -> pp.VectorSelector | None:
-    """The metric as one plain vector selector (of one bucket); None after recording a problem."""
-    try:
-        expr = pp.parse(text)
-    except (ValueError, TypeError) as exc:
-        problems.add(file, path, f"{subject}: invalid PromQL selector {text!r}: {exc}")
-        return None
-    if not isinstance(expr, pp.VectorSelector):
-        message = (
-            f"{subject}: must be one metric selector such as {_EXAMPLE}, not the expression "
-            f"{text!r} (budgetbot counts the selector over the window itself)"
-        )
-        problems.add(file, path, message)
-        return None
-    if expr.offset is not None or expr.at is not None:
-        message = "offset and @ are not supported in a Pyrra metric (Pyrra drops them)"
-        problems.add(file, path, f"{subject}: {message}")
-        return None
-    error = _bucket(expr) if bucket else None
-    if error:
-        problems.add(file, path, f"{subject}: {error}")
-        return None
-    return expr
-
-
-def _bucket(selector: pp.VectorSelector) -> str | None:
-    """Why a latency success selector picks no single bucket (le="<number>"), or None."""
-    for group in _groups(selector):
-        found = [m for m in group if m.name == "le"]
-        if not found:
-            return f"the success metric must select one histogram bucket with le, e.g. {_BUCKET}"
-        for matcher in found:
-            if matcher.op != pp.MatchOp.Equal or not _NUMBER.fullmatch(matcher.value):
-                return f'le must be one bucket boundary such as le="0.5", got {_matcher(matcher)}'
-    return None
-
-
-def _counted(function: str, selector: pp.VectorSelector) -> str:
-    """`sum(<function>(<selector>[{{.window}}]))`, the selector rendered from its parts."""
-    return f"sum({function}({_render(selector)}[{_W}]))"
-
-
-def _groups(selector: pp.VectorSelector) -> list[list[pp.Matcher]]:
-    """The selector's matcher groups: one, or one per `or` alternative."""
-    return list(selector.matchers.or_matchers) or [list(selector.matchers.matchers)]
-
-
-def _render(selector: pp.VectorSelector) -> str:
-    """PromQL text for a parsed selector, every value quoted afresh."""
-    body = " or ".join(",".join(_matcher(m) for m in group) for group in _groups(selector))
-    name = selector.name or ""
-    return f"{name}{{{body}}}" if body else name
-
-
-def _matcher(matcher: pp.Matcher) -> str:
-    label = matcher.name
-    if not _LABEL_NAME.fullmatch(label):
-        label = json.dumps(label, ensure_ascii=False)
-    op = next(text for known, text in _OPS if matcher.op == known)
-    return f"{label}{op}{json.dumps(matcher.value, ensure_ascii=False)}"

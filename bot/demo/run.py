@@ -3,38 +3,25 @@
 import shutil
 import signal
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
-from sqlalchemy import Engine
-from sqlmodel import Session
 
-from bot.catalog import load_catalog
-from bot.console import print_impact, print_status
+from bot.bootstrap import Bootstrap
+from bot.cli.console import print_impact, print_status
+from bot.cli.digest import DigestRequest, print_digests
 from bot.demo.prometheus import LocalPrometheus, PrometheusFailed, PrometheusMissing
 from bot.demo.scenario import catalog_path, demo_start, demo_traffic, minute_floor
-from bot.demo.synthetic import generate, write_openmetrics
-from bot.digest_command import DigestRequest, print_digests
+from bot.demo.synthetic import ServiceTraffic, generate, write_openmetrics
 from bot.domain.actions import ActionKind, NewAction, Priority
 from bot.domain.incidents import IncidentDraft
-from bot.domain.slo import Catalog
-from bot.metrics.prometheus import PrometheusSource
-from bot.services.alerting import AlertingCycle
-from bot.services.digest_data import DigestData
 from bot.services.impact import incident_impact
-from bot.services.incidents import Incidents
 from bot.services.status import evaluate_status
 from bot.settings import Settings
-from bot.slack.alert_messages import AlertMessages
-from bot.slack.app import web_client
-from bot.slack.notifier import Notifier, PrintNotifier, SlackNotifier
-from bot.slack.rendering import Renderer
 from bot.times import format_time
-from storage.db import make_engine
-from storage.migrate import upgrade
-from storage.postmortems import PostmortemRepository
 
 
 def run_demo(
@@ -72,24 +59,12 @@ def _run(
             catalog_file = workdir / "budgetbot.yaml"
             text = catalog_path().read_text(encoding="utf-8")
             catalog_file.write_text(text.replace("http://127.0.0.1:9090", url), encoding="utf-8")
-            catalog = load_catalog(catalog_file)
-            source = PrometheusSource(url, reuse_hours=False)
-            print_status(console, evaluate_status(catalog, source, end), format_time(end))
-
-            checkout = next(t for t in traffic if t.service == "checkout")
-            episode = checkout.episodes[0]
-            start = demo_start(end) + timedelta(seconds=episode.offset)
-            slo = catalog.slo("checkout-availability")
-            assert slo is not None
-            console.print("\nThe checkout incident ten days ago cost:")
-            report = incident_impact(
-                catalog, source, slo, start, start + timedelta(seconds=episode.duration)
-            )
-            print_impact(console, report)
-            engine = _replay_alerts(console, catalog, source, workdir, end, settings)
-            _declare_with_actions(catalog, source, engine, end, start, episode.duration)
-            _weekly_digest(console, catalog, engine, url, workdir, end)
-            engine.dispose()
+            clock = _Clock(end)
+            with _demo_parts(settings, console, catalog_file, url, clock) as boot:
+                _budgets(console, boot, traffic, end)
+                _replay_alerts(console, boot, clock, end)
+                _declare_with_actions(boot, traffic, end)
+                _weekly_digest(console, boot, workdir, end)
             _next_steps(console, catalog_file, end, keep_running)
             if keep_running:
                 _wait(console)
@@ -102,49 +77,71 @@ def _run(
     return 0
 
 
-def _replay_alerts(
-    console: Console,
-    catalog: Catalog,
-    source: PrometheusSource,
-    workdir: Path,
-    end: datetime,
-    settings: Settings,
-) -> Engine:
-    """The last day through the alerting cycle, every 10 minutes, as the channels saw it;
-    returns the demo database's engine."""
-    database = workdir / "demo.db"
-    database.unlink(missing_ok=True)
-    engine = make_engine(f"sqlite:///{database}")
-    upgrade(engine)
-    clock = {"at": end}
+class _Clock:
+    """The instant the replay has reached, for the lines of what would be posted."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+
+def _demo_parts(
+    settings: Settings, console: Console, catalog_file: Path, url: str, clock: _Clock
+) -> Bootstrap:
+    """The parts over the demo's own catalog, Prometheus and new database (migrated here:
+    the demo created it), posting to Slack with SLACK_BOT_TOKEN, else printing the posts."""
+    database = catalog_file.parent / "demo.db"
+    for stale in (database, database.with_name("demo.db-wal"), database.with_name("demo.db-shm")):
+        stale.unlink(missing_ok=True)
+    demo = replace(
+        settings,
+        config_path=str(catalog_file),
+        database_url=f"sqlite:///{database}",
+        prometheus_url=url,
+    )
 
     def show(line: str) -> None:
-        console.print(Text(f"  {format_time(clock['at'])} {line}"))
+        console.print(Text(f"  {format_time(clock.at)} {line}"))
 
-    notifier: Notifier = (
-        SlackNotifier(web_client(settings, for_posts=True), updates=web_client(settings))
-        if settings.slack_bot_token
-        else PrintNotifier(show)
-    )
-    where = "posting to Slack" if settings.slack_bot_token else "what it would post"
-    console.print(f"\nThe last 24 hours through the alerting cycle, every 10 minutes ({where}):")
-    cycle = AlertingCycle(catalog, source, engine, notifier, AlertMessages(Renderer()))
-    for step in range(24 * 6, -1, -1):
-        clock["at"] = end - timedelta(minutes=10 * step)
-        cycle.run(clock["at"])
-    return engine
+    boot = Bootstrap(demo, at=clock.at, show=show)
+    boot.migrate()
+    return boot
 
 
-def _declare_with_actions(
-    catalog: Catalog,
-    source: PrometheusSource,
-    engine: Engine,
-    end: datetime,
-    start: datetime,
-    duration: int,
+def _budgets(
+    console: Console, boot: Bootstrap, traffic: list[ServiceTraffic], end: datetime
 ) -> None:
+    """Every SLO's budget now, and what the checkout incident ten days ago cost."""
+    catalog, source = boot.catalog, boot.source
+    print_status(console, evaluate_status(catalog, source, end), format_time(end))
+    start, duration = _checkout_episode(traffic, end)
+    slo = catalog.slo("checkout-availability")
+    assert slo is not None
+    console.print("\nThe checkout incident ten days ago cost:")
+    report = incident_impact(catalog, source, slo, start, start + timedelta(seconds=duration))
+    print_impact(console, report)
+
+
+def _checkout_episode(traffic: list[ServiceTraffic], end: datetime) -> tuple[datetime, int]:
+    """When the checkout incident of the demo data started, and its seconds."""
+    checkout = next(t for t in traffic if t.service == "checkout")
+    episode = checkout.episodes[0]
+    return demo_start(end) + timedelta(seconds=episode.offset), episode.duration
+
+
+def _replay_alerts(console: Console, boot: Bootstrap, clock: _Clock, end: datetime) -> None:
+    """The last day through the alerting cycle, every 10 minutes, as the channels saw it."""
+    where = "posting to Slack" if boot.settings.slack_bot_token else "what it would post"
+    console.print(f"\nThe last 24 hours through the alerting cycle, every 10 minutes ({where}):")
+    cycle = boot.alerting
+    for step in range(24 * 6, -1, -1):
+        clock.at = end - timedelta(minutes=10 * step)
+        cycle.run(clock.at)
+
+
+def _declare_with_actions(boot: Bootstrap, traffic: list[ServiceTraffic], end: datetime) -> None:
     """The checkout incident as it was declared, with two postmortem action items."""
-    incident = Incidents(catalog, source, engine, lambda: end).declare(
+    start, duration = _checkout_episode(traffic, end)
+    incident = boot.incidents.declare(
         IncidentDraft(
             title="Checkout failing for card payments",
             services=("checkout",),
@@ -157,24 +154,20 @@ def _declare_with_actions(
     )
     assert incident is not None
     today = end.date()
-    with Session(engine) as session, session.begin():
-        actions = PostmortemRepository(session)
+    with boot.uow.begin() as store:
         for text, owner, deadline in (
             ("Alert on card-authorisation errors", "U0ALICE", today - timedelta(days=2)),
             ("Retry budget for the card gateway", "U0BOB", today + timedelta(days=4)),
         ):
             action = NewAction(text, owner, deadline, Priority.P1, ActionKind.PREVENT)
-            actions.add_action(incident.id, action, "U0DEMO", end)
+            store.postmortems.add_action(incident.id, action, "U0DEMO", end)
 
 
-def _weekly_digest(
-    console: Console, catalog: Catalog, engine: Engine, url: str, workdir: Path, end: datetime
-) -> None:
+def _weekly_digest(console: Console, boot: Bootstrap, workdir: Path, end: datetime) -> None:
     """The payments team's weekly digest as it would be posted, and its chart as a file."""
     console.print("\nThe weekly digest of team payments, with the checkout incident declared:")
-    data = DigestData(catalog, PrometheusSource(url), engine)
     request = DigestRequest(end, ["payments"], False, False, True, str(workdir))
-    print_digests(console, data, request)
+    print_digests(console, boot.digest_data, request)
 
 
 def _next_steps(console: Console, catalog_file: Path, end: datetime, keep_running: bool) -> None:

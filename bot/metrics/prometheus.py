@@ -1,15 +1,10 @@
 """The Prometheus HTTP source: batched, concurrent, every query pinned to one instant."""
 
-import ast
-import json
 import math
-import re
 import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime
-from typing import TypeVar
 
 import requests
 from prometheus_api_client.exceptions import PrometheusApiClientException
@@ -18,21 +13,17 @@ from urllib3.util.retry import Retry
 
 from bot.domain.slo import SLO
 from bot.domain.status import Reading
+from bot.metrics.batch_runner import run_batches
 from bot.metrics.composition import Composition, plan_composition
-from bot.metrics.errors import (
-    PrometheusError,
-    PrometheusUnreachable,
-    QueryRejected,
-    mask_password,
-)
+from bot.metrics.errors import PrometheusError, PrometheusUnreachable, QueryRejected, mask_password
 from bot.metrics.hourly import HOUR, HourlyCache
+from bot.metrics.prometheus_answers import api_error, checked, unreachable_reason
 from bot.metrics.promql import (
     MalformedResult,
     Term,
     TermError,
     TermValue,
     batch_query,
-    batches,
     parse_batch,
     parse_range,
 )
@@ -47,17 +38,15 @@ from bot.metrics.source import (
 )
 from bot.metrics.stores import detect_flavor, store_params
 
-V = TypeVar("V")
-Fetch = Callable[[Sequence[Term]], dict[Hashable, V | TermError]]
 CONNECT_TIMEOUT = 3.05  # seconds to open a connection; the read timeout is the query's
-_STATUS = re.compile(r"HTTP Status Code (\d+) \((b'.*'|b\".*\")\)$", re.DOTALL)
 
 
 class PrometheusSource:
     """Evaluates SLIs with few HTTP queries and few samples.
 
-    Terms are batched and run concurrently; windows of a day or more reuse hourly rates
-    read by earlier evaluations of this source (keep one source per process).
+    Terms are batched and run concurrently (bot.metrics.batch_runner); windows of a day or
+    more reuse hourly rates read by earlier evaluations of this source (keep one source per
+    process).
     """
 
     def __init__(
@@ -141,7 +130,7 @@ class PrometheusSource:
             **store_params(self.flavor),  # an incomplete answer is an error, on every store
         }
         try:
-            return _checked(send(self._client(), params))
+            return checked(send(self._client(), params))
         except requests.JSONDecodeError as exc:
             raise self._nonsense("an answer that is not JSON") from exc
         except (KeyError, TypeError) as exc:
@@ -149,9 +138,9 @@ class PrometheusSource:
         except MalformedResult as exc:
             raise self._nonsense(str(exc)) from exc
         except requests.RequestException as exc:
-            raise PrometheusUnreachable(self.url, _short(exc, self.timeout)) from exc
+            raise PrometheusUnreachable(self.url, unreachable_reason(exc, self.timeout)) from exc
         except PrometheusApiClientException as exc:
-            code, message = _api_error(exc)
+            code, message = api_error(exc)
             if code in (400, 422):
                 raise QueryRejected(message) from exc
             raise PrometheusError(
@@ -180,8 +169,12 @@ class PrometheusSource:
     ) -> dict[Hashable, TermValue]:
         """Values of all terms at `at`; identical expressions are evaluated once."""
         try:
-            return self._evaluate_all(
-                terms, lambda g: parse_batch(self.query(batch_query(g), at), g), progress
+            return run_batches(
+                terms,
+                lambda g: parse_batch(self.query(batch_query(g), at), g),
+                concurrency=self.concurrency,
+                max_query_chars=self.max_query_chars,
+                progress=progress,
             )
         except MalformedResult as exc:
             raise self._nonsense(str(exc)) from exc
@@ -191,43 +184,14 @@ class PrometheusSource:
     ) -> dict[Hashable, list[float] | TermError]:
         """Values of all terms at each of the instants `stamps` (NaN: no sample)."""
         try:
-            return self._evaluate_all(
-                terms, lambda g: parse_range(self.query_range(batch_query(g), stamps), g, stamps)
+            return run_batches(
+                terms,
+                lambda g: parse_range(self.query_range(batch_query(g), stamps), g, stamps),
+                concurrency=self.concurrency,
+                max_query_chars=self.max_query_chars,
             )
         except MalformedResult as exc:
             raise self._nonsense(str(exc)) from exc
-
-    def _evaluate_all(
-        self, terms: Sequence[Term], fetch: Fetch[V], progress: Progress | None = None
-    ) -> dict[Hashable, V | TermError]:
-        """Dedupe, batch and fetch concurrently; on the first failure, drop what is queued."""
-        keys_of: dict[str, list[Hashable]] = {}
-        for term in terms:
-            keys_of.setdefault(term.expr, []).append(term.key)
-        unique = [Term(expr, expr) for expr in keys_of]
-        by_expr: dict[Hashable, V | TermError] = {}
-        pool = ThreadPoolExecutor(max_workers=max(1, self.concurrency))
-        try:
-            futures = [
-                pool.submit(self._bisect, g, fetch) for g in batches(unique, self.max_query_chars)
-            ]
-            for future in as_completed(futures):
-                by_expr.update(future.result())
-                if progress:
-                    progress(len(by_expr) * len(terms) // max(1, len(unique)))
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-        return {key: by_expr[expr] for expr, keys in keys_of.items() for key in keys}
-
-    def _bisect(self, terms: Sequence[Term], fetch: Fetch[V]) -> dict[Hashable, V | TermError]:
-        """One query for a batch; a rejected batch is bisected until the bad term is found."""
-        try:
-            return fetch(terms)
-        except QueryRejected as exc:
-            if len(terms) == 1:
-                return {terms[0].key: TermError(f"{exc.message} (query: {terms[0].expr})")}
-        middle = len(terms) // 2
-        return {**self._bisect(terms[:middle], fetch), **self._bisect(terms[middle:], fetch)}
 
     def read(
         self,
@@ -281,41 +245,3 @@ class PrometheusSource:
         if isinstance(counts, str):
             raise QueryRejected(counts)
         return counts
-
-
-def _api_error(exc: PrometheusApiClientException) -> tuple[int, str]:
-    """(HTTP status, Prometheus's error text) from the client's exception message.
-
-    The client only keeps `HTTP Status Code N (b'<body>')`; the body is Prometheus's JSON.
-    """
-    found = _STATUS.search(str(exc))
-    if not found:
-        return 0, str(exc)
-    try:
-        body = json.loads(ast.literal_eval(found.group(2)))
-        return int(found.group(1)), f"{body['errorType']}: {body['error']}"
-    except (ValueError, SyntaxError, KeyError, TypeError):
-        return int(found.group(1)), found.group(2)[:300]
-
-
-def _checked(result: object) -> list[dict[str, object]]:
-    """The result if it is a list of series (their samples are checked as they are parsed)."""
-    if not isinstance(result, list):
-        raise MalformedResult(f"a result that is not a list of series ({type(result).__name__})")
-    return result
-
-
-def _short(exc: Exception, timeout: float) -> str:
-    """What went wrong, in words a person can act on (never the URL-encoded query)."""
-    text = str(exc)
-    if "Connection refused" in text:
-        return "connection refused"
-    if isinstance(exc, requests.Timeout) or "timed out" in text.lower():
-        return f"no answer within {timeout:g} s"
-    if "NameResolutionError" in text or "Name or service not known" in text:
-        return "its host name does not resolve"
-    if "Connection reset" in text or "RemoteDisconnected" in text:
-        return "the connection was closed before an answer"
-    if isinstance(exc, requests.ConnectionError):
-        return "cannot connect"
-    return type(exc).__name__

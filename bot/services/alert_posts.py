@@ -6,16 +6,13 @@ storage.alerts for what follows).
 """
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine
-from sqlmodel import Session
-
 from bot.services.ports import Message, Notifier, PostFailed
 from storage.alerts import AlertRepository
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("budgetbot.alerting")
 
@@ -35,14 +32,9 @@ class CycleReport:
 
 
 class AlertPosts:
-    def __init__(self, engine: Engine, notifier: Notifier) -> None:
-        self._engine = engine
+    def __init__(self, uow: UnitOfWork, notifier: Notifier) -> None:
+        self._uow = uow
         self.notifier = notifier
-
-    @contextmanager
-    def transaction(self) -> Iterator[AlertRepository]:
-        with Session(self._engine) as session, session.begin():
-            yield AlertRepository(session)
 
     def deliver(
         self,
@@ -62,8 +54,8 @@ class AlertPosts:
             report.failed_posts += 1
             if exc.retryable:
                 log.warning("%s not posted, a later cycle retries: %s", what, exc)
-                with self.transaction() as repo:
-                    give_back(repo)
+                with self._uow.begin() as store:
+                    give_back(store.alerts)
             else:
                 log.error("%s may or may not be posted: %s", what, exc)
             return None

@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
-
 from bot.domain.alerts import Action, OpenAlert, Watch, decide
 from bot.domain.slo import Catalog
 from bot.domain.status import DataState, SLOStatus
@@ -23,6 +21,7 @@ from bot.services.alert_posts import AlertPosts, CycleReport
 from bot.services.ports import AlertPresenter, Notifier
 from bot.services.status import evaluate_status
 from storage.alerts import AlertRepository
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("budgetbot.alerting")
 
@@ -36,14 +35,15 @@ class AlertingCycle:
         self,
         catalog: Catalog,
         source: MetricsSource,
-        engine: Engine,
+        uow: UnitOfWork,
         notifier: Notifier,
         messages: AlertPresenter,
         on_evaluated: Callable[[datetime, list[SLOStatus]], None] | None = None,
     ) -> None:
         self._catalog = catalog
         self._source = source
-        self._posts = AlertPosts(engine, notifier)
+        self._uow = uow
+        self._posts = AlertPosts(uow, notifier)
         self._messages = messages
         self._on_evaluated = on_evaluated
 
@@ -57,14 +57,14 @@ class AlertingCycle:
             statuses = [SLOStatus(slo, DataState.ERROR, str(exc)) for slo in self._catalog.slos]
         else:
             self._record(at, statuses)
-        with self._posts.transaction() as repo:
-            watches = repo.watches(s.slo.name for s in statuses)
-            self._close_orphans(repo, at)
+        with self._uow.begin() as store:
+            watches = store.alerts.watches(s.slo.name for s in statuses)
+            self._close_orphans(store.alerts, at)
             # Given back in an earlier cycle: sent after this one.
-            unsent = repo.unsent()
-            replies = repo.unsent_resolutions(at - timedelta(days=1))
+            unsent = store.alerts.unsent()
+            replies = store.alerts.unsent_resolutions(at - timedelta(days=1))
             # Claimed long ago (real time: the post's own clock), never confirmed.
-            uncertain = repo.uncertain(datetime.now(UTC) - UNCERTAIN_AFTER)
+            uncertain = store.alerts.uncertain(datetime.now(UTC) - UNCERTAIN_AFTER)
         quiet: list[tuple[str, Watch]] = []
         try:
             for status in statuses:
@@ -82,9 +82,9 @@ class AlertingCycle:
                     report.failed_slos += 1
                     log.exception("alerting for %s failed", status.slo.name)
         finally:
-            with self._posts.transaction() as repo:
+            with self._uow.begin() as store:
                 for name, watch in quiet:
-                    repo.save(name, watch)
+                    store.alerts.save(name, watch)
         current = {s.slo.name: s for s in statuses if s.data is DataState.OK}
         self._send_unsent(unsent, replies, current, at, report)
         self._repeat_uncertain(uncertain, current, at, report)
@@ -102,8 +102,8 @@ class AlertingCycle:
         for name, alert in uncertain:
             if name not in current:
                 continue
-            with self._posts.transaction() as repo:
-                claimed = repo.claim_repeat(alert.episode)
+            with self._uow.begin() as store:
+                claimed = store.alerts.claim_repeat(alert.episode)
             if claimed:
                 log.warning("the alert of %s may not have arrived: posted again, marked", name)
                 self._open(current[name], alert, at, report, repeat=True)
@@ -122,8 +122,8 @@ class AlertingCycle:
         for name, alert in unsent:
             if name not in current:
                 continue
-            with self._posts.transaction() as repo:
-                claimed = repo.claim_post(alert.episode, "open")
+            with self._uow.begin() as store:
+                claimed = store.alerts.claim_post(alert.episode, "open")
             if claimed:
                 report.opened += 1
                 self._open(current[name], alert, at, report)
@@ -140,8 +140,8 @@ class AlertingCycle:
             status = current.get(name)
             if status is None:
                 continue
-            with self._posts.transaction() as repo:
-                claimed = repo.claim_post(alert.episode, "resolve")
+            with self._uow.begin() as store:
+                claimed = store.alerts.claim_post(alert.episode, "resolve")
             if claimed:
                 resolved = self._messages.resolved(status, alert, at)
                 note = self._messages.resolution_note(status, alert)
@@ -175,22 +175,22 @@ class AlertingCycle:
         name = status.slo.name
         for action in actions:
             if action is Action.OPEN and after.alert is not None:
-                with self._posts.transaction() as repo:
-                    episode = repo.open_episode(name, after.alert)
+                with self._uow.begin() as store:
+                    episode = store.alerts.open_episode(name, after.alert)
                     if episode is None:  # another replica opened it first
                         return
                     opened = replace(after.alert, episode=episode)
                     after = replace(after, alert=opened)
-                    repo.save(name, after)
-                    claimed = repo.claim_post(episode, "open")
+                    store.alerts.save(name, after)
+                    claimed = store.alerts.claim_post(episode, "open")
                 if claimed:
                     report.opened += 1
                     self._open(status, opened, at, report)
             elif action is Action.ESCALATE and after.alert is not None:
-                with self._posts.transaction() as repo:
-                    repo.save(name, after)
-                    claimed = repo.claim_post(after.alert.episode, "escalate")
-                    ref = repo.message(after.alert.episode)
+                with self._uow.begin() as store:
+                    store.alerts.save(name, after)
+                    claimed = store.alerts.claim_post(after.alert.episode, "escalate")
+                    ref = store.alerts.message(after.alert.episode)
                 if claimed:
                     report.escalated += 1
                     firing = self._messages.firing(status, after.alert, at)
@@ -202,10 +202,12 @@ class AlertingCycle:
                     self._posts.follow_up(ref, firing, note, report, give_back)
             elif action is Action.RESOLVE and before.alert is not None:
                 episode = before.alert.episode
-                with self._posts.transaction() as repo:
-                    repo.save(name, after)
-                    claimed = repo.resolve(episode, at) and repo.claim_post(episode, "resolve")
-                    ref = repo.message(episode)
+                with self._uow.begin() as store:
+                    store.alerts.save(name, after)
+                    claimed = store.alerts.resolve(episode, at) and store.alerts.claim_post(
+                        episode, "resolve"
+                    )
+                    ref = store.alerts.message(episode)
                 if claimed:
                     report.resolved += 1
                     resolved = self._messages.resolved(status, before.alert, at)
@@ -225,9 +227,9 @@ class AlertingCycle:
             elif action is Action.DATA_MISSING and after.missing_since is not None:
                 # Prometheus itself down: one warning per team and outage, not one per SLO.
                 subject = f"prometheus@{status.slo.team}" if report.prometheus_error else name
-                with self._posts.transaction() as repo:
-                    repo.save(name, after)
-                    claimed = repo.claim_data_warning(subject, after.missing_since)
+                with self._uow.begin() as store:
+                    store.alerts.save(name, after)
+                    claimed = store.alerts.claim_data_warning(subject, after.missing_since)
                 if claimed:
                     report.data_warnings += 1
                     channel = self._catalog.teams[status.slo.team].channel
@@ -241,8 +243,8 @@ class AlertingCycle:
                     what = f"data-missing warning of {name}"
                     self._posts.deliver(report, what, channel, warning, give_back)
             else:
-                with self._posts.transaction() as repo:
-                    repo.save(name, after)
+                with self._uow.begin() as store:
+                    store.alerts.save(name, after)
 
     def _open(
         self,
@@ -260,5 +262,5 @@ class AlertingCycle:
             message, give_back = self._messages.repeated(message), give_back_repeat(alert.episode)
         ts = self._posts.deliver(report, what, channel, message, give_back)
         if ts is not None:
-            with self._posts.transaction() as repo:
-                repo.set_message(alert.episode, channel, ts)
+            with self._uow.begin() as store:
+                store.alerts.set_message(alert.episode, channel, ts)

@@ -5,9 +5,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
-from sqlmodel import Session
-
 from bot.charts import BudgetChart, BudgetSeries
 from bot.domain.burn import burn_windows
 from bot.domain.digest import (
@@ -29,8 +26,7 @@ from bot.metrics.errors import PrometheusError
 from bot.metrics.source import MetricsSource
 from bot.services.ownership import open_actions
 from bot.services.status import evaluate_status
-from storage.gates import GateRepository
-from storage.incidents import IncidentRepository
+from storage.unit_of_work import Store, UnitOfWork
 
 CHART_POINTS = 60  # budget readings per chart line (plus the final one at the digest's instant)
 _INCIDENT_LIMIT = 500
@@ -39,10 +35,10 @@ _INCIDENT_LIMIT = 500
 class DigestData:
     """Reads a team's week; raises PrometheusError when Prometheus cannot be read at all."""
 
-    def __init__(self, catalog: Catalog, source: MetricsSource, engine: Engine) -> None:
+    def __init__(self, catalog: Catalog, source: MetricsSource, uow: UnitOfWork) -> None:
         self._catalog = catalog
         self._source = source
-        self._engine = engine
+        self._uow = uow
 
     def slos(self, team: str) -> list[SLO]:
         return [s for s in self._catalog.slos if s.team == team]
@@ -58,10 +54,10 @@ class DigestData:
         lines = tuple(_slo_week(n, b) for n, b in zip(now, before, strict=True))
         zone = self._catalog.teams[team].timezone
         services = {s.name for s in self._catalog.services.values() if s.team == team}
-        with Session(self._engine) as session:
-            incidents = self._incidents(session, team, week_start(at), at)
-            actions, team_of = open_actions(self._catalog, session)
-            held = GateRepository(session).held(week_start(at), services, until=at)
+        with self._uow.read() as store:
+            incidents = self._incidents(store, team, week_start(at), at)
+            actions, team_of = open_actions(self._catalog, store)
+            held = store.gates.held(week_start(at), services, until=at)
         mine = [
             ActionDue(a.key, a.description, a.owner, a.deadline, 0)
             for a in actions
@@ -90,8 +86,8 @@ class DigestData:
         for instant in instants:
             for s in evaluate_status(self._catalog, self._source, instant, slos, windows=()):
                 points[s.slo.name].append((instant, s.budget_remaining))
-        with Session(self._engine) as session:
-            incidents = self._incidents(session, team, at - timedelta(seconds=window), at)
+        with self._uow.read() as store:
+            incidents = self._incidents(store, team, at - timedelta(seconds=window), at)
         policy = self._catalog.gate_policy(_strictest_tier(slos))
         return BudgetChart(
             title=f"{team}: error budget remaining, last {format_duration(window)}",
@@ -104,11 +100,9 @@ class DigestData:
             timezone=self._catalog.teams[team].timezone,
         )
 
-    def _incidents(
-        self, session: Session, team: str, start: datetime, end: datetime
-    ) -> list[Incident]:
+    def _incidents(self, store: Store, team: str, start: datetime, end: datetime) -> list[Incident]:
         """The incidents touching the team's services at some time in [start, end]."""
-        found = IncidentRepository(session).find(since=start, until=end, limit=_INCIDENT_LIMIT)
+        found = store.incidents.find(since=start, until=end, limit=_INCIDENT_LIMIT)
         return [i for i in found if team in owning_teams(self._catalog, i)]
 
 

@@ -16,8 +16,6 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Engine
-from sqlmodel import Session
 
 from bot.charts import BudgetChart, budget_chart
 from bot.domain.digest import WEEK, rank_teams, week_key
@@ -26,7 +24,8 @@ from bot.metrics.errors import PrometheusError
 from bot.services.digest_data import DigestData
 from bot.services.ports import DigestPresenter, Notifier, PostFailed
 from bot.times import format_time
-from storage.digests import DigestClaim, DigestRepository
+from storage.digests import DigestClaim
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("budgetbot.digests")
 
@@ -53,14 +52,14 @@ class Digests:
         self,
         catalog: Catalog,
         data: DigestData,
-        engine: Engine,
+        uow: UnitOfWork,
         notifier: Notifier,
         messages: DigestPresenter,
         draw: Callable[[BudgetChart], bytes] = budget_chart,
     ) -> None:
         self._catalog = catalog
         self._data = data
-        self._engine = engine
+        self._uow = uow
         self._notifier = notifier
         self._messages = messages
         self._draw = draw
@@ -146,25 +145,25 @@ class Digests:
         blocks: list[dict[str, object]],
         force: bool,
     ) -> DigestOutcome:
-        with Session(self._engine) as session, session.begin():
-            fresh = DigestRepository(session).claim(team, key, at, channel)
+        with self._uow.begin() as store:
+            fresh = store.digests.claim(team, key, at, channel)
         if not fresh and not force:
             return self._already(team, key) or DigestOutcome(team, key, DigestState.ALREADY_POSTED)
         try:
             ts = self._notifier.post(channel, text, blocks)
         except PostFailed as exc:
             if fresh and exc.surely_not_sent:
-                with Session(self._engine) as session, session.begin():
-                    DigestRepository(session).release(team, key)
+                with self._uow.begin() as store:
+                    store.digests.release(team, key)
             log.error("digest for %s not posted: %s", team, _why(exc))
             return DigestOutcome(team, key, DigestState.FAILED, _why(exc))
-        with Session(self._engine) as session, session.begin():
-            DigestRepository(session).posted(team, key, ts)
+        with self._uow.begin() as store:
+            store.digests.posted(team, key, ts)
         return DigestOutcome(team, key, DigestState.POSTED)
 
     def _claim(self, team: str, key: str) -> DigestClaim | None:
-        with Session(self._engine) as session:
-            return DigestRepository(session).get(team, key)
+        with self._uow.read() as store:
+            return store.digests.get(team, key)
 
     def _already(self, team: str, key: str) -> DigestOutcome | None:
         """The outcome "already posted" when the week is claimed; None when it is not."""

@@ -5,13 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session
-
 from bot.domain.gate import Verdict, service_verdict
 from bot.domain.status import SLOStatus
 from bot.times import format_time
-from storage.gates import GateRecord, GateRepository, Override
+from storage.gates import GateRecord, Override
+from storage.unit_of_work import UnitOfWork
 
 Statuses = Callable[[], tuple[datetime, list[SLOStatus]]]  # (instant, every SLO's status)
 
@@ -44,9 +42,9 @@ class GateAnswer:
 
 
 class GateService:
-    def __init__(self, statuses: Statuses, engine: Engine, now: Callable[[], datetime]) -> None:
+    def __init__(self, statuses: Statuses, uow: UnitOfWork, now: Callable[[], datetime]) -> None:
         self._statuses = statuses
-        self._engine = engine
+        self._uow = uow
         self._now = now
 
     def ask(self, service: str, asked_by: str) -> GateAnswer:
@@ -54,8 +52,8 @@ class GateService:
         at, statuses = self._statuses()
         mine = [s for s in statuses if s.slo.service == service]
         now = self._now()
-        with Session(self._engine) as session, session.begin():
-            repo = GateRepository(session)
+        with self._uow.begin() as store:
+            repo = store.gates
             override = repo.active_override(service, now)
             note = (
                 f"an override by {override.created_by} until {format_time(override.until)}: "
@@ -77,6 +75,6 @@ class GateService:
         """Let `service` deploy whatever its gate says, for `hours` hours."""
         now = self._now()
         entry = Override(service, now + timedelta(hours=hours), reason, by, now)
-        with Session(self._engine) as session, session.begin():
-            GateRepository(session).add_override(entry)
+        with self._uow.begin() as store:
+            store.gates.add_override(entry)
         return entry

@@ -1,11 +1,7 @@
 """Incidents: declared, classified by the budget each affected SLO lost, resolved, reclassified."""
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import datetime
-
-from sqlalchemy import Engine
-from sqlmodel import Session
 
 from bot.domain.gate import decide_gate
 from bot.domain.incidents import (
@@ -20,7 +16,7 @@ from bot.domain.slo import SLO, Catalog
 from bot.metrics.errors import PrometheusError, QueryRejected
 from bot.metrics.source import MetricsSource
 from bot.services.impact import incident_impact
-from storage.incidents import IncidentRepository
+from storage.unit_of_work import UnitOfWork
 
 
 class Incidents:
@@ -28,23 +24,18 @@ class Incidents:
         self,
         catalog: Catalog,
         source: MetricsSource,
-        engine: Engine,
+        uow: UnitOfWork,
         now: Callable[[], datetime],
     ) -> None:
         self.catalog = catalog
         self._source = source
-        self._engine = engine
+        self._uow = uow
         self._now = now
-
-    @contextmanager
-    def _repo(self) -> Iterator[IncidentRepository]:
-        with Session(self._engine) as session, session.begin():
-            yield IncidentRepository(session)
 
     def declare(self, draft: IncidentDraft, submission_key: str | None = None) -> Incident | None:
         """Save, then classify; None when this submission was saved before (a resubmit)."""
-        with self._repo() as repo:
-            incident_id = repo.declare(draft, self._now(), submission_key)
+        with self._uow.begin() as store:
+            incident_id = store.incidents.declare(draft, self._now(), submission_key)
         return None if incident_id is None else self.classify(incident_id)
 
     def classify(self, incident_id: int) -> Incident:
@@ -59,8 +50,8 @@ class Incidents:
         except PrometheusError:
             return incident  # pending: the next refresh tries again
         state, severity, _ = classify_incident(impacts, self.catalog.severity)
-        with self._repo() as repo:
-            repo.set_impact(incident_id, impacts, state, severity, self._now())
+        with self._uow.begin() as store:
+            store.incidents.set_impact(incident_id, impacts, state, severity, self._now())
         refreshed = self.get(incident_id)
         assert refreshed is not None
         return refreshed
@@ -95,31 +86,31 @@ class Incidents:
     ) -> Incident | None:
         """Close it (now, unless an end is given) and classify it one last time."""
         now = self._now()
-        with self._repo() as repo:
-            done = repo.resolve(incident_id, ended_at or now, actor, now)
+        with self._uow.begin() as store:
+            done = store.incidents.resolve(incident_id, ended_at or now, actor, now)
         return self.classify(incident_id) if done else None
 
     def reclassify(
         self, incident_id: int, severity: IncidentSeverity, reason: str, actor: str
     ) -> Incident | None:
-        with self._repo() as repo:
-            done = repo.reclassify(incident_id, severity, reason, actor, self._now())
+        with self._uow.begin() as store:
+            done = store.incidents.reclassify(incident_id, severity, reason, actor, self._now())
         return self.get(incident_id) if done else None
 
     def get(self, incident_id: int) -> Incident | None:
-        with self._repo() as repo:
-            return repo.get(incident_id)
+        with self._uow.begin() as store:
+            return store.incidents.get(incident_id)
 
     def find(
         self, *, open_only: bool = False, since: datetime | None = None, service: str | None = None
     ) -> list[Incident]:
-        with self._repo() as repo:
-            return repo.find(open_only=open_only, since=since, service=service)
+        with self._uow.begin() as store:
+            return store.incidents.find(open_only=open_only, since=since, service=service)
 
     def refresh(self) -> list[Incident]:
         """Reclassify pending and ongoing incidents (run by the alerting schedule)."""
-        with self._repo() as repo:
-            waiting: Sequence[Incident] = repo.needing_refresh()
+        with self._uow.begin() as store:
+            waiting: Sequence[Incident] = store.incidents.needing_refresh()
         # A closed window's figures never change once known: only pending or ongoing ones.
         due = [i for i in waiting if i.impact_state is ImpactState.PENDING or i.ongoing]
         return [self.classify(i.id) for i in due]

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from bot.domain.actions import ActionItem
+from bot.domain.actions import ActionItem, Postmortem
 from bot.domain.alerts import OpenAlert
 from bot.domain.digest import TeamDigest
+from bot.domain.incidents import Incident
 from bot.domain.slo import SLO
 from bot.domain.status import SLOStatus
 
@@ -99,3 +100,25 @@ class ReminderPresenter(Protocol):
     def line(self, item: ActionItem, today: date) -> str: ...
 
     def reminder(self, intro: str, lines: list[str]) -> Message: ...
+
+
+class IncidentPresenter(Protocol):
+    """Incident cards, and what the declarer reads when a card was refused."""
+
+    def card(self, incident: Incident) -> Message: ...
+
+    def card_refused(
+        self, key: str, channel: str, failure: PostFailed, elsewhere: list[str]
+    ) -> Message: ...
+
+
+class PostmortemPresenter(Protocol):
+    """What a filed postmortem posts: its summary in the incident's threads, and DMs."""
+
+    def summary(
+        self, incident: Incident, postmortem: Postmortem, by: str, today: date
+    ) -> Message: ...
+
+    def new_action(self, item: ActionItem, by: str, today: date) -> Message: ...
+
+    def owned(self, incident: Incident, items: list[ActionItem], today: date) -> Message: ...

@@ -1,19 +1,14 @@
 """Postmortems and action items: write, list, complete, snooze, reassign (with permission)."""
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-
-from sqlalchemy import Engine
-from sqlmodel import Session
 
 from bot.domain.actions import ActionItem, NewAction, Postmortem
 from bot.domain.incidents import Incident, IncidentSeverity, owning_team
 from bot.domain.reminders import check_actions
 from bot.domain.slo import Catalog
-from storage.incidents import IncidentRepository
-from storage.postmortems import PostmortemRepository
+from storage.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -23,15 +18,10 @@ class Written:
 
 
 class Postmortems:
-    def __init__(self, catalog: Catalog, engine: Engine, now: Callable[[], datetime]) -> None:
+    def __init__(self, catalog: Catalog, uow: UnitOfWork, now: Callable[[], datetime]) -> None:
         self.catalog = catalog
-        self._engine = engine
+        self._uow = uow
         self._now = now
-
-    @contextmanager
-    def _repos(self) -> Iterator[tuple[PostmortemRepository, IncidentRepository]]:
-        with Session(self._engine) as session, session.begin():
-            yield PostmortemRepository(session), IncidentRepository(session)
 
     def today(self) -> date:
         return self._now().date()
@@ -54,8 +44,8 @@ class Postmortems:
         self, incident_id: int, texts: dict[str, str], actions: list[NewAction], user: str
     ) -> Written | None:
         """Store the postmortem; None when the incident has one already."""
-        with self._repos() as (repo, incidents):
-            written = repo.write(
+        with self._uow.begin() as store:
+            written = store.postmortems.write(
                 incident_id,
                 texts["summary"],
                 texts["root_cause"],
@@ -66,55 +56,59 @@ class Postmortems:
                 self._now(),
                 actions,
             )
-            postmortem = repo.postmortem(incident_id) if written else None
-            incident = incidents.get(incident_id)
+            postmortem = store.postmortems.postmortem(incident_id) if written else None
+            incident = store.incidents.get(incident_id)
         return Written(incident, postmortem) if incident and postmortem else None
 
     def add(self, incident_id: int, action: NewAction, user: str) -> ActionItem | None:
-        with self._repos() as (repo, _):
-            return repo.action(repo.add_action(incident_id, action, user, self._now()))
+        with self._uow.begin() as store:
+            return store.postmortems.action(
+                store.postmortems.add_action(incident_id, action, user, self._now())
+            )
 
     def incident(self, incident_id: int) -> Incident | None:
-        with self._repos() as (_, incidents):
-            return incidents.get(incident_id)
+        with self._uow.read() as store:
+            return store.incidents.get(incident_id)
 
     def mine(self, user: str) -> list[ActionItem]:
-        with self._repos() as (repo, _):
-            return repo.actions(owner=user)
+        with self._uow.begin() as store:
+            return store.postmortems.actions(owner=user)
 
     def of_team(self, team: str) -> list[ActionItem]:
-        with self._repos() as (repo, incidents):
-            ids = [i.id for i in incidents.find(limit=10_000) if self._team(i) == team]
-            return repo.actions(team_incidents=ids)
+        with self._uow.begin() as store:
+            ids = [i.id for i in store.incidents.find(limit=10_000) if self._team(i) == team]
+            return store.postmortems.actions(team_incidents=ids)
 
     def overdue(self) -> list[ActionItem]:
-        with self._repos() as (repo, _):
-            return [a for a in repo.actions() if a.deadline < self.today()]
+        with self._uow.begin() as store:
+            return [a for a in store.postmortems.actions() if a.deadline < self.today()]
 
     def complete(self, action_id: int, user: str) -> bool:
-        with self._repos() as (repo, _):
-            return repo.complete(action_id, user, self._now())
+        with self._uow.begin() as store:
+            return store.postmortems.complete(action_id, user, self._now())
 
     def snooze(self, action_id: int, user: str, days: int = 7) -> bool:
-        with self._repos() as (repo, _):
-            return repo.snooze(action_id, self.today() + timedelta(days=days), user, self._now())
+        with self._uow.begin() as store:
+            return store.postmortems.snooze(
+                action_id, self.today() + timedelta(days=days), user, self._now()
+            )
 
     def reassign(self, action_id: int, new_owner: str, user: str) -> str:
         """Empty when done, else why not: only the owner, the declarer or an admin may."""
-        with self._repos() as (repo, incidents):
-            item = repo.action(action_id)
-            incident = incidents.get(item.incident_id) if item else None
+        with self._uow.begin() as store:
+            item = store.postmortems.action(action_id)
+            incident = store.incidents.get(item.incident_id) if item else None
             if item is None or incident is None:
                 return "There is no such action."
             if user not in (item.owner, incident.draft.declared_by, *self.catalog.admins):
                 return "Only the owner, the incident's declarer or a catalog admin may reassign it."
-            if not repo.reassign(action_id, new_owner, user, self._now()):
+            if not store.postmortems.reassign(action_id, new_owner, user, self._now()):
                 return "It is not open, or already theirs."
         return ""
 
     def action(self, action_id: int) -> ActionItem | None:
-        with self._repos() as (repo, _):
-            return repo.action(action_id)
+        with self._uow.begin() as store:
+            return store.postmortems.action(action_id)
 
     def _team(self, incident: Incident) -> str | None:
         return owning_team(self.catalog, incident)

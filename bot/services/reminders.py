@@ -5,21 +5,16 @@ re-run of the same day, or a second replica, sends nothing twice.
 """
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import Engine
-from sqlmodel import Session
 
 from bot.domain.actions import ActionItem
 from bot.domain.reminders import owner_reminders, team_escalations
 from bot.domain.slo import Catalog
 from bot.services.ownership import open_actions
 from bot.services.ports import Notifier, PostFailed, ReminderPresenter
-from storage.postmortems import PostmortemRepository
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("budgetbot.reminders")
 
@@ -33,17 +28,12 @@ class ReminderReport:
 
 class Reminders:
     def __init__(
-        self, catalog: Catalog, engine: Engine, notifier: Notifier, messages: ReminderPresenter
+        self, catalog: Catalog, uow: UnitOfWork, notifier: Notifier, messages: ReminderPresenter
     ) -> None:
         self._catalog = catalog
-        self._engine = engine
+        self._uow = uow
         self._notifier = notifier
         self._messages = messages
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with Session(self._engine) as session, session.begin():
-            yield session
 
     def run(self, at: datetime, team: str | None = None) -> ReminderReport:
         """Send what is due at `at` (for one team's actions, or all); claims first."""
@@ -80,15 +70,15 @@ class Reminders:
 
     def _gather(self, team: str | None) -> tuple[list[ActionItem], dict[int, str]]:
         """Open actions (of `team`, when given), and the team owning each."""
-        with self._session() as session:
-            actions, team_of = open_actions(self._catalog, session)
+        with self._uow.begin() as store:
+            actions, team_of = open_actions(self._catalog, store)
         if team is not None:
             actions = [a for a in actions if team_of.get(a.id) == team]
         return actions, team_of
 
     def _claim(self, kind: str, key: str, at: datetime) -> bool:
-        with self._session() as session:
-            return PostmortemRepository(session).claim_reminder(kind, key, at)
+        with self._uow.begin() as store:
+            return store.postmortems.claim_reminder(kind, key, at)
 
     def _post(
         self,
@@ -107,8 +97,8 @@ class Reminders:
             report.failed += 1
             if exc.retryable:
                 log.warning("reminder to %s not sent, a later run retries: %s", channel, exc)
-                with self._session() as session:
-                    PostmortemRepository(session).release_reminder(*claim)
+                with self._uow.begin() as store:
+                    store.postmortems.release_reminder(*claim)
             else:
                 log.error("reminder to %s may or may not be sent: %s", channel, exc)
             return 0

@@ -2,14 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import Engine
-from sqlmodel import Session
-
 from bot.domain.status import SLOStatus
-from storage.repositories import Snapshot, SnapshotRepository
+from storage.repositories import Snapshot
+from storage.unit_of_work import UnitOfWork
 
 
-def keep_snapshots(engine: Engine, at: datetime, statuses: list[SLOStatus]) -> None:
+def keep_snapshots(uow: UnitOfWork, at: datetime, statuses: list[SLOStatus]) -> None:
     """Store one row per SLO of the evaluation at `at`."""
     snapshots = [
         Snapshot(
@@ -22,5 +20,5 @@ def keep_snapshots(engine: Engine, at: datetime, statuses: list[SLOStatus]) -> N
         )
         for s in statuses
     ]
-    with Session(engine) as session, session.begin():
-        SnapshotRepository(session).add_many(snapshots)
+    with uow.begin() as store:
+        store.snapshots.add_many(snapshots)

@@ -1,27 +1,25 @@
-"""What people do with burn alerts in Slack: Acknowledge, Silence, and `/slo alerts`."""
+"""The burn alerts' buttons (Acknowledge, Silence) and `/slo alerts`: parse, ask the use
+case, show the result in the message's state line."""
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session
-
+from bot.services.alert_responses import AlertResponses
+from bot.services.ports import Notifier
 from bot.slack.alert_messages import AlertMessages, alert_state
 from bot.slack.ids import ACKNOWLEDGE, SILENCE_HOURS
-from bot.slack.notifier import Notifier
-from storage.alerts import AlertRepository
 
 
 class AlertControls:
     def __init__(
         self,
-        engine: Engine,
+        responses: AlertResponses,
         notifier: Notifier,
         messages: AlertMessages,
         now: Callable[[], datetime],
     ) -> None:
-        self._engine = engine
+        self._responses = responses
         self._notifier = notifier
         self._messages = messages
         self._now = now
@@ -40,27 +38,20 @@ class AlertControls:
         self, action_id: str, episode: int, user: str, channel: str, message: dict[str, Any]
     ) -> None:
         """Record the button press, then show it in the message's state line."""
-        now = self._now()
-        with Session(self._engine) as session, session.begin():
-            repo = AlertRepository(session)
-            if action_id == ACKNOWLEDGE:
-                changed = repo.acknowledge(episode, user, now)
-            else:
-                until = now + timedelta(hours=SILENCE_HOURS[action_id])
-                changed = repo.silence(episode, until)
-            found = repo.episode(episode)
-        if not changed or found is None:
+        if action_id == ACKNOWLEDGE:
+            alert = self._responses.acknowledge(episode, user)
+        else:
+            alert = self._responses.silence(episode, SILENCE_HOURS[action_id])
+        if alert is None:
             return  # resolved meanwhile: the resolution already rewrote the message
-        _, alert, _ = found
-        state = self._messages.state_block(alert, now)
+        state = self._messages.state_block(alert, self._now())
         blocks = [state if b.get("block_id") == "state" else b for b in message.get("blocks", [])]
         self._notifier.update(channel, message["ts"], message.get("text", ""), blocks)
 
     def firing_lines(self) -> list[str]:
         """One line per open burn alert, oldest first, for `/slo alerts`."""
         now = self._now()
-        with Session(self._engine) as session:
-            firing = AlertRepository(session).firing()
         return [
-            f"*{slo}*: {alert.severity} · {alert_state(alert, now)}" for slo, alert, _, _ in firing
+            f"*{slo}*: {alert.severity} · {alert_state(alert, now)}"
+            for slo, alert in self._responses.firing()
         ]

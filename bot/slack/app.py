@@ -22,13 +22,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.observability import BotMetrics
+from bot.services.incident_cards import IncidentCards
 from bot.services.incidents import Incidents
 from bot.settings import Settings
 from bot.slack.alert_controls import AlertControls
 from bot.slack.background import INPUT_ERRORS, Background
 from bot.slack.forms import FormOpener
 from bot.slack.home import HomeView
-from bot.slack.incident_cards import IncidentCards
 from bot.slack.incident_command import IncidentCommand
 from bot.slack.incident_views import IncidentViews
 from bot.slack.listeners import actions, commands, events, views

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 
 from bot.domain.incidents import Incident, IncidentSeverity
 from bot.metrics.errors import PrometheusError
+from bot.services.incident_cards import IncidentCards
 from bot.services.incidents import Incidents
-from bot.slack.incident_cards import IncidentCards
+from bot.services.ports import Message
 from bot.slack.incident_views import SHOWN_SLOS, IncidentViews
 from bot.slack.limits import echo
 from bot.slack.rendering import Renderer, chunk_blocks
-from bot.slack.slo_command import Reply, notice
+from bot.slack.slo_command import notice
 from bot.times import parse_time
 
 SUBCOMMANDS = ("declare", "list", "show", "resolve", "reclassify", "help")
@@ -41,7 +42,7 @@ class IncidentCommand:
         self._render = renderer.render
         self._now = now
 
-    def answer(self, text: str, user: str) -> list[Reply]:
+    def answer(self, text: str, user: str) -> list[Message]:
         words = text.split()
         sub = words[0].lower() if words else "help"
         args = words[1:]
@@ -62,7 +63,7 @@ class IncidentCommand:
         hint = f"Did you mean `/incident {close[0]}`?\n" if close and sub != "help" else ""
         return [self._notice(hint + HELP)]
 
-    def _list(self, which: str) -> list[Reply]:
+    def _list(self, which: str) -> list[Message]:
         catalog = self._incidents.catalog
         if which == "open":
             found, title = self._incidents.find(open_only=True), "Open incidents"
@@ -76,16 +77,16 @@ class IncidentCommand:
             hint = f" Did you mean {', '.join(close)}?" if close else ""
             return [self._notice(f"`{echo(which)}` is neither open, week nor a service.{hint}")]
         blocks = self._views.listing(title, found)
-        return [Reply(title, part) for part in chunk_blocks(blocks)]
+        return [Message(title, part) for part in chunk_blocks(blocks)]
 
-    def _show(self, key: str) -> list[Reply]:
+    def _show(self, key: str) -> list[Message]:
         incident = self._find(key)
         if incident is None:
             return [self._notice(f"There is no incident `{echo(key)}`.")]
-        text, blocks = self._views.card(incident, shown=SHOWN_SLOS)
-        return [Reply(text, part) for part in chunk_blocks(blocks)]
+        card = self._views.card(incident, shown=SHOWN_SLOS)
+        return [Message(card.text, part) for part in chunk_blocks(card.blocks)]
 
-    def _resolve(self, key: str, when: str, user: str) -> list[Reply]:
+    def _resolve(self, key: str, when: str, user: str) -> list[Message]:
         incident = self._find(key)
         if incident is None:
             return [self._notice(f"There is no incident `{echo(key)}`.")]
@@ -103,7 +104,7 @@ class IncidentCommand:
             self._notice(f"{resolved.key} is resolved: {resolved.severity or 'unknown impact'}.")
         ]
 
-    def _reclassify(self, key: str, severity: str, reason: str, user: str) -> list[Reply]:
+    def _reclassify(self, key: str, severity: str, reason: str, user: str) -> list[Message]:
         incident = self._find(key)
         if incident is None:
             return [self._notice(f"There is no incident `{echo(key)}`.")]
@@ -123,5 +124,5 @@ class IncidentCommand:
         found = _ID.match(key)
         return self._incidents.get(int(found.group(1))) if found else None
 
-    def _notice(self, text: str) -> Reply:
+    def _notice(self, text: str) -> Message:
         return notice(self._render, text)

@@ -16,6 +16,7 @@ from bot.domain.incidents import (
     overage,
 )
 from bot.domain.slo import Catalog
+from bot.services.ports import Message, PostFailed
 from bot.slack.limits import OPTION_TEXT, OPTION_VALUE, OPTIONS, cut
 from bot.slack.presenters import bar, percent
 from bot.slack.rendering import Renderer, escape_mrkdwn
@@ -39,8 +40,8 @@ class IncidentViews:
         self._render = renderer.render
         self._catalog = catalog
 
-    def card(self, incident: Incident, shown: int = CARD_SLOS) -> tuple[str, list[dict[str, Any]]]:
-        """(notification text, blocks) of the incident's card: the `shown` SLOs that spent
+    def card(self, incident: Incident, shown: int = CARD_SLOS) -> Message:
+        """The incident's card: the `shown` SLOs that spent
         the most budget, and a count of the rest."""
         draft = incident.draft
         window = f"{format_time(draft.started_at)} → " + (
@@ -71,7 +72,27 @@ class IncidentViews:
         # The fallback text is mrkdwn (notifications, screen readers): escaped, so that a
         # title such as "<!channel> is down" pings nobody. The header is plain text.
         text = f"{incident.key}: {escape_mrkdwn(draft.title)}"
-        return f"{text} ({incident.severity or 'impact pending'})", blocks
+        return Message(f"{text} ({incident.severity or 'impact pending'})", blocks)
+
+    def card_refused(
+        self, key: str, channel: str, failure: PostFailed, elsewhere: list[str]
+    ) -> Message:
+        """What the declarer reads when Slack refused a card: what happened, what to do."""
+        where = f" The card is in {', '.join(f'<#{c}>' for c in elsewhere)}." if elsewhere else ""
+        if failure.needs_invite:
+            todo = (
+                f"Invite budgetbot there (`/invite @budgetbot` in <#{channel}>); the card is "
+                "posted within 15 minutes after that."
+            )
+        else:
+            todo = (
+                "It is tried again every 15 minutes for a day; if it keeps failing, ask "
+                "whoever runs budgetbot to look at its log."
+            )
+        reason = escape_mrkdwn(failure.reason)
+        failed = f":warning: The card of {key} could not be posted in <#{channel}> ({reason})."
+        text = f"{failed} {todo}{where}"
+        return Message(text, self.text_blocks(text))
 
     def declare_form(
         self,

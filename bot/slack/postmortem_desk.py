@@ -1,22 +1,21 @@
-"""Postmortem and action-item work that ends in Slack: replies, thread posts, DMs, the Home tab."""
+"""`/actions`, the postmortem form's submission and the Done/Snooze buttons: parse, call
+the use cases, answer (a reply, the Home tab)."""
 
 import json
 from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import Engine
-from sqlmodel import Session
 
 from bot.domain.actions import NewAction
+from bot.services.ports import Message
+from bot.services.postmortem_filing import PostmortemFiling
 from bot.services.postmortems import Postmortems
 from bot.slack.background import teller
-from bot.slack.limits import MESSAGE_TEXT, cut, echo
-from bot.slack.notifier import Notifier
-from bot.slack.postmortem_views import PostmortemViews, action_line
-from bot.slack.rendering import Renderer, chunk_blocks, escape_mrkdwn
-from bot.slack.slo_command import Reply, notice
-from storage.incident_cards import CardRepository
+from bot.slack.limits import echo
+from bot.slack.postmortem_views import PostmortemViews
+from bot.slack.rendering import Renderer, chunk_blocks
+from bot.slack.slo_command import notice
 
 
 class PostmortemDesk:
@@ -25,21 +24,19 @@ class PostmortemDesk:
         postmortems: Postmortems,
         views: PostmortemViews,
         renderer: Renderer,
-        notifier: Notifier,
-        engine: Engine,
+        filing: PostmortemFiling,
         home: Callable[[str], dict[str, Any]],
     ) -> None:
         self.postmortems = postmortems
         self.views = views
         self._render = renderer.render
-        self._notifier = notifier
-        self._engine = engine
+        self._filing = filing
         self._home = home
 
-    def notice(self, text: str) -> Reply:
+    def notice(self, text: str) -> Message:
         return notice(self._render, text)
 
-    def answer(self, text: str, user: str) -> list[Reply]:
+    def answer(self, text: str, user: str) -> list[Message]:
         """/actions [team <t>|overdue|done <id>]; `add` opens a form in the listener."""
         words = text.split()
         sub = words[0].lower() if words else "mine"
@@ -63,7 +60,7 @@ class PostmortemDesk:
         else:
             return [self.notice(HELP)]
         blocks = self.views.listing(title, items, today)
-        return [Reply(title, part) for part in chunk_blocks(blocks)]
+        return [Message(title, part) for part in chunk_blocks(blocks)]
 
     def submit(
         self, metadata: dict[str, Any], texts: dict[str, str], actions: list[NewAction], user: str
@@ -71,39 +68,9 @@ class PostmortemDesk:
         """After a valid form: store it, reply in the incident's threads, tell each owner."""
         incident_id = int(metadata["incident"])
         if metadata.get("only_actions"):
-            for action in actions:
-                item = self.postmortems.add(incident_id, action, user)
-                if item:
-                    line = action_line(item, self.postmortems.today())
-                    self._dm(item.owner, f"<@{user}> gave you a new action: {line}")
-            return
-        written = self.postmortems.write(incident_id, texts, actions, user)
-        if written is None:
-            return  # written before (a resubmitted form)
-        post = written.postmortem
-        lines = [action_line(a, self.postmortems.today()) for a in post.actions]
-        summary = (
-            f":memo: *Postmortem of {written.incident.key}* by <@{user}>\n"
-            f"*Summary:* {escape_mrkdwn(post.summary)}\n"
-            f"*Root cause:* {escape_mrkdwn(post.root_cause)}"
-            + (f"\n*Document:* {escape_mrkdwn(post.link)}" if post.link else "")
-            + "\n*Actions:*\n"
-            + "\n".join(lines)
-        )
-        message = self._text(summary)
-        with Session(self._engine) as session:
-            cards = CardRepository(session).cards(incident_id)
-        for channel, ts in cards:  # the incident's threads: the team channel and where declared
-            self._notifier.post(channel, message.text, message.blocks, ts)
-        for owner in sorted({a.owner for a in post.actions}):
-            mine = [
-                action_line(a, self.postmortems.today()) for a in post.actions if a.owner == owner
-            ]
-            self._dm(
-                owner,
-                f"You own actions from the postmortem of {written.incident.key}:\n"
-                + "\n".join(mine),
-            )
+            self._filing.add_actions(incident_id, actions, user)
+        else:
+            self._filing.write(incident_id, texts, actions, user)
 
     def pressed(self, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         """Done / Snooze a week from a list or the Home tab; the viewer sees the result."""
@@ -121,14 +88,6 @@ class PostmortemDesk:
             client.views_publish(user_id=user, view=self._home(user))
             return
         teller(body, client)(text)  # the action's own response_url works in every channel
-
-    def _dm(self, user: str, text: str) -> None:
-        message = self._text(text)
-        self._notifier.post(user, message.text, message.blocks)
-
-    def _text(self, mrkdwn: str) -> Reply:
-        """A message of mrkdwn that is escaped already (mentions stay mentions)."""
-        return Reply(cut(mrkdwn, MESSAGE_TEXT), self._render("text.json.j2", text=mrkdwn))
 
 
 HELP = (

@@ -3,7 +3,6 @@
 import difflib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.gate import service_verdict
@@ -11,6 +10,7 @@ from bot.domain.slo import Gate
 from bot.metrics.errors import PrometheusError
 from bot.services.board import StatusBoard
 from bot.services.gate import GateService
+from bot.services.ports import Message
 from bot.slack.limits import MESSAGE_TEXT, cut, echo
 from bot.slack.presenters import GATE_EMOJI, by_team, least_left, slo_line, team_summaries
 from bot.slack.rendering import Renderer, chunk_blocks, escape_mrkdwn
@@ -26,15 +26,7 @@ SHOWN_SLOS = 200  # of one team, service or SLO: worst first, in 5 posts at most
 SHOWN_TEAMS = 200  # summary lines of `/slo status` for the whole catalog
 
 
-@dataclass(frozen=True)
-class Reply:
-    """One message: Block Kit blocks and the notification text Slack shows without them."""
-
-    text: str
-    blocks: list[dict[str, Any]]
-
-
-def reply_all(respond: Callable[..., object], replies: list[Reply]) -> None:
+def reply_all(respond: Callable[..., object], replies: list[Message]) -> None:
     """Send replies to a response_url, at most RESPONSE_POSTS of them (Slack drops more)."""
     if len(replies) > RESPONSE_POSTS:
         log.error("%d replies for one response_url: only %d sent", len(replies), RESPONSE_POSTS)
@@ -42,9 +34,9 @@ def reply_all(respond: Callable[..., object], replies: list[Reply]) -> None:
         respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
 
 
-def notice(render: Callable[..., Any], text: str) -> Reply:
+def notice(render: Callable[..., Any], text: str) -> Message:
     """A one-section notice of plain words, escaped in its blocks and its fallback text."""
-    return Reply(cut(escape_mrkdwn(text), MESSAGE_TEXT), render("notice.json.j2", text=text))
+    return Message(cut(escape_mrkdwn(text), MESSAGE_TEXT), render("notice.json.j2", text=text))
 
 
 class SloCommand:
@@ -63,7 +55,7 @@ class SloCommand:
         self._gate_service = gate
         self._announce = announce
 
-    def answer(self, text: str, user: str = "") -> list[Reply]:
+    def answer(self, text: str, user: str = "") -> list[Message]:
         """The replies to `/slo <text>`; never raises for bad input or Prometheus outages."""
         words = text.split()
         sub = words[0].lower() if words else "status"
@@ -79,7 +71,7 @@ class SloCommand:
                     alerts=firing[:SHOWN_SLOS],
                     hidden=max(0, len(firing) - SHOWN_SLOS),
                 )
-                return [Reply("Firing burn alerts", part) for part in chunk_blocks(blocks)]
+                return [Message("Firing burn alerts", part) for part in chunk_blocks(blocks)]
             if sub == "gate" and len(words) > 1 and words[1] == "override":
                 return self._override(words[2:], user)
             if sub == "gate":
@@ -92,7 +84,7 @@ class SloCommand:
         hint = f" Did you mean `/slo {close[0]}`?" if close else ""
         return [self._help(f"I don't know `{echo(sub)}`.{hint}")]
 
-    def _status(self, target: str | None) -> list[Reply]:
+    def _status(self, target: str | None) -> list[Message]:
         catalog = self._board.catalog
         if target is not None:
             names = [*catalog.teams, *catalog.services, *(s.name for s in catalog.slos)]
@@ -123,9 +115,9 @@ class SloCommand:
                 hidden=max(0, len(teams) - SHOWN_TEAMS),
             )
             parts = chunk_blocks(blocks)
-        return [Reply(summary, part) for part in parts[:RESPONSE_POSTS]]
+        return [Message(summary, part) for part in parts[:RESPONSE_POSTS]]
 
-    def _gate(self, service: str, user: str) -> list[Reply]:
+    def _gate(self, service: str, user: str) -> list[Message]:
         catalog = self._board.catalog
         if service not in catalog.services:
             return [self._unknown("service", service, list(catalog.services))]
@@ -153,11 +145,11 @@ class SloCommand:
             slos=[slo_line(s) for s in mine],
         )
         return [
-            Reply(f"Release gate for {service}: {verdict.decision}", part)
+            Message(f"Release gate for {service}: {verdict.decision}", part)
             for part in chunk_blocks(blocks)
         ]
 
-    def _override(self, words: list[str], user: str) -> list[Reply]:
+    def _override(self, words: list[str], user: str) -> list[Message]:
         """/slo gate override <service> <hours> <reason>: admins only, announced."""
         catalog = self._board.catalog
         if self._gate_service is None:
@@ -184,15 +176,15 @@ class SloCommand:
             )
         ]
 
-    def _unknown(self, kind: str, name: str, known: list[str]) -> Reply:
+    def _unknown(self, kind: str, name: str, known: list[str]) -> Message:
         close = difflib.get_close_matches(name, known, n=3)
         hint = f" Did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
         return self._notice(f"There is no {kind} called `{echo(name)}` in the catalog.{hint}")
 
-    def _help(self, intro: str = "") -> Reply:
-        return Reply("How to use /slo", self._render("slo_help.json.j2", intro=intro))
+    def _help(self, intro: str = "") -> Message:
+        return Message("How to use /slo", self._render("slo_help.json.j2", intro=intro))
 
-    def _notice(self, text: str) -> Reply:
+    def _notice(self, text: str) -> Message:
         return notice(self._render, text)
 
 

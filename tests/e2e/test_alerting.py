@@ -9,43 +9,23 @@ from typing import Any
 
 import pytest
 
-from tests.support.cli import budgetbot, clean_env, closed_port
+from tests.support.catalogs import alerting_catalog as write_catalog  # imported by others
+from tests.support.cli import budgetbot, clean_env, closed_port, migrate
 from tests.support.server import BOT_TOKEN, serve
 from tests.support.slack_api import Call, SlackStandIn
-
-ERR = 'sum(rate(http_requests_total{{service="{s}",code="500"}}[{{{{.window}}}}]))'
-ALL = 'sum(rate(http_requests_total{{service="{s}"}}[{{{{.window}}}}]))'
-
-
-def write_catalog(
-    directory: Path, prometheus_url: str, services: tuple[str, ...], digest: str = "off"
-) -> Path:
-    """One team, sre, owning the services; its weekly digest `off` unless a crontab is given."""
-    slos = "\n".join(
-        f"  - name: {s}-availability\n    service: {s}\n    objective: 99.9\n    sli:\n"
-        f"      events:\n        error_query: '{ERR.format(s=s)}'\n"
-        f"        total_query: '{ALL.format(s=s)}'"
-        for s in services
-    )
-    path = directory / "alerts.yaml"
-    path.write_text(
-        f"prometheus: {{url: '{prometheus_url}'}}\n"
-        f"teams: {{sre: {{channel: C0SRE, channels: {{page: C0PAGE}}, digest: '{digest}'}}}}\n"
-        f"services: {{{', '.join(f'{s}: {{team: sre}}' for s in services)}}}\n"
-        f"slos:\n{slos}\n"
-    )
-    return path
 
 
 class Cycles:
     """`budgetbot evaluate --at` as separate processes sharing one SQLite file."""
 
     def __init__(self, tmp_path: Path, catalog: Path, slack: SlackStandIn) -> None:
-        self.env = clean_env(
-            BUDGETBOT_CONFIG=str(catalog),
-            DATABASE_URL=f"sqlite:///{tmp_path / 'alerts.db'}",
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_API_URL=slack.api_url,
+        self.env = migrate(
+            clean_env(
+                BUDGETBOT_CONFIG=str(catalog),
+                DATABASE_URL=f"sqlite:///{tmp_path / 'alerts.db'}",
+                SLACK_BOT_TOKEN=BOT_TOKEN,
+                SLACK_API_URL=slack.api_url,
+            )
         )
 
     def run(self, at: datetime, **env: str) -> str:

@@ -2,16 +2,16 @@
 API say so (503, never 500), and both recover without a restart of the bot."""
 
 import json
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.integration.test_status_truth import write_catalog
+from tests.support.catalogs import mixed_catalog as write_catalog
 from tests.support.pg_server import postgres_server
 from tests.support.server import ServeProcess, serve
 from tests.support.slack_api import SlackStandIn
+from tests.support.waiting import wait_until
 
 TOKEN = "e2e-api-token"
 
@@ -26,15 +26,6 @@ def gate(bot: ServeProcess) -> tuple[int, dict[str, Any]]:
     except urllib.error.HTTPError as exc:
         with exc:
             return exc.code, json.loads(exc.read())
-
-
-def until(check: Any, seconds: float = 40) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        got = check()
-        if got or time.monotonic() > deadline:
-            return got
-        time.sleep(0.5)
 
 
 def test_the_database_dies_and_comes_back(
@@ -53,5 +44,5 @@ def test_the_database_dies_and_comes_back(
             health_status, health = bot.get("/healthz")
             assert health_status == 503 and json.loads(health)["database"].startswith("error")
             db.start()
-            assert until(lambda: gate(bot)[0] == 200), "the gate API did not recover"
-            assert until(lambda: bot.get("/healthz")[0] == 200)
+            wait_until(lambda: gate(bot)[0] == 200, 40, "the gate API did not recover")
+            wait_until(lambda: bot.get("/healthz")[0] == 200, 40, "health did not recover")

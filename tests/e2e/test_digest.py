@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.integration.test_digest_data import write_catalog
-from tests.support.cli import budgetbot, clean_env
+from tests.support.cli import budgetbot, clean_env, migrate
 from tests.support.server import BOT_TOKEN, serve
 from tests.support.slack_api import SlackStandIn
 
@@ -14,11 +14,14 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def digest_env(tmp_path: Path, slack: SlackStandIn, **extra: str) -> dict[str, str]:
-    return clean_env(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'digest.db'}",
-        SLACK_BOT_TOKEN=BOT_TOKEN,
-        SLACK_API_URL=slack.api_url,
-        **extra,
+    """The environment of `budgetbot digest` on a new database, migrated first."""
+    return migrate(
+        clean_env(
+            DATABASE_URL=f"sqlite:///{tmp_path / 'digest.db'}",
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_API_URL=slack.api_url,
+            **extra,
+        )
     )
 
 
@@ -105,7 +108,7 @@ def test_a_refused_post_is_tried_again_and_prometheus_down_posts_nothing(
 
 def test_print_writes_the_chart_and_posts_nothing(prom: Any, tmp_path: Path) -> None:
     catalog = write_catalog(tmp_path, prom.url)
-    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'digest.db'}")
+    env = migrate(clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'digest.db'}"))
     run = digest(catalog, prom.end, env, "--team", "search", "--chart-dir", str(tmp_path / "c"))
     assert run.returncode == 0, run.stderr
     assert "SLACK_BOT_TOKEN is not set" in run.stderr

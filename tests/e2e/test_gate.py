@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.test_alerting import write_catalog
-from tests.support.cli import budgetbot, clean_env
+from tests.support.cli import budgetbot, clean_env, migrate
 from tests.support.server import SIGNING_SECRET, ServeProcess, serve
 from tests.support.slack_api import SlackStandIn
 from tests.support.slack_requests import post, slash_command
@@ -30,7 +30,7 @@ def test_the_gate_command(
     prom: Any, tmp_path: Path, service: str, decision: str, allowed: bool, code: int
 ) -> None:
     catalog = write_catalog(tmp_path, prom.url, ("steady", "fastburn", "overspent"))
-    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'g.db'}")
+    env = migrate(clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'g.db'}"))
     run = budgetbot(
         "gate",
         "--service",

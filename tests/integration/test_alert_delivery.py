@@ -31,6 +31,7 @@ from bot.slack.notifier import SlackNotifier, post_failed
 from bot.slack.refused_posts import RefusedPosts
 from bot.slack.rendering import Renderer
 from storage.models import AlertPost
+from storage.unit_of_work import UnitOfWork
 from tests.support.slack_api import SlackStandIn
 
 AT = datetime(2026, 3, 2, 12, tzinfo=UTC)
@@ -125,7 +126,7 @@ def engine(migrated: Engine) -> Engine:
 
 
 def cycle(engine: Engine, source: BurningSource, slack: FlakySlack) -> AlertingCycle:
-    return AlertingCycle(CATALOG, source, engine, slack, AlertMessages(Renderer()))
+    return AlertingCycle(CATALOG, source, UnitOfWork(engine), slack, AlertMessages(Renderer()))
 
 
 @pytest.mark.parametrize("failure", [refused, rate_limited])
@@ -164,7 +165,9 @@ def test_an_alert_waits_for_the_invite_and_is_posted_once_after_it(
     clock = [0.0]
     slack = SlackNotifier(WebClient(token="xoxb-test", base_url=slack_api.api_url))
     notifier = RefusedPosts(slack, clock=lambda: clock[0])
-    run = AlertingCycle(private, BurningSource(), engine, notifier, AlertMessages(Renderer()))
+    run = AlertingCycle(
+        private, BurningSource(), UnitOfWork(engine), notifier, AlertMessages(Renderer())
+    )
     for minute in range(10):
         clock[0] = minute * 60.0
         assert run.run(AT + timedelta(minutes=minute)).failed_posts == 1
@@ -199,7 +202,9 @@ def test_an_alert_whose_blocks_slack_refuses_goes_out_as_text(
     is posted at once as its text, with why, and its resolution updates that message."""
     slack = SlackNotifier(WebClient(token="xoxb-test", base_url=slack_api.api_url))
     source = BurningSource()
-    run = AlertingCycle(CATALOG, source, engine, RefusedPosts(slack), OversizeMessages(Renderer()))
+    run = AlertingCycle(
+        CATALOG, source, UnitOfWork(engine), RefusedPosts(slack), OversizeMessages(Renderer())
+    )
     assert run.run(AT).failed_posts == 0
     posts = slack_api.calls_to("chat.postMessage")
     assert [p.reply.get("error") for p in posts] == ["invalid_blocks", None]
@@ -304,8 +309,8 @@ def test_an_incident_card_that_did_not_leave_is_posted_by_the_next_refresh(
     engine: Engine,
 ) -> None:
     from bot.domain.incidents import IncidentDraft
+    from bot.services.incident_cards import IncidentCards
     from bot.services.incidents import Incidents
-    from bot.slack.incident_cards import IncidentCards
     from bot.slack.incident_views import IncidentViews
 
     class Counts(BurningSource):
@@ -314,9 +319,14 @@ def test_an_incident_card_that_did_not_leave_is_posted_by_the_next_refresh(
 
     slack = FlakySlack([refused()])
     now = AT
-    incidents = Incidents(CATALOG, Counts(), engine, lambda: now)
+    incidents = Incidents(CATALOG, Counts(), UnitOfWork(engine), lambda: now)
     cards = IncidentCards(
-        incidents, engine, slack, IncidentViews(Renderer(), CATALOG), CATALOG, lambda: now
+        incidents,
+        UnitOfWork(engine),
+        slack,
+        IncidentViews(Renderer(), CATALOG),
+        CATALOG,
+        lambda: now,
     )
     draft = IncidentDraft("db down", ("checkout",), AT - timedelta(hours=1), AT, "", "U1", "")
     cards.declare(draft, "V1")

@@ -1,9 +1,12 @@
 """`budgetbot demo`, the quick start's main command, end to end: budgets, the incident,
 a day of alerts, and the payments team's weekly digest with its chart written to a file."""
 
+import os
+from functools import partial
 from pathlib import Path
 
 from tests.support.cli import budgetbot, clean_env
+from tests.support.waiting import wait_until
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -27,7 +30,6 @@ def test_the_demo_ends_with_a_weekly_digest_and_its_chart(tmp_path: Path) -> Non
 
 def test_sigterm_stops_the_demo_and_its_prometheus(tmp_path: Path) -> None:
     """`demo --keep-running` ended by SIGTERM (a service manager, CI) leaves nothing running."""
-    import os
     import signal
     import subprocess
     import sys
@@ -58,11 +60,13 @@ def test_sigterm_stops_the_demo_and_its_prometheus(tmp_path: Path) -> None:
     demo.wait(timeout=30)
     demo.stdout.close()
     for pid in map(int, children):
-        for _ in range(50):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.1)
-        else:
-            raise AssertionError(f"Prometheus (pid {pid}) outlived the demo")
+        wait_until(partial(_gone, pid), 5, f"Prometheus (pid {pid}) outlived the demo")
+
+
+def _gone(pid: int) -> bool:
+    """Whether no process `pid` is left (os.kill with signal 0 only asks)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False

@@ -20,31 +20,9 @@ from storage.db import make_engine
 from storage.gates import GateRecord, GateRepository
 from storage.migrate import upgrade
 from storage.postmortems import PostmortemRepository
+from storage.unit_of_work import UnitOfWork
+from tests.support.catalogs import digest_catalog as write_catalog
 from tests.support.scenarios import END, HOUR
-
-ERR = 'sum(rate(http_requests_total{{service="{s}",code="500"}}[{{{{.window}}}}]))'
-ALL = 'sum(rate(http_requests_total{{service="{s}"}}[{{{{.window}}}}]))'
-TEAMS = {"payments": ("steady", "incident"), "search": ("slowburn", "overspent")}
-
-
-def write_catalog(directory: Path, url: str, extra: str = "") -> Path:
-    services = {s: team for team, names in TEAMS.items() for s in names}
-    slos = "\n".join(
-        f"  - name: {s}-availability\n    service: {s}\n    objective: 99.9\n    sli:\n"
-        f"      events:\n        error_query: '{ERR.format(s=s)}'\n"
-        f"        total_query: '{ALL.format(s=s)}'"
-        for s in services
-    )
-    path = directory / "digest.yaml"
-    path.write_text(
-        f"prometheus: {{url: '{url}'}}\n"
-        "teams:\n"
-        "  payments: {channel: C0PAY, timezone: Europe/Berlin}\n"
-        "  search: {channel: C0SRCH}\n"
-        f"services: {{{', '.join(f'{s}: {{team: {t}}}' for s, t in services.items())}}}\n"
-        f"slos:\n{slos}\n{extra}"
-    )
-    return path
 
 
 @pytest.fixture(params=["prometheus", "victoriametrics"])
@@ -55,16 +33,13 @@ def prom(prom: Any, request: pytest.FixtureRequest) -> Any:
 
 
 @pytest.fixture(params=["rate", "increase"])
-def setup(
-    prom: Any, tmp_path: Path, request: pytest.FixtureRequest
-) -> tuple[DigestData, Any, Any]:
+def setup(prom: Any, tmp_path: Path, request: pytest.FixtureRequest) -> tuple[DigestData, Any, Any]:
     """The digest's figures must be true whether the SLIs are rates or counts of events."""
-    path = write_catalog(tmp_path, prom.url)
-    path.write_text(path.read_text().replace("sum(rate(", f"sum({request.param}("))
+    path = write_catalog(tmp_path, prom.url, function=request.param)
     catalog = load_catalog(path)
     engine = make_engine(f"sqlite:///{tmp_path / 'digest.db'}")
     upgrade(engine)
-    return DigestData(catalog, PrometheusSource(prom.url), engine), catalog, engine
+    return DigestData(catalog, PrometheusSource(prom.url), UnitOfWork(engine)), catalog, engine
 
 
 def test_each_slo_line_matches_the_ground_truth(prom: Any, setup: Any) -> None:
@@ -95,7 +70,7 @@ def test_each_slo_line_matches_the_ground_truth(prom: Any, setup: Any) -> None:
 def test_incidents_actions_and_held_deploys_are_the_team_s_own(prom: Any, setup: Any) -> None:
     data, catalog, engine = setup
     end = prom.end
-    incidents = Incidents(catalog, PrometheusSource(prom.url), engine, lambda: end)
+    incidents = Incidents(catalog, PrometheusSource(prom.url), UnitOfWork(engine), lambda: end)
     episode = prom.scenarios["incident"].episodes[0]
     start = prom.start + timedelta(seconds=episode.offset)
 
@@ -168,6 +143,8 @@ def test_the_chart_follows_the_budget_over_the_window(prom: Any, setup: Any) -> 
 
 def test_an_unreachable_prometheus_is_an_error_never_a_digest(setup: Any, tmp_path: Path) -> None:
     _, catalog, engine = setup
-    down = DigestData(catalog, PrometheusSource("http://127.0.0.1:9", timeout=2), engine)
+    down = DigestData(
+        catalog, PrometheusSource("http://127.0.0.1:9", timeout=2), UnitOfWork(engine)
+    )
     with pytest.raises(PrometheusUnreachable):
         down.digest("payments", END)

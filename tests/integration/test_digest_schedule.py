@@ -19,6 +19,7 @@ from bot.slack.notifier import post_failed
 from bot.slack.rendering import Renderer
 from storage.db import make_engine
 from storage.migrate import upgrade
+from storage.unit_of_work import UnitOfWork
 
 # payments: Mondays 09:00 in Berlin (08:00 UTC in winter); search: Wednesdays 12:00 UTC;
 # quiet: no scheduled digest
@@ -94,7 +95,7 @@ def setup(tmp_path: Path) -> tuple[Digests, FakeData, Recorder]:
     digests = Digests(
         CATALOG,
         data,
-        engine,
+        UnitOfWork(engine),
         notifier,
         DigestMessages(Renderer()),
         draw=lambda c: b"png",  # type: ignore[arg-type]

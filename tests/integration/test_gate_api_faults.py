@@ -3,7 +3,6 @@ database down, Prometheus down), never a 500 and never a verdict without its rec
 
 import json
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ from bot.observability import BotMetrics
 from bot.services.gate import GateAnswer
 from bot.web import GateApi, create_web_app
 from tests.support.cli import closed_port
+from tests.support.waiting import wait_until
 
 TOKEN = "gate-token"
 
@@ -30,9 +30,7 @@ def serve_gate(ask: Callable[[str, str], GateAnswer]) -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: server.started, 10, "the gate API server did not start")
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)

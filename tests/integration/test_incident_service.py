@@ -16,6 +16,7 @@ from bot.metrics.source import EventCounts, Progress
 from bot.services.incidents import Incidents
 from storage.db import make_engine
 from storage.migrate import upgrade
+from storage.unit_of_work import UnitOfWork
 from tests.e2e.test_alerting import write_catalog
 
 
@@ -51,7 +52,7 @@ def setup(prom: Any, tmp_path: Path) -> tuple[Incidents, Flaky]:
     engine = make_engine(f"sqlite:///{tmp_path / 'incidents.db'}")
     upgrade(engine)
     source = Flaky(PrometheusSource(prom.url, reuse_hours=False))
-    return Incidents(catalog, source, engine, lambda: prom.end), source
+    return Incidents(catalog, source, UnitOfWork(engine), lambda: prom.end), source
 
 
 def draft(service: str, start: datetime, end: datetime | None) -> IncidentDraft:

@@ -9,11 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.cli import clean_env
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=600)
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
 
 
 def test_wheel_installs_and_runs_from_elsewhere(tmp_path: Path) -> None:
@@ -51,6 +55,16 @@ def test_wheel_installs_and_runs_from_elsewhere(tmp_path: Path) -> None:
     )
     assert check.returncode == 0, check.stderr
     assert "Catalog OK" in check.stdout
+
+    # The installed command refuses a new database until `budgetbot migrate` made it.
+    command = str(venv / "bin" / "budgetbot")
+    env = clean_env(DATABASE_URL="sqlite:///cli.db")
+    refused = run(command, "incidents", "list", cwd=elsewhere, env=env)
+    assert refused.returncode == 1 and "run budgetbot migrate" in refused.stderr
+    migrated = run(command, "migrate", cwd=elsewhere, env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    listed = run(command, "incidents", "list", "--format", "json", cwd=elsewhere, env=env)
+    assert listed.returncode == 0 and listed.stdout.strip() == "[]", listed.stderr
 
     probe = (
         "import bot.demo.scenario as s, storage.migrate as m, sqlalchemy as sa;"

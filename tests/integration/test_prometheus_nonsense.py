@@ -13,7 +13,7 @@ from bot.metrics.prometheus import PrometheusSource
 from bot.metrics.promql import Term
 from tests.integration.test_cli import assert_no_traceback
 from tests.integration.test_status_truth import write_catalog
-from tests.support.cli import budgetbot
+from tests.support.cli import budgetbot, clean_env, migrate
 from tests.support.faulty_proxy import FaultyProxy, faulty_proxy
 
 
@@ -21,6 +21,12 @@ from tests.support.faulty_proxy import FaultyProxy, faulty_proxy
 def proxied(prom: Any, tmp_path: Path) -> Iterator[tuple[Path, FaultyProxy]]:
     with faulty_proxy(prom.url) as (url, proxy):
         yield write_catalog(tmp_path, url), proxy
+
+
+@pytest.fixture
+def gate_env(tmp_path: Path) -> dict[str, str]:
+    """`budgetbot gate` records its verdict: a migrated database of the test's own."""
+    return migrate(clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'gate.db'}"))
 
 
 @pytest.mark.parametrize(
@@ -33,12 +39,14 @@ def proxied(prom: Any, tmp_path: Path) -> Iterator[tuple[Path, FaultyProxy]]:
     ],
 )
 def test_nonsense_is_prometheus_failing_exit_2(
-    proxied: tuple[Path, FaultyProxy], prom: Any, mode: str, words: str
+    proxied: tuple[Path, FaultyProxy], gate_env: dict[str, str], prom: Any, mode: str, words: str
 ) -> None:
     catalog, proxy = proxied
     proxy.mode = mode
     for command in (["status", "--format", "json"], ["gate", "--service", "steady"]):
-        run = budgetbot(*command, "--config", str(catalog), "--at", prom.end.isoformat())
+        run = budgetbot(
+            *command, "--config", str(catalog), "--at", prom.end.isoformat(), env=gate_env
+        )
         assert run.returncode == 2, (mode, command, run.stdout, run.stderr)
         assert run.stdout == ""  # never a budget, never "open"
         assert words in run.stderr and "127.0.0.1" in run.stderr
@@ -48,7 +56,7 @@ def test_nonsense_is_prometheus_failing_exit_2(
 
 @pytest.mark.parametrize(("mode", "shown"), [("nan", "NaN"), ("inf", "inf"), ("negative", "-5")])
 def test_garbage_values_are_data_errors_never_a_gate(
-    proxied: tuple[Path, FaultyProxy], prom: Any, mode: str, shown: str
+    proxied: tuple[Path, FaultyProxy], gate_env: dict[str, str], prom: Any, mode: str, shown: str
 ) -> None:
     catalog, proxy = proxied
     proxy.mode = mode
@@ -59,8 +67,9 @@ def test_garbage_values_are_data_errors_never_a_gate(
     assert docs and all(d["data"] == "error" and d["gate"] is None for d in docs)
     assert all(f"returned {shown}" in d["message"] for d in docs)
     gate = budgetbot(
-        "gate", "--service", "steady", "--config", str(catalog), "--at", at, "--format", "json"
-    )
+        "gate", "--service", "steady", "--config", str(catalog), "--at", at, "--format", "json",
+        env=gate_env,
+    )  # fmt: skip
     assert gate.returncode == 3, gate.stdout + gate.stderr  # unknown: not allowed, not frozen
     verdict = json.loads(gate.stdout)
     assert (verdict["decision"], verdict["allowed"]) == ("unknown", False)

@@ -18,45 +18,9 @@ from bot.domain.burn import burn_windows
 from bot.domain.durations import format_duration
 from bot.domain.slo import EventsSLI, QueryKind
 from bot.metrics.prometheus import PrometheusSource
+from tests.support.catalogs import FORM_SERVICES as SERVICES
+from tests.support.catalogs import both_forms_catalog as write_catalog  # imported by others
 from tests.support.cli import budgetbot
-
-SERVICES = ("steady", "incident", "slowburn", "quiet")
-FORMS = {
-    "rate": "sum(rate(http_requests_total{{service=\"{s}\"{code}}}[{{{{.window}}}}]))",
-    "count": "sum(increase(http_requests_total{{service=\"{s}\"{code}}}[{{{{.window}}}}]))",
-}
-BAD = ',code="500"'
-
-
-def query(form: str, service: str, bad: bool) -> str:
-    return FORMS[form].format(s=service, code=BAD if bad else "")
-
-
-def write_catalog(directory: Path, url: str) -> Path:
-    """Native SLOs in both forms, and a Sloth file whose queries count with increase()."""
-    lines = [f"prometheus: {{url: '{url}'}}", "teams:", "  payments: {channel: C0PAY}"]
-    lines += ["services:", *(f"  {s}: {{team: payments}}" for s in SERVICES), "slos:"]
-    for service in SERVICES:
-        for form in FORMS:
-            lines += [
-                f"  - name: {service}-{form}",
-                f"    service: {service}",
-                "    objective: 99.9",
-                "    window: 30d",
-                "    sli:",
-                "      events:",
-                f"        error_query: '{query(form, service, True)}'",
-                f"        total_query: '{query(form, service, False)}'",
-            ]
-    lines += ["include:", "  - {path: sloth.yml, team: payments, window: 28d}"]
-    (directory / "budgetbot.yaml").write_text("\n".join(lines) + "\n")
-    (directory / "sloth.yml").write_text(
-        "version: prometheus/v1\nservice: incident\nslos:\n  - name: counted\n"
-        "    objective: 99.9\n    sli:\n      events:\n"
-        f"        error_query: '{query('count', 'incident', True)}'\n"
-        f"        total_query: '{query('count', 'incident', False)}'\n"
-    )
-    return directory / "budgetbot.yaml"
 
 
 @pytest.fixture(scope="module")

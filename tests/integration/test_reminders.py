@@ -23,6 +23,7 @@ from storage.db import make_engine
 from storage.incidents import IncidentRepository
 from storage.migrate import upgrade
 from storage.postmortems import PostmortemRepository
+from storage.unit_of_work import UnitOfWork
 from tests.support.cli import budgetbot, clean_env
 from tests.support.slack_api import SlackStandIn
 
@@ -74,9 +75,9 @@ def seed(engine: Engine) -> None:
 
 def run(engine: Engine, slack: SlackStandIn, at: datetime) -> None:
     settings = Settings(slack_bot_token="xoxb-test", slack_api_url=slack.api_url)
-    Reminders(CATALOG, engine, SlackNotifier(web_client(settings, for_posts=True)), MESSAGES).run(
-        at
-    )
+    Reminders(
+        CATALOG, UnitOfWork(engine), SlackNotifier(web_client(settings, for_posts=True)), MESSAGES
+    ).run(at)
 
 
 def test_reminders_once_per_day_and_week(tmp_path: Path, slack_api: SlackStandIn) -> None:
@@ -153,7 +154,7 @@ def test_reminders_not_sent_while_slack_is_unreachable_are_sent_later(
         slack_bot_token="xoxb-test", slack_api_url=f"http://127.0.0.1:{closed_port()}/api/"
     )
     down = SlackNotifier(web_client(settings, for_posts=True))
-    report = Reminders(CATALOG, engine, down, MESSAGES).run(NOW)
+    report = Reminders(CATALOG, UnitOfWork(engine), down, MESSAGES).run(NOW)
     assert report.failed == 3 and report.owners == 0  # every post tried, none crashed the run
     run(engine, slack_api, NOW + timedelta(hours=1))  # Slack is back
     assert sorted(p.body["channel"] for p in slack_api.calls_to("chat.postMessage")) == [

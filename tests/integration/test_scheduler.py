@@ -14,12 +14,15 @@ import pytest
 from sqlalchemy import Engine, text
 
 from bot.scheduler import LocalLease, PostgresLease, Scheduler, lease_for
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 KEY = 4242
 POSTGRES = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+SKIPPED = "job tick skipped: another replica leads"
+FAILED = "scheduled job tick failed"
 
 CHILD = (  # takes the lease, says so, then holds it until killed
     "import sys, time\n"
@@ -43,15 +46,6 @@ def new_lease(engine: Engine) -> Iterator[Callable[[], PostgresLease]]:
     yield make
     for lease in leases:
         lease.release()
-
-
-def _eventually(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def _holder_pids(engine: Engine) -> list[int]:
@@ -99,7 +93,7 @@ def test_another_process_takes_over_when_the_holder_dies(
         finally:
             os.kill(child.pid, signal.SIGKILL)
             child.wait(timeout=10)
-    assert _eventually(lease.try_acquire)
+    wait_until(lease.try_acquire, 5, "the lease of the killed holder was never free")
     assert lease.held
 
 
@@ -134,7 +128,8 @@ def test_a_frozen_holder_loses_the_lease_and_learns_it_on_waking(
             time.sleep(3)  # longer than the idle timeout: the heartbeat keeps it alive
             assert not lease.try_acquire()
             os.kill(child.pid, signal.SIGSTOP)
-            assert _eventually(lease.try_acquire, seconds=15)  # the server ended its session
+            # the server ends the frozen holder's session after its idle timeout
+            wait_until(lease.try_acquire, 15, "the frozen holder kept the lease")
             os.kill(child.pid, signal.SIGCONT)
             assert child.stdout.readline().strip() == "lost"  # its next check says so
             assert lease.try_acquire() and lease.held
@@ -183,15 +178,20 @@ def test_a_job_runs_in_one_replica_only_and_survives_its_errors(
         for name, scheduler in replicas.items():
             scheduler.add_interval("tick", job(name), seconds=1)
             scheduler.start()
-        time.sleep(3.5)
+
+        def both_ticked_twice() -> bool:
+            said = [record.getMessage() for record in list(caplog.records)]
+            return said.count(FAILED) >= 2 and said.count(SKIPPED) >= 2
+
+        wait_until(both_ticked_twice, 15, lambda: f"the replicas did not tick twice: {runs}")
     finally:
         for scheduler in replicas.values():
             scheduler.shutdown()
     assert sorted(runs.values())[0] == 0, runs
     assert sorted(runs.values())[1] >= 2, runs  # later runs despite every run raising
     messages = [record.getMessage() for record in caplog.records]
-    assert messages.count("scheduled job tick failed") == max(runs.values())
-    assert messages.count("job tick skipped: another replica leads") >= 2
+    assert messages.count(FAILED) == max(runs.values())
+    assert messages.count(SKIPPED) >= 2
     assert messages.count("this process is now the leader: running scheduled jobs") == 1
     assert not any(scheduler.lease.held for scheduler in replicas.values())
     assert _holder_pids(engine) == []

@@ -12,95 +12,9 @@ import pytest
 
 from bot.domain.burn import burn_windows
 from bot.domain.durations import format_duration
+from tests.support.catalogs import NATIVE_SLOS
+from tests.support.catalogs import mixed_catalog as write_catalog  # imported by other suites
 from tests.support.cli import budgetbot
-
-ERR = 'sum(rate(http_requests_total{{service="{s}",code="500"}}[{{{{.window}}}}]))'
-ALL = 'sum(rate(http_requests_total{{service="{s}"}}[{{{{.window}}}}]))'
-
-NATIVE = """
-teams:
-  payments: {{channel: C0PAY}}
-  search: {{channel: C0SRCH}}
-services:
-{services}
-slos:
-{slos}
-include:
-  - sloth.yml
-  - openslo.yml
-"""
-SLOTH = """
-version: prometheus/v1
-service: slowburn
-labels: {{team: search}}
-slos:
-  - name: availability
-    objective: 99.9
-    sli:
-      events:
-        error_query: {err}
-        total_query: {all}
-  - name: ratio
-    objective: 99.9
-    sli:
-      raw:
-        error_ratio_query: ({err}) / ({all})
-"""
-OPENSLO = """
-apiVersion: openslo/v1
-kind: SLO
-metadata:
-  name: overspent-openslo
-  labels: {team: payments}
-spec:
-  service: overspent
-  budgetingMethod: Occurrences
-  timeWindow: [{duration: 30d, isRolling: true}]
-  objectives: [{target: 0.999}]
-  indicator:
-    metadata: {name: overspent-errors}
-    spec:
-      ratioMetric:
-        counter: true
-        bad:
-          metricSource:
-            type: Prometheus
-            spec: {query: 'http_requests_total{service="overspent",code="500"}'}
-        total:
-          metricSource:
-            type: Prometheus
-            spec: {query: 'http_requests_total{service="overspent"}'}
-"""
-NATIVE_SLOS = {
-    "steady": ("99.9", "30d"),
-    "incident": ("99.9", "30d"),
-    "fastburn": ("99.9", "30d"),
-    "overspent": ("99.9", "30d"),
-    "quiet": ("99.9", "30d"),
-    "short": ("99.9", "28d"),
-}
-
-
-def write_catalog(directory: Path, prometheus_url: str) -> Path:
-    services = "\n".join(
-        f"  {s}: {{team: payments}}" for s in [*NATIVE_SLOS, "slowburn"] if s != "slowburn"
-    )
-    slos = "\n".join(
-        f"  - name: {s}-availability\n    service: {s}\n    objective: {obj}\n"
-        f"    window: {win}\n    sli:\n      events:\n"
-        f"        error_query: '{ERR.format(s=s)}'\n        total_query: '{ALL.format(s=s)}'"
-        for s, (obj, win) in NATIVE_SLOS.items()
-    )
-    body = NATIVE.format(services=services, slos=slos)
-    (directory / "budgetbot.yaml").write_text(f"prometheus: {{url: '{prometheus_url}'}}\n{body}")
-    (directory / "sloth.yml").write_text(
-        SLOTH.format(err=f"'{ERR.format(s='slowburn')}'", all=f"'{ALL.format(s='slowburn')}'")
-        .replace("error_ratio_query: ('", "error_ratio_query: '(")
-        .replace("') / ('", ") / (")
-        .replace("')\n", ")'\n")
-    )
-    (directory / "openslo.yml").write_text(OPENSLO)
-    return directory / "budgetbot.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,15 @@ def budgetbot(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
     )
 
 
+def migrate(env: dict[str, str]) -> dict[str, str]:
+    """`budgetbot migrate` on env's DATABASE_URL, as a deployment runs it before any other
+    command against a new database (only `serve` migrates by itself); returns env."""
+    assert "DATABASE_URL" in env, "migrate which database? set DATABASE_URL in env"
+    run = budgetbot("migrate", env=env)
+    assert run.returncode == 0, run.stderr
+    return env
+
+
 def closed_port() -> int:
     """A loopback port nothing listens on (bound, then released)."""
     with socket.socket() as s:

@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.cli import clean_env, closed_port
+from tests.support.waiting import wait_until
 
 SIGNING_SECRET = "e2e-signing-secret"
 BOT_TOKEN = "xoxb-e2e-token"
@@ -40,12 +40,17 @@ class ServeProcess:
 
     def wait_metric(self, line_start: str, at_least: float, timeout: float = 30) -> float:
         """Poll /metrics until the sample reaches `at_least` (a deterministic wait)."""
-        deadline = time.monotonic() + timeout
-        while (value := self.metric(line_start)) < at_least:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{line_start} stayed at {value} < {at_least}")
-            time.sleep(0.2)
-        return value
+        last = [0.0]
+
+        def reached() -> bool:
+            last[0] = self.metric(line_start)
+            return last[0] >= at_least
+
+        def stayed() -> str:
+            return f"{line_start} stayed at {last[0]} < {at_least}"
+
+        wait_until(reached, timeout, stayed, interval=0.2)
+        return last[0]
 
     def health(self) -> dict[str, Any]:
         status, body = self.get("/healthz")
@@ -89,21 +94,22 @@ def healthy(
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
     server = ServeProcess(process, f"http://127.0.0.1:{port}", log)
+
+    def healthy_now() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"{command[2:]} exited {process.returncode}:\n{log.read_text()}")
+        try:
+            return server.get("/healthz")[0] == 200
+        except OSError:  # not listening yet
+            return False
+
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(
-                    f"{command[2:]} exited {process.returncode}:\n{log.read_text()}"
-                )
-            try:
-                if server.get("/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{command[2:]} did not become healthy:\n{log.read_text()}")
-            time.sleep(0.2)
+        wait_until(
+            healthy_now,
+            timeout,
+            lambda: f"{command[2:]} did not become healthy:\n{log.read_text()}",
+            interval=0.2,
+        )
         yield server
     finally:
         process.terminate()

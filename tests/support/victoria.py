@@ -15,6 +15,7 @@ from bot.demo.synthetic import days, generate, render_day
 from tests.support.cli import closed_port
 from tests.support.prometheus import PromData
 from tests.support.scenarios import END, SCENARIOS, START
+from tests.support.waiting import wait_until
 
 
 def exposition(openmetrics: str) -> bytes:
@@ -66,12 +67,14 @@ def victoria(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PromData]:
     ]
     log = (workdir / "victoria.log").open("w")
     server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+
+    def ready() -> bool:
+        if server.poll() is not None:
+            pytest.fail(f"victoria-metrics exited: {workdir / 'victoria.log'}")
+        return _ready(url)
+
     try:
-        deadline = time.monotonic() + 30
-        while not _ready(url):
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"victoria-metrics did not start: {workdir / 'victoria.log'}")
-            time.sleep(0.1)
+        wait_until(ready, 30, f"victoria-metrics did not start: {workdir / 'victoria.log'}")
         truth = generate(list(SCENARIOS.values()), START, END)
         for day in days(truth):
             _post(f"{url}/api/v1/import/prometheus", exposition(render_day(truth, day)))

@@ -5,6 +5,7 @@ import inspect
 import io
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -14,8 +15,10 @@ from matplotlib.figure import Figure
 from matplotlib.image import imread
 from matplotlib.lines import Line2D
 
-from bot import charts
-from bot.charts import OKABE_ITO, BudgetChart, BudgetSeries, _date_num, _figure, budget_chart
+from bot import chart_parts, chart_style, charts
+from bot.chart_parts import date_num as _date_num
+from bot.chart_style import OKABE_ITO
+from bot.charts import BudgetChart, BudgetSeries, _figure, budget_chart
 
 START = datetime(2026, 2, 1, tzinfo=UTC)
 DAYS = 30
@@ -247,8 +250,9 @@ def test_charts_can_be_drawn_in_parallel_threads(one_png: bytes) -> None:
     assert first == second == one_png
 
 
-def test_pyplot_is_never_imported() -> None:
-    tree = ast.parse(inspect.getsource(charts))
+@pytest.mark.parametrize("module", [charts, chart_parts, chart_style])
+def test_pyplot_is_never_imported(module: ModuleType) -> None:
+    tree = ast.parse(inspect.getsource(module))
     imported = {
         alias.name if isinstance(node, ast.Import) else f"{node.module}.{alias.name}"
         for node in ast.walk(tree)

@@ -5,20 +5,20 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
-from typing import TypeVar
+from functools import partial
 
 import pytest
 from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session
 
-from bot.domain.alerts import Action, AlertPolicy, OpenAlert, Watch, decide
-from bot.domain.burn import DEFAULT_RULES, FiringRule
-from bot.domain.slo import SLO, EventsSLI, Severity, Tier
-from bot.domain.status import DataState, SLOStatus
+from bot.domain.alerts import Action, OpenAlert, Watch
+from bot.domain.slo import Severity
 from storage.alerts import AlertRepository
 from storage.migrate import current, downgrade, upgrade
 from storage.models import AlertEpisode
+from storage.unit_of_work import Store
+from tests.support.transactions import in_tx, race
 
 pytestmark = pytest.mark.integration
 
@@ -27,41 +27,25 @@ BERLIN_SUMMER = timezone(timedelta(hours=2))
 NEW_TABLES = {"alert_episode", "alert_post", "slo_watch", "data_warning"}
 OLD_TABLES = {"budget_snapshot", "handled_event"}
 
-R = TypeVar("R")
-
 
 def _ticket(at: datetime = T0, remaining: float | None = 0.8) -> OpenAlert:
     return OpenAlert(Severity.TICKET, at, remaining)
 
 
-def _in_tx(engine: Engine, work: Callable[[AlertRepository], R]) -> R:
-    """Run `work` in its own committed transaction."""
-    with Session(engine) as session, session.begin():
-        return work(AlertRepository(session))
-
-
 def _open(engine: Engine, slo: str, alert: OpenAlert | None = None) -> int:
     """Open an episode for `slo` (committed); its id."""
-    episode = _in_tx(engine, lambda alerts: alerts.open_episode(slo, alert or _ticket()))
+    episode = in_tx(engine, lambda s: s.alerts.open_episode(slo, alert or _ticket()))
     assert isinstance(episode, int)
     return episode
 
 
-def _race(engine: Engine, work: Callable[[AlertRepository], bool]) -> list[bool]:
-    """Two threads, each with its own Session, released together by a barrier; sorted results."""
-    barrier = threading.Barrier(2, timeout=30)
-
-    def attempt() -> bool:
-        barrier.wait()
-        return _in_tx(engine, work)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(attempt) for _ in range(2)]
-        return sorted(future.result(timeout=60) for future in futures)
+def _warn(engine: Engine, slo: str, since: datetime, at: datetime | None = None) -> bool:
+    """Claim the data-missing warning of (slo, since) in its own committed transaction."""
+    return in_tx(engine, lambda s: s.alerts.claim_data_warning(slo, since, at=at))
 
 
 def _while_held(
-    engine: Engine, work: Callable[[AlertRepository], bool], *, commit: bool
+    engine: Engine, work: Callable[[Store], bool], *, commit: bool
 ) -> tuple[bool, bool]:
     """The first claimer holds its transaction open while the second one tries; both results.
 
@@ -73,7 +57,7 @@ def _while_held(
     def first() -> bool:
         with Session(engine) as session:
             session.begin()
-            result = work(AlertRepository(session))
+            result = work(Store(session))
             claimed.set()
             threading.Event().wait(0.5)  # the second claimer is blocked meanwhile
             if commit:
@@ -84,7 +68,7 @@ def _while_held(
 
     def second() -> bool:
         assert claimed.wait(timeout=30)
-        return _in_tx(engine, work)
+        return in_tx(engine, work)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = [pool.submit(first), pool.submit(second)]
@@ -128,15 +112,16 @@ def test_one_open_episode_per_slo(migrated: Engine) -> None:
     """A second open episode for an SLO is refused until the first one resolves."""
     first = _open(migrated, "checkout")
     later = _ticket(T0 + timedelta(days=1))
-    assert _in_tx(migrated, lambda a: a.open_episode("checkout", later)) is None
-    assert _in_tx(migrated, lambda a: a.open_episode("checkout", _ticket())) is None
+    assert in_tx(migrated, lambda s: s.alerts.open_episode("checkout", later)) is None
+    assert in_tx(migrated, lambda s: s.alerts.open_episode("checkout", _ticket())) is None
     search = _open(migrated, "search")
     assert search != first
-    assert _in_tx(migrated, lambda a: a.resolve(first, T0 + timedelta(hours=1))) is True
-    again = _in_tx(migrated, lambda a: a.open_episode("checkout", _ticket(T0 + timedelta(hours=2))))
+    assert in_tx(migrated, lambda s: s.alerts.resolve(first, T0 + timedelta(hours=1))) is True
+    reopened = _ticket(T0 + timedelta(hours=2))
+    again = in_tx(migrated, lambda s: s.alerts.open_episode("checkout", reopened))
     assert again is not None
     assert again not in (first, search)
-    assert _in_tx(migrated, lambda a: a.open_episode("checkout", _ticket())) is None
+    assert in_tx(migrated, lambda s: s.alerts.open_episode("checkout", _ticket())) is None
 
 
 def test_refused_open_leaves_the_transaction_usable(migrated: Engine) -> None:
@@ -158,9 +143,9 @@ def test_resolve_is_true_once(migrated: Engine) -> None:
     """resolve() is True only for the call that resolved the episode; unknown ids are False."""
     episode = _open(migrated, "checkout")
     at = (T0 + timedelta(minutes=30)).astimezone(BERLIN_SUMMER)
-    assert _in_tx(migrated, lambda a: a.resolve(episode, at)) is True
-    assert _in_tx(migrated, lambda a: a.resolve(episode, at + timedelta(1))) is False
-    assert _in_tx(migrated, lambda a: a.resolve(episode + 1000, at)) is False
+    assert in_tx(migrated, lambda s: s.alerts.resolve(episode, at)) is True
+    assert in_tx(migrated, lambda s: s.alerts.resolve(episode, at + timedelta(1))) is False
+    assert in_tx(migrated, lambda s: s.alerts.resolve(episode + 1000, at)) is False
     with Session(migrated) as session:
         stored = AlertRepository(session).episode(episode)
     assert stored is not None
@@ -172,21 +157,22 @@ def test_two_threads_racing_to_open_and_resolve(migrated: Engine) -> None:
     """Of two replicas opening (or resolving) the same SLO's episode at once, one wins."""
     for round_number in range(10):
         slo = f"race-{round_number}"
-        assert _race(migrated, _opens(slo)) == [False, True]
-        [(_, alert, _, _)] = [f for f in _in_tx(migrated, lambda a: a.firing()) if f[0] == slo]
-        assert _race(migrated, _resolves(alert.episode)) == [False, True]
+        assert sorted(race(partial(in_tx, migrated, _opens(slo)))) == [False, True]
+        firing = in_tx(migrated, lambda s: s.alerts.firing())
+        [(_, alert, _, _)] = [f for f in firing if f[0] == slo]
+        assert sorted(race(partial(in_tx, migrated, _resolves(alert.episode)))) == [False, True]
 
 
-def _opens(slo: str) -> Callable[[AlertRepository], bool]:
-    return lambda alerts: alerts.open_episode(slo, _ticket()) is not None
+def _opens(slo: str) -> Callable[[Store], bool]:
+    return lambda store: store.alerts.open_episode(slo, _ticket()) is not None
 
 
-def _resolves(episode: int) -> Callable[[AlertRepository], bool]:
-    return lambda alerts: alerts.resolve(episode, T0)
+def _resolves(episode: int) -> Callable[[Store], bool]:
+    return lambda store: store.alerts.resolve(episode, T0)
 
 
-def _claims(episode: int, kind: str) -> Callable[[AlertRepository], bool]:
-    return lambda alerts: alerts.claim_post(episode, kind)
+def _claims(episode: int, kind: str) -> Callable[[Store], bool]:
+    return lambda store: store.alerts.claim_post(episode, kind)
 
 
 def test_firing_lists_open_episodes_oldest_first(migrated: Engine) -> None:
@@ -209,7 +195,7 @@ def test_firing_lists_open_episodes_oldest_first(migrated: Engine) -> None:
             "1700000000.000100",
         ),
     ]
-    assert _in_tx(migrated, lambda a: a.firing()) == firing
+    assert in_tx(migrated, lambda s: s.alerts.firing()) == firing
 
 
 # -- posts and data warnings ----------------------------------------------------------------
@@ -219,14 +205,14 @@ def test_claim_post_is_true_once(migrated: Engine) -> None:
     """Each (episode, kind) is claimed once; other kinds and episodes are independent."""
     first = _open(migrated, "checkout")
     second = _open(migrated, "search")
-    assert _in_tx(migrated, lambda a: a.claim_post(first, "open")) is True
-    assert _in_tx(migrated, lambda a: a.claim_post(first, "open")) is False
-    assert _in_tx(migrated, lambda a: a.claim_post(first, Action.OPEN)) is False
-    assert _in_tx(migrated, lambda a: a.claim_post(first, Action.ESCALATE)) is True
-    assert _in_tx(migrated, lambda a: a.claim_post(second, "open")) is True
-    assert _in_tx(migrated, lambda a: a.resolve(first, T0)) is True
-    assert _in_tx(migrated, lambda a: a.claim_post(first, "resolve")) is True
-    assert _in_tx(migrated, lambda a: a.claim_post(first, "resolve")) is False
+    assert in_tx(migrated, lambda s: s.alerts.claim_post(first, "open")) is True
+    assert in_tx(migrated, lambda s: s.alerts.claim_post(first, "open")) is False
+    assert in_tx(migrated, lambda s: s.alerts.claim_post(first, Action.OPEN)) is False
+    assert in_tx(migrated, lambda s: s.alerts.claim_post(first, Action.ESCALATE)) is True
+    assert in_tx(migrated, lambda s: s.alerts.claim_post(second, "open")) is True
+    assert in_tx(migrated, lambda s: s.alerts.resolve(first, T0)) is True
+    assert in_tx(migrated, lambda s: s.alerts.claim_post(first, "resolve")) is True
+    assert in_tx(migrated, lambda s: s.alerts.claim_post(first, "resolve")) is False
     with Session(migrated) as session:
         raw = session.connection().execute(text("SELECT count(*) FROM alert_post")).scalar_one()
     assert raw == 4
@@ -247,14 +233,15 @@ def test_two_threads_racing_for_a_post(migrated: Engine) -> None:
     """Of two threads (own sessions and connections) claiming one post, exactly one wins."""
     episodes = [_open(migrated, f"slo-{n}") for n in range(10)]
     for episode in episodes:
-        assert _race(migrated, _claims(episode, "open")) == [False, True]
+        assert sorted(race(partial(in_tx, migrated, _claims(episode, "open")))) == [False, True]
 
 
 @pytest.mark.parametrize("commit", [True, False], ids=["committed", "rolled_back"])
 def test_a_claim_held_open_blocks_the_second_claimer(migrated: Engine, commit: bool) -> None:
     """The second claimer waits for the first transaction: it loses unless that rolled back."""
     episode = _open(migrated, "checkout")
-    first, second = _while_held(migrated, lambda a: a.claim_post(episode, "open"), commit=commit)
+    claim = _claims(episode, "open")
+    first, second = _while_held(migrated, claim, commit=commit)
     assert first is True
     assert second is not commit
 
@@ -262,9 +249,7 @@ def test_a_claim_held_open_blocks_the_second_claimer(migrated: Engine, commit: b
 @pytest.mark.parametrize("commit", [True, False], ids=["committed", "rolled_back"])
 def test_an_open_held_open_blocks_the_second_opener(migrated: Engine, commit: bool) -> None:
     """The partial unique index makes a concurrent open_episode wait, then lose."""
-    first, second = _while_held(
-        migrated, lambda a: a.open_episode("checkout", _ticket()) is not None, commit=commit
-    )
+    first, second = _while_held(migrated, _opens("checkout"), commit=commit)
     assert first is True
     assert second is not commit
 
@@ -272,12 +257,12 @@ def test_an_open_held_open_blocks_the_second_opener(migrated: Engine, commit: bo
 def test_claim_data_warning_once_per_outage(migrated: Engine) -> None:
     """One warning per (slo, outage start); a later outage or another SLO gets its own."""
     since = T0.astimezone(BERLIN_SUMMER)
-    assert _in_tx(migrated, lambda a: a.claim_data_warning("checkout", since)) is True
-    assert _in_tx(migrated, lambda a: a.claim_data_warning("checkout", T0)) is False  # same instant
-    assert _in_tx(migrated, lambda a: a.claim_data_warning("search", T0)) is True
+    assert _warn(migrated, "checkout", since) is True
+    assert _warn(migrated, "checkout", T0) is False  # same instant
+    assert _warn(migrated, "search", T0) is True
     later = T0 + timedelta(hours=3)
-    assert _in_tx(migrated, lambda a: a.claim_data_warning("checkout", later, at=later)) is True
-    assert _race(migrated, lambda a: a.claim_data_warning("race", T0)) == [False, True]
+    assert _warn(migrated, "checkout", later, at=later) is True
+    assert sorted(race(partial(_warn, migrated, "race", T0))) == [False, True]
 
 
 # -- watches ---------------------------------------------------------------------------------
@@ -343,18 +328,18 @@ def test_save_round_trips_through_watches(migrated: Engine) -> None:
         T0 + timedelta(minutes=3),
         True,
     )
-    _in_tx(migrated, lambda a: a.save("checkout", stored))
-    assert _in_tx(migrated, lambda a: a.watches(["checkout"])) == {"checkout": stored}
+    in_tx(migrated, lambda s: s.alerts.save("checkout", stored))
+    assert in_tx(migrated, lambda s: s.alerts.watches(["checkout"])) == {"checkout": stored}
     quiet = Watch(replace(stored.alert, below_since=None) if stored.alert else None)
-    _in_tx(migrated, lambda a: a.save("checkout", quiet))  # the upsert overwrites the row
-    assert _in_tx(migrated, lambda a: a.watches(["checkout"])) == {"checkout": quiet}
+    in_tx(migrated, lambda s: s.alerts.save("checkout", quiet))  # the upsert overwrites the row
+    assert in_tx(migrated, lambda s: s.alerts.watches(["checkout"])) == {"checkout": quiet}
 
 
 def test_save_keeps_fresher_writes(migrated: Engine) -> None:
     """A cycle holding an older read neither de-escalates nor drops an ack or a silence."""
     page = OpenAlert(Severity.PAGE, T0, 0.5)
     episode = _open(migrated, "checkout", page)
-    read = _in_tx(migrated, lambda a: a.watches(["checkout"]))["checkout"]
+    read = in_tx(migrated, lambda s: s.alerts.watches(["checkout"]))["checkout"]
     until = T0 + timedelta(hours=2)
     with Session(migrated) as session, session.begin():  # meanwhile, someone in Slack
         alerts = AlertRepository(session)
@@ -362,7 +347,7 @@ def test_save_keeps_fresher_writes(migrated: Engine) -> None:
         assert alerts.silence(episode, until) is True
     assert read.alert is not None
     stale = Watch(replace(read.alert, severity=Severity.TICKET, below_since=T0, silenced_until=T0))
-    _in_tx(migrated, lambda a: a.save("checkout", stale))
+    in_tx(migrated, lambda s: s.alerts.save("checkout", stale))
     with Session(migrated) as session:
         stored = AlertRepository(session).episode(episode)
     assert stored is not None
@@ -374,9 +359,9 @@ def test_save_keeps_fresher_writes(migrated: Engine) -> None:
 def test_save_leaves_resolved_episodes_alone(migrated: Engine) -> None:
     """A cycle that still holds a resolved episode changes nothing about it."""
     episode = _open(migrated, "checkout")
-    assert _in_tx(migrated, lambda a: a.resolve(episode, T0)) is True
+    assert in_tx(migrated, lambda s: s.alerts.resolve(episode, T0)) is True
     late = Watch(replace(_ticket(), episode=episode, severity=Severity.PAGE, below_since=T0))
-    _in_tx(migrated, lambda a: a.save("checkout", late))
+    in_tx(migrated, lambda s: s.alerts.save("checkout", late))
     with Session(migrated) as session:
         alerts = AlertRepository(session)
         assert alerts.episode(episode) == ("checkout", replace(_ticket(), episode=episode), T0)
@@ -429,7 +414,7 @@ def test_acknowledge_and_silence_open_episodes_only(migrated: Engine) -> None:
         row = session.get(AlertEpisode, episode)
         assert row is not None
         assert (row.acknowledged_by, row.acknowledged_at, row.silenced_until) == ("U1", at, until)
-    assert _in_tx(migrated, lambda a: a.resolve(episode, T0 + timedelta(hours=1))) is True
+    assert in_tx(migrated, lambda s: s.alerts.resolve(episode, T0 + timedelta(hours=1))) is True
     with Session(migrated) as session, session.begin():
         alerts = AlertRepository(session)
         assert alerts.acknowledge(episode, "U2", at) is False
@@ -458,101 +443,6 @@ def test_naive_datetimes_are_refused(
         write(AlertRepository(session))
 
 
-# -- a whole cycle ------------------------------------------------------------------------
-
-
-SLO_ = SLO("checkout", "svc", "team", Tier.PRODUCTION, 99.9, 30 * 86400, EventsSLI("e", "t"))
-POLICY = AlertPolicy(hysteresis=600, data_missing_after=900)
-RULES = {Severity.PAGE: DEFAULT_RULES[0], Severity.TICKET: DEFAULT_RULES[2]}
-
-
-def _status(severity: Severity | None = None, data: DataState = DataState.OK) -> SLOStatus:
-    firing = (FiringRule(RULES[severity], 14.4, 20.0, 30.0),) if severity else ()
-    return SLOStatus(SLO_, data, budget_remaining=0.6, firing=firing)
-
-
-def _cycle(engine: Engine, status: SLOStatus, now: datetime) -> list[tuple[str, int | str]]:
-    """One alerting cycle for the SLO: claim in the database and commit, then "post"."""
-    slo = SLO_.name
-    posts: list[tuple[str, int | str]] = []
-    with Session(engine) as session, session.begin():
-        alerts = AlertRepository(session)
-        watch = alerts.watches([slo])[slo]
-        decision = decide(watch, status, now, POLICY)
-        new = decision.watch
-        for action in decision.actions:
-            if action is Action.DATA_MISSING:
-                assert new.missing_since is not None
-                if alerts.claim_data_warning(slo, new.missing_since, at=now):
-                    posts.append((action, new.missing_since.isoformat()))
-                continue
-            if action is Action.OPEN:
-                assert new.alert is not None
-                episode = alerts.open_episode(slo, new.alert)
-                if episode is None:  # another replica opened it: its cycle does the rest
-                    return []
-                new = replace(new, alert=replace(new.alert, episode=episode))
-            alert = watch.alert if action is Action.RESOLVE else new.alert
-            assert alert is not None
-            if action is Action.RESOLVE and not alerts.resolve(alert.episode, now):
-                continue
-            if alerts.claim_post(alert.episode, action):
-                posts.append((action, alert.episode))
-        alerts.save(slo, new)
-    return posts  # sent only after the commit
-
-
-def test_a_whole_lifecycle_posts_each_thing_once(migrated: Engine) -> None:
-    """Open, escalate, resolve, data missing: each posted once, however often cycles rerun."""
-
-    def at(minutes: float) -> datetime:
-        return T0 + timedelta(minutes=minutes)
-
-    steps = [
-        (_status(Severity.TICKET), at(0), "open"),
-        (_status(Severity.PAGE), at(1), "escalate"),
-        (_status(Severity.PAGE), at(2), None),
-        (_status(), at(3), None),
-        (_status(), at(14), "resolve"),
-        (_status(data=DataState.NO_DATA), at(20), None),
-        (_status(data=DataState.NO_DATA), at(36), "data_missing"),
-        (_status(data=DataState.NO_DATA), at(40), None),
-    ]
-    posted: list[tuple[str, int | str]] = []
-    for status, now, expected in steps:
-        results = _race_cycles(migrated, status, now)  # two replicas at once...
-        results.append(_cycle(migrated, status, now))  # ...and a retry afterwards
-        flat = [post for result in results for post in result]
-        assert [kind for kind, _ in flat] == ([expected] if expected else []), now
-        posted += flat
-    episode = posted[0][1]
-    assert posted == [
-        ("open", episode),
-        ("escalate", episode),
-        ("resolve", episode),
-        ("data_missing", at(20).isoformat()),
-    ]
-    with Session(migrated) as session:
-        alerts = AlertRepository(session)
-        assert alerts.firing() == []
-        assert alerts.watches(["checkout"])["checkout"] == Watch(None, at(20), True)
-
-
-def _race_cycles(
-    engine: Engine, status: SLOStatus, now: datetime
-) -> list[list[tuple[str, int | str]]]:
-    """Two replicas running the same cycle at the same moment."""
-    barrier = threading.Barrier(2, timeout=30)
-
-    def run() -> list[tuple[str, int | str]]:
-        barrier.wait()
-        return _cycle(engine, status, now)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(run) for _ in range(2)]
-        return [future.result(timeout=60) for future in futures]
-
-
 # -- migration 0002 ------------------------------------------------------------------------
 
 
@@ -569,11 +459,11 @@ def test_upgrade_from_0001_and_downgrade_back(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) == OLD_TABLES | NEW_TABLES | {"alembic_version"}
     upgrade(engine)  # the repository speaks the newest schema
     episode = _open(engine, "checkout")
-    assert _in_tx(engine, lambda a: a.open_episode("checkout", _ticket())) is None
-    assert _in_tx(engine, lambda a: a.claim_post(episode, "open")) is True
+    assert in_tx(engine, lambda s: s.alerts.open_episode("checkout", _ticket())) is None
+    assert in_tx(engine, lambda s: s.alerts.claim_post(episode, "open")) is True
     with engine.begin() as connection:  # missing_warned defaults to false in the database
         connection.execute(text("INSERT INTO slo_watch (slo) VALUES ('raw')"))
-    assert _in_tx(engine, lambda a: a.watches(["raw"])) == {"raw": Watch()}
+    assert in_tx(engine, lambda s: s.alerts.watches(["raw"])) == {"raw": Watch()}
 
     downgrade(engine, "0001")
     assert current(engine) == "0001"
@@ -583,5 +473,5 @@ def test_upgrade_from_0001_and_downgrade_back(engine: Engine) -> None:
     assert kept == ["Ev1"]
 
     upgrade(engine)
-    assert _in_tx(engine, lambda a: a.firing()) == []
+    assert in_tx(engine, lambda s: s.alerts.firing()) == []
     assert _open(engine, "checkout") > 0

@@ -1,11 +1,8 @@
 """IncidentRepository on SQLite and PostgreSQL: declare, classify, resolve, cards, 0003."""
 
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
-from typing import TypeVar
 
 import pytest
 from sqlalchemy import Engine, inspect, text
@@ -26,6 +23,8 @@ from storage.incident_cards import CardRepository
 from storage.incidents import IncidentRepository
 from storage.migrate import current, downgrade, upgrade
 from storage.models import GATES, IMPACT_STATES, INCIDENT_SEVERITIES
+from storage.unit_of_work import Store
+from tests.support.transactions import in_tx, race, read_only
 
 pytestmark = pytest.mark.integration
 
@@ -33,8 +32,6 @@ T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 BERLIN_SUMMER = timezone(timedelta(hours=2))
 TICKET = OpenAlert(Severity.TICKET, T0, 0.8)
 INCIDENT_TABLES = {"incident", "incident_slo", "incident_change", "incident_card"}
-
-R = TypeVar("R")
 
 
 def _draft(
@@ -60,52 +57,39 @@ def _draft(
     )
 
 
-def _in_tx(engine: Engine, work: Callable[[IncidentRepository], R]) -> R:
-    """Run `work` in its own committed transaction."""
-    with Session(engine) as session, session.begin():
-        return work(IncidentRepository(session))
-
-
 def _claim(engine: Engine, incident: int, channel: str) -> bool:
     """Claim the incident's card in `channel` in its own committed transaction."""
-    with Session(engine) as session, session.begin():
-        return CardRepository(session).claim_card(incident, channel, T0)
+    return in_tx(engine, lambda s: s.cards.claim_card(incident, channel, T0))
 
 
 def _declare(engine: Engine, draft: IncidentDraft | None = None, at: datetime = T0) -> int:
     """Declare an incident (committed); its id."""
-    incident = _in_tx(engine, lambda r: r.declare(draft or _draft(), at))
+    incident = in_tx(engine, lambda s: s.incidents.declare(draft or _draft(), at))
     assert isinstance(incident, int)
     return incident
 
 
 def _get(engine: Engine, incident: int) -> Incident:
-    with Session(engine) as session:
-        found = IncidentRepository(session).get(incident)
+    found = read_only(engine, lambda s: s.incidents.get(incident))
     assert found is not None
     return found
 
 
-def _race(engine: Engine, work: Callable[[IncidentRepository], bool]) -> list[bool]:
-    """Two threads, each with its own Session, released together by a barrier; sorted results."""
-    return _race_each(lambda: _in_tx(engine, work))
+def _declares(key: str) -> Callable[[Store], bool]:
+    return lambda store: store.incidents.declare(_draft(), T0, key) is not None
 
 
-def _race_each(attempt_once: Callable[[], bool]) -> list[bool]:
-    """Two threads run `attempt_once` (its own Session) together, after a barrier."""
-    barrier = threading.Barrier(2, timeout=30)
-
-    def attempt() -> bool:
-        barrier.wait()
-        return attempt_once()
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(attempt) for _ in range(2)]
-        return sorted(future.result(timeout=60) for future in futures)
-
-
-def _declares(key: str) -> Callable[[IncidentRepository], bool]:
-    return lambda incidents: incidents.declare(_draft(), T0, key) is not None
+def _set_impact(
+    engine: Engine,
+    incident: int,
+    impacts: list[SLOImpact],
+    state: ImpactState,
+    severity: IncidentSeverity | None,
+    at: datetime,
+    actor: str = "budgetbot",
+) -> None:
+    """Store the incident's impacts and class in its own committed transaction."""
+    in_tx(engine, lambda s: s.incidents.set_impact(incident, impacts, state, severity, at, actor))
 
 
 def _count(engine: Engine, table: str) -> int:
@@ -138,7 +122,7 @@ def test_declare_round_trips(migrated: Engine) -> None:
         override_reason="card payments failed",
     )
     declared_at = local + timedelta(hours=1)
-    incident = _in_tx(migrated, lambda r: r.declare(draft, declared_at, "V0FORM1"))
+    incident = in_tx(migrated, lambda s: s.incidents.declare(draft, declared_at, "V0FORM1"))
     assert isinstance(incident, int)
     stored = _get(migrated, incident)
     assert stored == Incident(
@@ -179,7 +163,7 @@ def test_unknown_incident(migrated: Engine) -> None:
 
 def test_a_duplicate_submission_is_refused(migrated: Engine) -> None:
     """A form submitted twice makes one incident; the caller's transaction stays usable."""
-    first = _in_tx(migrated, lambda r: r.declare(_draft(), T0, "V0FORM1"))
+    first = in_tx(migrated, lambda s: s.incidents.declare(_draft(), T0, "V0FORM1"))
     assert first is not None
     with Session(migrated) as session, session.begin():
         incidents = IncidentRepository(session)
@@ -189,14 +173,14 @@ def test_a_duplicate_submission_is_refused(migrated: Engine) -> None:
     assert _count(migrated, "incident") == 2
     assert _count(migrated, "incident_change") == 2
     assert _get(migrated, first).draft.title == "Checkout errors"
-    assert _in_tx(migrated, lambda r: r.declare(_draft(), T0, "V0FORM2")) is None
+    assert in_tx(migrated, lambda s: s.incidents.declare(_draft(), T0, "V0FORM2")) is None
     assert _count(migrated, "incident") == 2
 
 
 def test_two_threads_submitting_one_form(migrated: Engine) -> None:
     """Of two replicas handling the same view submission at once, exactly one declares."""
     for n in range(5):
-        assert _race(migrated, _declares(f"V{n}")) == [False, True]
+        assert sorted(race(partial(in_tx, migrated, _declares(f"V{n}")))) == [False, True]
     assert _count(migrated, "incident") == 5
     assert _count(migrated, "incident_change") == 5
 
@@ -209,27 +193,24 @@ def test_set_impact_replaces_rows_and_logs_actual_changes(migrated: Engine) -> N
     incident = _declare(migrated)
     at = [T0 + timedelta(minutes=n) for n in range(10)]
     first = [_impact("checkout-latency", 0.012), _impact("checkout-availability", 0.03)]
-    _in_tx(migrated, lambda r: r.set_impact(incident, first, ImpactState.KNOWN, _sev(3), at[1]))
+    _set_impact(migrated, incident, first, ImpactState.KNOWN, _sev(3), at[1])
     stored = _get(migrated, incident)
     assert stored.impacts == tuple(sorted(first, key=lambda i: i.slo))
     assert (stored.impact_state, stored.severity_computed) == (ImpactState.KNOWN, _sev(3))
     assert stored.changes[1] == Change(at[1], "budgetbot", "classified", "SEV3")
 
     refreshed = [_impact("checkout-availability", 0.04, "caution")]  # same class: no change
-    _in_tx(migrated, lambda r: r.set_impact(incident, refreshed, ImpactState.KNOWN, _sev(3), at[2]))
+    _set_impact(migrated, incident, refreshed, ImpactState.KNOWN, _sev(3), at[2])
     stored = _get(migrated, incident)
     assert stored.impacts == tuple(refreshed)
     assert _kinds(stored) == [("declared", ""), ("classified", "SEV3")]
 
     worse = [_impact("checkout-availability", 0.07, "caution")]
-    _in_tx(migrated, lambda r: r.set_impact(incident, worse, ImpactState.KNOWN, _sev(2), at[3]))
+    _set_impact(migrated, incident, worse, ImpactState.KNOWN, _sev(2), at[3])
     unknown = [_impact("checkout-availability", None, None)]
     for minute in (4, 5):
-        with Session(migrated) as session, session.begin():
-            IncidentRepository(session).set_impact(
-                incident, unknown, ImpactState.UNKNOWN, None, at[minute]
-            )
-    _in_tx(migrated, lambda r: r.set_impact(incident, [], ImpactState.PENDING, None, at[6], "U9"))
+        _set_impact(migrated, incident, unknown, ImpactState.UNKNOWN, None, at[minute])
+    _set_impact(migrated, incident, [], ImpactState.PENDING, None, at[6], "U9")
     stored = _get(migrated, incident)
     assert stored.impacts == ()
     assert stored.impact_state is ImpactState.PENDING and stored.severity is None
@@ -254,12 +235,12 @@ def test_two_refreshes_at_once(migrated: Engine) -> None:
     incident = _declare(migrated)
     impacts = [_impact("checkout-availability"), _impact("checkout-latency")]
 
-    def refresh(incidents: IncidentRepository) -> bool:
-        incidents.set_impact(incident, impacts, ImpactState.KNOWN, _sev(2), T0)
+    def refresh(store: Store) -> bool:
+        store.incidents.set_impact(incident, impacts, ImpactState.KNOWN, _sev(2), T0)
         return True
 
     for _ in range(5):
-        assert _race(migrated, refresh) == [True, True]
+        assert sorted(race(partial(in_tx, migrated, refresh))) == [True, True]
     stored = _get(migrated, incident)
     assert _kinds(stored) == [("declared", ""), ("classified", "SEV2")]
     assert stored.impacts == tuple(impacts)
@@ -269,9 +250,11 @@ def test_reclassify_keeps_the_computed_class(migrated: Engine) -> None:
     """The override wins in Incident.severity; the computed class is still stored."""
     incident = _declare(migrated)
     impacts = [_impact("checkout-availability", 0.02)]
-    _in_tx(migrated, lambda r: r.set_impact(incident, impacts, ImpactState.KNOWN, _sev(3), T0))
+    _set_impact(migrated, incident, impacts, ImpactState.KNOWN, _sev(3), T0)
     later = T0 + timedelta(hours=2)
-    assert _in_tx(migrated, lambda r: r.reclassify(incident, _sev(1), "customers hit", "U2", later))
+    assert in_tx(
+        migrated, lambda s: s.incidents.reclassify(incident, _sev(1), "customers hit", "U2", later)
+    )
     stored = _get(migrated, incident)
     assert stored.severity_computed is IncidentSeverity.SEV3
     assert stored.severity_override is IncidentSeverity.SEV1
@@ -280,7 +263,7 @@ def test_reclassify_keeps_the_computed_class(migrated: Engine) -> None:
     assert stored.changes[-1] == Change(later, "U2", "reclassified", "SEV1: customers hit")
 
     # A later refresh with the same computed class leaves the override and the trail alone.
-    _in_tx(migrated, lambda r: r.set_impact(incident, impacts, ImpactState.KNOWN, _sev(3), later))
+    _set_impact(migrated, incident, impacts, ImpactState.KNOWN, _sev(3), later)
     assert _get(migrated, incident) == stored
 
 
@@ -296,8 +279,8 @@ def test_resolve_once(migrated: Engine) -> None:
     ongoing = _declare(migrated)
     ended = (T0 + timedelta(minutes=30)).astimezone(BERLIN_SUMMER)
     at = T0 + timedelta(hours=1)
-    assert _in_tx(migrated, lambda r: r.resolve(ongoing, ended, "U3", at)) is True
-    assert _in_tx(migrated, lambda r: r.resolve(ongoing, at, "U4", at)) is False
+    assert in_tx(migrated, lambda s: s.incidents.resolve(ongoing, ended, "U3", at)) is True
+    assert in_tx(migrated, lambda s: s.incidents.resolve(ongoing, at, "U4", at)) is False
     stored = _get(migrated, ongoing)
     assert (stored.draft.ended_at, stored.resolved_at) == (ended, at)
     assert not stored.ongoing
@@ -307,10 +290,11 @@ def test_resolve_once(migrated: Engine) -> None:
     assert [kind for kind, _ in _kinds(stored)] == ["declared", "resolved"]
 
     had_end = _declare(migrated, _draft(ended_at=T0 + timedelta(minutes=10)))
-    assert _in_tx(migrated, lambda r: r.resolve(had_end, at, "U3", at)) is True
+    assert in_tx(migrated, lambda s: s.incidents.resolve(had_end, at, "U3", at)) is True
     assert _get(migrated, had_end).draft.ended_at == T0 + timedelta(minutes=10)
     racing = _declare(migrated)
-    assert _race(migrated, lambda r: r.resolve(racing, at, "U5", at)) == [False, True]
+    resolve = partial(in_tx, migrated, lambda s: s.incidents.resolve(racing, at, "U5", at))
+    assert sorted(race(resolve)) == [False, True]
     assert len(_get(migrated, racing).changes) == 2
 
 
@@ -428,7 +412,7 @@ def test_two_threads_racing_for_a_card(migrated: Engine) -> None:
     incident = _declare(migrated)
     for n in range(10):
         claim = partial(_claim, migrated, incident, f"C{n}")
-        assert _race_each(claim) == [False, True]
+        assert sorted(race(claim)) == [False, True]
     assert _count(migrated, "incident_card") == 10
 
 
@@ -451,7 +435,7 @@ def test_check_constraints(migrated: Engine, table: str, column: str) -> None:
     assert GATES == ("open", "caution", "frozen")
     incident = _declare(migrated)
     impacts = [_impact("checkout-availability")]
-    _in_tx(migrated, lambda r: r.set_impact(incident, impacts, ImpactState.KNOWN, _sev(4), T0))
+    _set_impact(migrated, incident, impacts, ImpactState.KNOWN, _sev(4), T0)
     key = "incident_id" if table == "incident_slo" else "id"
     with migrated.connect() as connection, pytest.raises(IntegrityError):
         connection.execute(
@@ -495,7 +479,7 @@ def test_upgrade_from_0002_downgrade_and_upgrade_again(engine: Engine) -> None:
     assert _count(engine, "alert_episode") == 1  # the alert data stays
 
     upgrade(engine)
-    assert _in_tx(engine, lambda r: r.find()) == []
+    assert in_tx(engine, lambda s: s.incidents.find()) == []
     assert _declare(engine) > 0
 
 

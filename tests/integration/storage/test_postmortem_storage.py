@@ -1,10 +1,8 @@
 """PostmortemRepository on SQLite and PostgreSQL: postmortems, action items, reminders, 0004."""
 
-import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import TypeVar
+from functools import partial
 
 import pytest
 from sqlalchemy import Engine, inspect, text
@@ -25,6 +23,8 @@ from storage.incidents import IncidentRepository
 from storage.migrate import current, downgrade, upgrade
 from storage.models import ACTION_KINDS, ACTION_STATUSES, PRIORITIES, REMINDER_KINDS
 from storage.postmortems import PostmortemRepository
+from storage.unit_of_work import Store
+from tests.support.transactions import in_tx, race, read_only
 
 pytestmark = pytest.mark.integration
 
@@ -33,28 +33,13 @@ BERLIN_SUMMER = timezone(timedelta(hours=2))
 DAY = date(2026, 3, 16)
 POSTMORTEM_TABLES = {"postmortem", "action_item", "action_change", "reminder_sent"}
 
-R = TypeVar("R")
-
-
-def _in_tx(engine: Engine, work: Callable[[PostmortemRepository], R]) -> R:
-    """Run `work` in its own committed transaction."""
-    with Session(engine) as session, session.begin():
-        return work(PostmortemRepository(session))
-
-
-def _read(engine: Engine, work: Callable[[PostmortemRepository], R]) -> R:
-    """Run `work` in a fresh session that writes nothing."""
-    with Session(engine) as session:
-        return work(PostmortemRepository(session))
-
 
 def _incident(engine: Engine) -> int:
     """Declare an incident (committed); its id."""
     draft = IncidentDraft(
         "Checkout errors", ("checkout",), T0, T0 + timedelta(hours=1), "5xx", "U1", "C0PAY"
     )
-    with Session(engine) as session, session.begin():
-        incident = IncidentRepository(session).declare(draft, T0)
+    incident = in_tx(engine, lambda s: s.incidents.declare(draft, T0))
     assert isinstance(incident, int)
     return incident
 
@@ -72,37 +57,29 @@ def _new(
 def _write(
     engine: Engine, incident: int, actions: tuple[NewAction, ...] = (), at: datetime = T0
 ) -> int | None:
-    return _in_tx(
+    return in_tx(
         engine,
-        lambda r: r.write(
+        lambda s: s.postmortems.write(
             incident, "Summary", "Root cause", "Well", "Badly", None, "U1", at, actions
         ),
     )
 
 
 def _add(engine: Engine, incident: int, action: NewAction, at: datetime = T0) -> int:
-    return _in_tx(engine, lambda r: r.add_action(incident, action, "U1", at))
+    return in_tx(engine, lambda s: s.postmortems.add_action(incident, action, "U1", at))
 
 
-def _race(engine: Engine, work: Callable[[PostmortemRepository], bool]) -> list[bool]:
-    """Two threads, each with its own Session, released together by a barrier; sorted results."""
-    barrier = threading.Barrier(2, timeout=30)
-
-    def attempt() -> bool:
-        barrier.wait()
-        return _in_tx(engine, work)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(attempt) for _ in range(2)]
-        return sorted(future.result(timeout=60) for future in futures)
+def _completes(action: int) -> Callable[[Store], bool]:
+    return lambda store: store.postmortems.complete(action, "U2", T0)
 
 
-def _completes(action: int) -> Callable[[PostmortemRepository], bool]:
-    return lambda postmortems: postmortems.complete(action, "U2", T0)
+def _claims(key: str) -> Callable[[Store], bool]:
+    return lambda store: store.postmortems.claim_reminder("owner_daily", key, T0)
 
 
-def _claims(key: str) -> Callable[[PostmortemRepository], bool]:
-    return lambda postmortems: postmortems.claim_reminder("owner_daily", key, T0)
+def _remind(engine: Engine, kind: str, key: str) -> bool:
+    """Claim the reminder (kind, key) at T0 in its own committed transaction."""
+    return in_tx(engine, lambda s: s.postmortems.claim_reminder(kind, key, T0))
 
 
 def _count(engine: Engine, table: str) -> int:
@@ -111,7 +88,7 @@ def _count(engine: Engine, table: str) -> int:
 
 
 def _whats(engine: Engine, action: int) -> list[str]:
-    return [change.what for change in _read(engine, lambda r: r.history(action))]
+    return [change.what for change in read_only(engine, lambda s: s.postmortems.history(action))]
 
 
 # -- writing and reading a postmortem ----------------------------------------------------------
@@ -123,9 +100,9 @@ def test_write_and_read_back(migrated: Engine) -> None:
     local = (T0 + timedelta(days=1)).astimezone(BERLIN_SUMMER)
     first = _new("Page on checkout 5xx — «EU»", "U2", date(2026, 3, 20), Priority.P0)
     second = _new("Runbook for rollbacks", "U3", date(2026, 3, 9), Priority.P2, ActionKind.PROCESS)
-    written = _in_tx(
+    written = in_tx(
         migrated,
-        lambda r: r.write(
+        lambda s: s.postmortems.write(
             incident,
             "Checkout failed for 40 minutes",
             "A bad config push",
@@ -138,7 +115,7 @@ def test_write_and_read_back(migrated: Engine) -> None:
         ),
     )
     assert isinstance(written, int)
-    stored = _read(migrated, lambda r: r.postmortem(incident))
+    stored = read_only(migrated, lambda s: s.postmortems.postmortem(incident))
     assert stored is not None
     ids = [action.id for action in stored.actions]
     assert ids == sorted(ids) and len(set(ids)) == 2  # in the order written
@@ -197,9 +174,9 @@ def test_one_postmortem_per_incident(migrated: Engine) -> None:
     assert _count(migrated, "postmortem") == 2
     assert _count(migrated, "action_item") == 1
     assert _count(migrated, "action_change") == 1
-    stored = _read(migrated, lambda r: r.postmortem(incident))
+    stored = read_only(migrated, lambda s: s.postmortems.postmortem(incident))
     assert stored is not None and stored.summary == "Summary" and len(stored.actions) == 1
-    plain = _read(migrated, lambda r: r.postmortem(other))
+    plain = read_only(migrated, lambda s: s.postmortems.postmortem(other))
     assert plain is not None and plain.actions == () and plain.link is None
 
 
@@ -207,11 +184,11 @@ def test_two_threads_writing_one_postmortem(migrated: Engine) -> None:
     """Of two replicas saving the same incident's postmortem at once, exactly one writes."""
     incident = _incident(migrated)
 
-    def write(postmortems: PostmortemRepository) -> bool:
-        written = postmortems.write(incident, "S", "R", "W", "B", None, "U1", T0, [_new()])
+    def write(store: Store) -> bool:
+        written = store.postmortems.write(incident, "S", "R", "W", "B", None, "U1", T0, [_new()])
         return written is not None
 
-    assert _race(migrated, write) == [False, True]
+    assert sorted(race(partial(in_tx, migrated, write))) == [False, True]
     assert _count(migrated, "postmortem") == 1
     assert _count(migrated, "action_item") == 1
 
@@ -236,14 +213,14 @@ def test_add_action_with_and_without_a_postmortem(migrated: Engine) -> None:
     """Actions hang off the incident: added before the postmortem, they show in it."""
     incident = _incident(migrated)
     early = _add(migrated, incident, _new("Early"), T0)
-    assert _read(migrated, lambda r: r.postmortem(incident)) is None
+    assert read_only(migrated, lambda s: s.postmortems.postmortem(incident)) is None
     assert _write(migrated, incident, (_new("Written"),), T0 + timedelta(hours=1)) is not None
     late = _add(migrated, incident, _new("Late", "U7"), T0 + timedelta(hours=2))
-    stored = _read(migrated, lambda r: r.postmortem(incident))
+    stored = read_only(migrated, lambda s: s.postmortems.postmortem(incident))
     assert stored is not None
     assert [a.description for a in stored.actions] == ["Early", "Written", "Late"]
     assert stored.actions[0].id == early and stored.actions[-1].id == late
-    assert _read(migrated, lambda r: r.history(late)) == [
+    assert read_only(migrated, lambda s: s.postmortems.history(late)) == [
         ActionChange(T0 + timedelta(hours=2), "U1", "created")
     ]
 
@@ -268,7 +245,7 @@ def test_complete_reassign_snooze_drop_and_history(migrated: Engine) -> None:
         assert postmortems.drop(a, "U4", at[5]) is False
         assert postmortems.drop(b, "U3", at[6]) is True
         assert postmortems.complete(b, "U3", at[7]) is False
-    done = _read(migrated, lambda r: r.action(a))
+    done = read_only(migrated, lambda s: s.postmortems.action(a))
     assert done is not None
     assert (done.status, done.owner, done.snoozed_until) == (
         ActionStatus.DONE,
@@ -277,13 +254,13 @@ def test_complete_reassign_snooze_drop_and_history(migrated: Engine) -> None:
     )
     assert (done.completed_by, done.completed_at) == ("U4", at[4])
     assert done.completed_at is not None and done.completed_at.tzinfo is UTC
-    assert _read(migrated, lambda r: r.history(a)) == [
+    assert read_only(migrated, lambda s: s.postmortems.history(a)) == [
         ActionChange(T0, "U1", "created"),
         ActionChange(at[1], "U2", "snoozed until 2026-03-18"),
         ActionChange(at[2], "U5", "reassigned from <@U2> to <@U4>"),
         ActionChange(at[4], "U4", "done"),
     ]
-    dropped = _read(migrated, lambda r: r.action(b))
+    dropped = read_only(migrated, lambda s: s.postmortems.action(b))
     assert dropped is not None and dropped.status is ActionStatus.DROPPED
     assert (dropped.completed_by, dropped.completed_at) == (None, None)
     assert _whats(migrated, b) == ["created", "dropped"]
@@ -292,11 +269,11 @@ def test_complete_reassign_snooze_drop_and_history(migrated: Engine) -> None:
 def test_snooze_again_and_reassign_twice(migrated: Engine) -> None:
     incident = _incident(migrated)
     action = _add(migrated, incident, _new(owner="U2"))
-    _in_tx(migrated, lambda r: r.snooze(action, date(2026, 3, 10), "U2", T0))
-    _in_tx(migrated, lambda r: r.snooze(action, date(2026, 3, 12), "U2", T0))
-    _in_tx(migrated, lambda r: r.reassign(action, "U3", "U2", T0))
-    _in_tx(migrated, lambda r: r.reassign(action, "U2", "U3", T0))
-    stored = _read(migrated, lambda r: r.action(action))
+    in_tx(migrated, lambda s: s.postmortems.snooze(action, date(2026, 3, 10), "U2", T0))
+    in_tx(migrated, lambda s: s.postmortems.snooze(action, date(2026, 3, 12), "U2", T0))
+    in_tx(migrated, lambda s: s.postmortems.reassign(action, "U3", "U2", T0))
+    in_tx(migrated, lambda s: s.postmortems.reassign(action, "U2", "U3", T0))
+    stored = read_only(migrated, lambda s: s.postmortems.action(action))
     assert stored is not None
     assert (stored.owner, stored.snoozed_until, stored.status) == (
         "U2",
@@ -317,10 +294,11 @@ def test_two_threads_closing_one_action(migrated: Engine) -> None:
     incident = _incident(migrated)
     for n in range(3):
         action = _add(migrated, incident, _new(f"A{n}"))
-        assert _race(migrated, _completes(action)) == [False, True]
+        assert sorted(race(partial(in_tx, migrated, _completes(action)))) == [False, True]
         assert _whats(migrated, action) == ["created", "done"]
     action = _add(migrated, incident, _new("reassigned"))
-    assert _race(migrated, lambda r: r.reassign(action, "U9", "U1", T0)) == [False, True]
+    reassign = partial(in_tx, migrated, lambda s: s.postmortems.reassign(action, "U9", "U1", T0))
+    assert sorted(race(reassign)) == [False, True]
     assert _whats(migrated, action) == ["created", "reassigned from <@U2> to <@U9>"]
 
 
@@ -338,8 +316,8 @@ def test_filters_and_ordering(migrated: Engine) -> None:
         "done": _add(migrated, three, _new("done", "U2", date(2026, 3, 1))),
         "dropped": _add(migrated, two, _new("dropped", "U3", date(2026, 3, 2))),
     }
-    _in_tx(migrated, lambda r: r.complete(ids["done"], "U2", T0))
-    _in_tx(migrated, lambda r: r.drop(ids["dropped"], "U3", T0))
+    in_tx(migrated, lambda s: s.postmortems.complete(ids["done"], "U2", T0))
+    in_tx(migrated, lambda s: s.postmortems.drop(ids["dropped"], "U3", T0))
 
     def names(
         *,
@@ -370,7 +348,7 @@ def test_filters_and_ordering(migrated: Engine) -> None:
     assert names(team_incidents=[]) == []
     # Many ids are queried in batches, and still come back in one order.
     assert names(team_incidents=range(1, 1200), status=None) == names(status=None)
-    assert [item.id for item in _read(migrated, lambda r: r.actions())] == [
+    assert [item.id for item in read_only(migrated, lambda s: s.postmortems.actions())] == [
         ids["early"],
         ids["tie_a"],
         ids["tie_b"],
@@ -391,8 +369,8 @@ def test_claim_reminder_once(migrated: Engine) -> None:
         assert postmortems.claim_reminder("owner_daily", "U3:2026-03-02", T0) is True
         assert postmortems.claim_reminder("team_weekly", "U2:2026-03-02", T0) is True
         assert postmortems.claim_reminder("team_weekly", "7:2026-W10", T0) is True
-    assert _in_tx(migrated, lambda r: r.claim_reminder("team_weekly", "7:2026-W10", T0)) is False
-    assert _in_tx(migrated, lambda r: r.claim_reminder("team_weekly", "7:2026-W11", T0)) is True
+    assert _remind(migrated, "team_weekly", "7:2026-W10") is False
+    assert _remind(migrated, "team_weekly", "7:2026-W11") is True
     assert _count(migrated, "reminder_sent") == 6
     with Session(migrated) as session, pytest.raises(ValueError, match="reminder kind"):
         PostmortemRepository(session).claim_reminder("monthly", "x", T0)
@@ -404,13 +382,13 @@ def test_claim_reminder_uncommitted_is_not_final(migrated: Engine) -> None:
         session.begin()
         assert PostmortemRepository(session).claim_reminder("owner_daily", "U2:d", T0) is True
         session.rollback()
-    assert _in_tx(migrated, lambda r: r.claim_reminder("owner_daily", "U2:d", T0)) is True
+    assert _remind(migrated, "owner_daily", "U2:d") is True
 
 
 def test_two_threads_claiming_one_reminder(migrated: Engine) -> None:
     """Of two replicas running the same day's reminders at once, exactly one sends each."""
     for n in range(10):
-        assert _race(migrated, _claims(f"U{n}:2026-03-02")) == [False, True]
+        assert sorted(race(partial(in_tx, migrated, _claims(f"U{n}:2026-03-02")))) == [False, True]
     assert _count(migrated, "reminder_sent") == 10
 
 
@@ -433,7 +411,7 @@ def test_check_constraints(migrated: Engine, table: str, column: str) -> None:
     assert tuple(ActionStatus) == ACTION_STATUSES
     assert REMINDER_KINDS == ("owner_daily", "team_weekly")
     _add(migrated, _incident(migrated), _new())
-    assert _in_tx(migrated, lambda r: r.claim_reminder("owner_daily", "U2:d", T0))
+    assert _remind(migrated, "owner_daily", "U2:d")
     with migrated.connect() as connection, pytest.raises(IntegrityError):
         connection.execute(text(f"UPDATE {table} SET {column} = 'other'"))
 
@@ -465,7 +443,7 @@ def test_upgrade_from_0003_downgrade_and_upgrade_again(engine: Engine) -> None:
     assert current(engine) == "0004"
     assert set(inspect(engine).get_table_names()) >= POSTMORTEM_TABLES
     assert _write(engine, incident, (_new(),)) is not None
-    assert _in_tx(engine, lambda r: r.claim_reminder("owner_daily", "U2:d", T0)) is True
+    assert _remind(engine, "owner_daily", "U2:d") is True
 
     downgrade(engine, "0003")
     assert current(engine) == "0003"
@@ -475,7 +453,7 @@ def test_upgrade_from_0003_downgrade_and_upgrade_again(engine: Engine) -> None:
 
     upgrade(engine, "0004")
     assert current(engine) == "0004"
-    assert _read(engine, lambda r: r.postmortem(incident)) is None
-    assert _read(engine, lambda r: r.actions(status=None)) == []
+    assert read_only(engine, lambda s: s.postmortems.postmortem(incident)) is None
+    assert read_only(engine, lambda s: s.postmortems.actions(status=None)) == []
     assert _write(engine, incident, (_new(),)) is not None
-    assert _in_tx(engine, lambda r: r.claim_reminder("owner_daily", "U2:d", T0)) is True
+    assert _remind(engine, "owner_daily", "U2:d") is True

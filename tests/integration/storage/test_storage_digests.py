@@ -2,10 +2,9 @@
 
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
-from typing import TypeVar
+from functools import partial
 
 import pytest
 from sqlalchemy import Engine, inspect, text
@@ -14,6 +13,7 @@ from sqlmodel import Session
 
 from storage.digests import DigestClaim, DigestRepository
 from storage.migrate import current, downgrade, upgrade
+from tests.support.transactions import in_tx, race, read_only
 
 pytestmark = pytest.mark.integration
 
@@ -22,26 +22,12 @@ BERLIN_WINTER = timezone(timedelta(hours=1))
 W48 = "2026-W48"
 W49 = "2026-W49"
 
-R = TypeVar("R")
-
-
-def _in_tx(engine: Engine, work: Callable[[DigestRepository], R]) -> R:
-    """Run `work` in its own committed transaction."""
-    with Session(engine) as session, session.begin():
-        return work(DigestRepository(session))
-
-
-def _read(engine: Engine, work: Callable[[DigestRepository], R]) -> R:
-    """Run `work` in a fresh session that writes nothing."""
-    with Session(engine) as session:
-        return work(DigestRepository(session))
-
 
 def _claim(
     engine: Engine, team: str = "payments", week: str = W48, at: datetime = T0, channel: str = ""
 ) -> bool:
     """Claim (team, week) in its own committed transaction."""
-    return _in_tx(engine, lambda r: r.claim(team, week, at, channel))
+    return in_tx(engine, lambda s: s.digests.claim(team, week, at, channel))
 
 
 def _count(engine: Engine) -> int:
@@ -58,7 +44,7 @@ def test_claim_is_true_once(migrated: Engine) -> None:
     assert _claim(migrated) is False
     assert _claim(migrated, at=T0 + timedelta(days=2), channel="C999") is False
     assert _count(migrated) == 1
-    [run] = _read(migrated, lambda r: r.runs())
+    [run] = read_only(migrated, lambda s: s.digests.runs())
     assert run == DigestClaim("payments", W48, T0, "", None)  # the loser changed nothing
 
 
@@ -73,11 +59,11 @@ def test_another_week_or_team_claims_again(migrated: Engine) -> None:
 
 
 def test_claimed(migrated: Engine) -> None:
-    assert _read(migrated, lambda r: r.get("payments", W48)) is None
+    assert read_only(migrated, lambda s: s.digests.get("payments", W48)) is None
     _claim(migrated, "payments", W48)
-    assert _read(migrated, lambda r: r.get("payments", W48)) is not None
-    assert _read(migrated, lambda r: r.get("payments", W49)) is None
-    assert _read(migrated, lambda r: r.get("search", W48)) is None
+    assert read_only(migrated, lambda s: s.digests.get("payments", W48)) is not None
+    assert read_only(migrated, lambda s: s.digests.get("payments", W49)) is None
+    assert read_only(migrated, lambda s: s.digests.get("search", W48)) is None
 
 
 def test_a_lost_claim_leaves_the_transaction_usable(migrated: Engine) -> None:
@@ -88,7 +74,7 @@ def test_a_lost_claim_leaves_the_transaction_usable(migrated: Engine) -> None:
         assert digests.claim("payments", W48, T0) is False
         assert digests.claim("search", W48, T0) is True
         assert digests.claim("search", W48, T0) is False
-    assert _read(migrated, lambda r: r.get("search", W48)) is not None
+    assert read_only(migrated, lambda s: s.digests.get("search", W48)) is not None
     assert _count(migrated) == 2
 
 
@@ -97,31 +83,31 @@ def test_release_lets_a_later_run_claim_again(migrated: Engine) -> None:
     assert _claim(migrated, "payments", W48) is True
     assert _claim(migrated, "search", W48) is True
     assert _claim(migrated, "payments", W49) is True
-    _in_tx(migrated, lambda r: r.release("payments", W48))
-    assert _read(migrated, lambda r: r.get("payments", W48)) is None
-    assert _read(migrated, lambda r: r.get("search", W48)) is not None
-    assert _read(migrated, lambda r: r.get("payments", W49)) is not None
+    in_tx(migrated, lambda s: s.digests.release("payments", W48))
+    assert read_only(migrated, lambda s: s.digests.get("payments", W48)) is None
+    assert read_only(migrated, lambda s: s.digests.get("search", W48)) is not None
+    assert read_only(migrated, lambda s: s.digests.get("payments", W49)) is not None
 
     later = T0 + timedelta(hours=1)
     assert _claim(migrated, "payments", W48, at=later, channel="C1") is True
     assert _claim(migrated, "payments", W48) is False
-    assert _read(migrated, lambda r: r.runs("payments", limit=1)) == [
+    assert read_only(migrated, lambda s: s.digests.runs("payments", limit=1)) == [
         DigestClaim("payments", W48, later, "C1", None)
     ]
 
 
 def test_releasing_an_unclaimed_digest_is_a_no_op(migrated: Engine) -> None:
     _claim(migrated, "payments", W48)
-    _in_tx(migrated, lambda r: r.release("payments", W49))
-    _in_tx(migrated, lambda r: r.release("search", W48))
+    in_tx(migrated, lambda s: s.digests.release("payments", W49))
+    in_tx(migrated, lambda s: s.digests.release("search", W48))
     assert _count(migrated) == 1
 
 
 def test_posted_records_the_ts(migrated: Engine) -> None:
     _claim(migrated, "payments", W48, channel="C1")
     _claim(migrated, "search", W48, at=T0 + timedelta(minutes=1), channel="C2")
-    _in_tx(migrated, lambda r: r.posted("payments", W48, "1764000000.000100"))
-    assert _read(migrated, lambda r: r.runs()) == [
+    in_tx(migrated, lambda s: s.digests.posted("payments", W48, "1764000000.000100"))
+    assert read_only(migrated, lambda s: s.digests.runs()) == [
         DigestClaim("search", W48, T0 + timedelta(minutes=1), "C2", None),
         DigestClaim("payments", W48, T0, "C1", "1764000000.000100"),
     ]
@@ -131,10 +117,10 @@ def test_posted_records_the_ts(migrated: Engine) -> None:
 def test_posted_without_a_claim_is_a_lookup_error(migrated: Engine) -> None:
     _claim(migrated, "payments", W48)
     with pytest.raises(LookupError, match="search"):
-        _in_tx(migrated, lambda r: r.posted("search", W48, "1.2"))
+        in_tx(migrated, lambda s: s.digests.posted("search", W48, "1.2"))
     with pytest.raises(LookupError, match=W49):
-        _in_tx(migrated, lambda r: r.posted("payments", W49, "1.2"))
-    assert [run.ts for run in _read(migrated, lambda r: r.runs())] == [None]
+        in_tx(migrated, lambda s: s.digests.posted("payments", W49, "1.2"))
+    assert [run.ts for run in read_only(migrated, lambda s: s.digests.runs())] == [None]
 
 
 def test_runs_newest_first_by_team_and_limited(migrated: Engine) -> None:
@@ -143,32 +129,33 @@ def test_runs_newest_first_by_team_and_limited(migrated: Engine) -> None:
         _claim(migrated, "payments", week, at=T0 + timedelta(weeks=i))
     _claim(migrated, "search", W48, at=T0 + timedelta(days=3))
 
-    found = _read(migrated, lambda r: r.runs("payments"))
+    found = read_only(migrated, lambda s: s.digests.runs("payments"))
     assert len(found) == 20  # the default limit
     assert [run.week for run in found] == weeks[::-1][:20]
     assert {run.team for run in found} == {"payments"}
-    assert _read(migrated, lambda r: r.runs("search")) == [
+    assert read_only(migrated, lambda s: s.digests.runs("search")) == [
         DigestClaim("search", W48, T0 + timedelta(days=3), "", None)
     ]
-    newest = _read(migrated, lambda r: r.runs(limit=3))
+    newest = read_only(migrated, lambda s: s.digests.runs(limit=3))
     assert [run.week for run in newest] == weeks[::-1][:3]
-    assert [run.team for run in _read(migrated, lambda r: r.runs(limit=50))].count("search") == 1
-    assert _read(migrated, lambda r: r.runs(limit=0)) == []
-    assert _read(migrated, lambda r: r.runs("billing")) == []
+    every = read_only(migrated, lambda s: s.digests.runs(limit=50))
+    assert [run.team for run in every].count("search") == 1
+    assert read_only(migrated, lambda s: s.digests.runs(limit=0)) == []
+    assert read_only(migrated, lambda s: s.digests.runs("billing")) == []
     with pytest.raises(ValueError, match="negative"):
-        _read(migrated, lambda r: r.runs(limit=-1))
+        read_only(migrated, lambda s: s.digests.runs(limit=-1))
 
 
 def test_claims_at_the_same_time_keep_insertion_order(migrated: Engine) -> None:
     teams = ["a", "b", "c"]
     for team in teams:
         _claim(migrated, team, W48)
-    assert [run.team for run in _read(migrated, lambda r: r.runs())] == teams[::-1]
+    assert [run.team for run in read_only(migrated, lambda s: s.digests.runs())] == teams[::-1]
 
 
 def test_times_in_other_zones_load_as_utc(migrated: Engine) -> None:
     _claim(migrated, "payments", W48, at=T0.astimezone(BERLIN_WINTER))
-    [run] = _read(migrated, lambda r: r.runs())
+    [run] = read_only(migrated, lambda s: s.digests.runs())
     assert run.claimed_at == T0
     assert run.claimed_at.tzinfo is UTC
 
@@ -207,23 +194,11 @@ def test_the_database_refuses_a_second_row_for_a_team_and_week(migrated: Engine)
 # -- concurrency -----------------------------------------------------------------------------------
 
 
-def _race(engine: Engine, team: str, week: str) -> list[bool]:
-    """Two threads, each with its own Session, released together by a barrier; sorted results."""
-    barrier = threading.Barrier(2, timeout=30)
-
-    def attempt() -> bool:
-        barrier.wait()
-        return _claim(engine, team, week)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(attempt) for _ in range(2)]
-        return sorted(future.result(timeout=60) for future in futures)
-
-
 def test_two_threads_racing_for_a_claim(migrated: Engine) -> None:
     """Of two replicas claiming the same digest at the same moment exactly one wins."""
     for round_number in range(20):
-        assert _race(migrated, f"team{round_number}", W48) == [False, True]
+        claim = partial(_claim, migrated, f"team{round_number}", W48)
+        assert sorted(race(claim)) == [False, True]
     assert _count(migrated) == 20
 
 
@@ -281,6 +256,6 @@ def test_upgrade_from_0005_downgrade_and_upgrade_again(engine: Engine) -> None:
     assert "gate_decision" in inspect(engine).get_table_names()
 
     upgrade(engine, "0006")
-    assert _read(engine, lambda r: r.runs()) == []
+    assert read_only(engine, lambda s: s.digests.runs()) == []
     assert _claim(engine) is True
     assert _claim(engine) is False

@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -101,28 +100,36 @@ def test_models_and_migrations_agree(migrated: Engine) -> None:
 
 def test_concurrent_upgrades_all_succeed(database_url: str) -> None:
     """Three processes upgrading the same empty database at once all succeed."""
-    start_at = time.time() + 4.0  # after every child has imported, connected and warmed up
     child = (  # connect and load the scripts first, so that the upgrades really overlap
-        "import sys, time\n"
+        "import sys\n"
         "from storage.db import make_engine\n"
         "from storage.migrate import current, head, upgrade\n"
         "engine = make_engine(sys.argv[1])\n"
         "current(engine), head()\n"
-        "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\n"
+        "print('ready', flush=True)\n"
+        "sys.stdin.readline()\n"  # the start line: every child is ready
         "upgrade(engine)\n"
     )
     path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path}
     processes = [
         subprocess.Popen(
-            [sys.executable, "-W", "error", "-c", child, database_url, str(start_at)],
+            [sys.executable, "-W", "error", "-c", child, database_url],
             env=env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(3)
     ]
+    for process in processes:  # each has imported, connected and warmed up
+        assert process.stdout is not None
+        assert process.stdout.readline() == "ready\n", process.communicate()[1]
+    for process in processes:  # go, all at once
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
     outcomes = [(process.wait(timeout=120), process.communicate()[1]) for process in processes]
     assert [code for code, _ in outcomes] == [0, 0, 0], [err for _, err in outcomes]
     assert current(database_url) == head()

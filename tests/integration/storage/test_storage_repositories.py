@@ -1,9 +1,8 @@
 """Repositories on a migrated database: snapshots, event claims and UTC round trips."""
 
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
+from functools import partial
 
 import pytest
 from sqlalchemy import Engine, insert, text
@@ -17,6 +16,7 @@ from storage.repositories import (
     Snapshot,
     SnapshotRepository,
 )
+from tests.support.transactions import in_tx, race
 
 pytestmark = pytest.mark.integration
 
@@ -33,8 +33,7 @@ def _snapshot(slo: str, at: datetime, remaining: float | None = 0.5) -> Snapshot
 
 def _claim(engine: Engine, event_id: str) -> bool:
     """Claim `event_id` in its own committed transaction."""
-    with Session(engine) as session, session.begin():
-        return HandledEventRepository(session).claim(event_id, at=T0)
+    return in_tx(engine, lambda store: store.events.claim(event_id, at=T0))
 
 
 def test_claim_is_true_once(migrated: Engine) -> None:
@@ -56,23 +55,11 @@ def test_failed_claim_leaves_the_transaction_usable(migrated: Engine) -> None:
         assert session.get(HandledEvent, "Ev002") is not None
 
 
-def _race(engine: Engine, event_id: str) -> list[bool]:
-    """Two threads released together by a barrier claim `event_id`; their results, sorted."""
-    barrier = threading.Barrier(2, timeout=30)
-
-    def claim() -> bool:
-        barrier.wait()
-        return _claim(engine, event_id)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(claim) for _ in range(2)]
-        return sorted(future.result(timeout=60) for future in futures)
-
-
 def test_two_threads_racing_for_a_claim(migrated: Engine) -> None:
     """Of two threads claiming the same event_id at the same moment exactly one wins."""
     for round_number in range(20):
-        assert _race(migrated, f"EvRace{round_number}") == [False, True]
+        claim = partial(_claim, migrated, f"EvRace{round_number}")
+        assert sorted(race(claim)) == [False, True]
 
 
 def test_add_many_ignores_duplicates(migrated: Engine) -> None:

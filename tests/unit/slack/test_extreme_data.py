@@ -58,7 +58,8 @@ def valid_message(blocks: list[dict[str, object]]) -> None:
 
 def test_a_card_with_300_slos_and_a_long_description_fits() -> None:
     views = IncidentViews(Renderer(), catalog(1, 300))
-    text, blocks = views.card(incident(300))
+    card = views.card(incident(300))
+    text, blocks = card.text, card.blocks
     valid_message(blocks)
     shown = " ".join(str(b) for b in blocks)
     assert "slo-299" in shown and "slo-000" not in shown  # the most budget spent first

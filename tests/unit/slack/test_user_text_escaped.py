@@ -17,7 +17,8 @@ CATALOG = Catalog(
 def test_the_card_fallback_text_escapes_the_title() -> None:
     title = "<!channel> checkout & <@U0BOSS> down"
     draft = IncidentDraft(title, ("checkout",), AT, None, "<!here> see logs", "U1", "")
-    text, blocks = IncidentViews(Renderer(), CATALOG).card(Incident(7, draft, AT))
+    card = IncidentViews(Renderer(), CATALOG).card(Incident(7, draft, AT))
+    text, blocks = card.text, card.blocks
     assert "<!channel>" not in text and "<@U0BOSS>" not in text
     assert text.startswith("INC-7: &lt;!channel&gt; checkout &amp; &lt;@U0BOSS&gt; down")
     assert "<!here>" not in str(blocks) and block_kit_problems("message", {"blocks": blocks}) == []

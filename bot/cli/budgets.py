@@ -8,22 +8,18 @@ from rich.console import Console
 from rich.progress import Progress
 
 from bot.catalog.summary import catalog_summary
-from bot.commands.common import (
+from bot.cli.common import (
     EXIT_HELD,
     EXIT_OK,
     EXIT_PARTIAL,
     EXIT_PROMETHEUS,
     UsageError,
+    bootstrap,
     complain,
-    instant,
-    migrated,
-    notifier_for,
-    prometheus_source,
-    read_catalog,
     stdout,
     unknown,
 )
-from bot.console import print_catalog_summary, print_impact, print_status
+from bot.cli.console import print_catalog_summary, print_impact, print_status
 from bot.domain.slo import SLO, Catalog
 from bot.metrics.errors import QueryRejected
 from bot.services.catalog_check import live_check
@@ -35,11 +31,11 @@ from bot.times import format_time, parse_time
 
 def check_config(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when the catalog loads (and, with --live, every query returns what it should)."""
-    catalog = read_catalog(args, settings)
+    boot = bootstrap(args, settings)
+    catalog = boot.catalog
     live = None
     if args.live:
-        source = prometheus_source(catalog, settings)
-        live = live_check(source, catalog.slos, instant(args.at, settings))
+        live = live_check(boot.prometheus, catalog.slos, boot.now())
     if args.format == "json":
         doc = catalog_summary(catalog)
         if live is not None:
@@ -70,10 +66,11 @@ def _select(catalog: Catalog, args: argparse.Namespace) -> list[SLO]:
 
 
 def status(args: argparse.Namespace, settings: Settings) -> int:
-    catalog = read_catalog(args, settings)
+    boot = bootstrap(args, settings)
+    catalog = boot.catalog
     slos = _select(catalog, args)
-    at = instant(args.at, settings)
-    source = prometheus_source(catalog, settings)
+    at = boot.now()
+    source = boot.source
     if args.format == "json" or not sys.stderr.isatty():
         statuses = evaluate_status(catalog, source, at, slos)
     else:
@@ -90,7 +87,8 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def impact(args: argparse.Namespace, settings: Settings) -> int:
-    catalog = read_catalog(args, settings)
+    boot = bootstrap(args, settings)
+    catalog = boot.catalog
     slo = catalog.slo(args.slo)
     if slo is None:
         raise unknown("SLO", args.slo, [s.name for s in catalog.slos])
@@ -98,7 +96,7 @@ def impact(args: argparse.Namespace, settings: Settings) -> int:
     if end <= start:
         raise UsageError("--end must come after --start")
     try:
-        report = incident_impact(catalog, prometheus_source(catalog, settings), slo, start, end)
+        report = incident_impact(catalog, boot.source, slo, start, end)
     except QueryRejected as exc:
         complain(exc.message)
         return EXIT_PARTIAL
@@ -112,17 +110,10 @@ def impact(args: argparse.Namespace, settings: Settings) -> int:
 def gate(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when the service may deploy (open, caution, or overridden), 1 when held,
     3 when an SLO has no usable data, 2 when Prometheus cannot be read."""
-    from bot.services.gate import GateService
-
-    catalog = read_catalog(args, settings)
-    if args.service not in catalog.services:
-        raise unknown("service", args.service, list(catalog.services))
-    at = instant(args.at, settings)
-    slos = [s for s in catalog.slos if s.service == args.service]
-    source = prometheus_source(catalog, settings)
-    gate = GateService(
-        lambda: (at, evaluate_status(catalog, source, at, slos)), migrated(settings), lambda: at
-    )
+    boot = bootstrap(args, settings)
+    if args.service not in boot.catalog.services:
+        raise unknown("service", args.service, list(boot.catalog.services))
+    gate = boot.gate_of(args.service)  # refuses a schema that is not current: asks nothing
     answer = gate.ask(args.service, "cli")
     if args.format == "json":
         print(json.dumps(answer.as_json(), indent=2))
@@ -138,26 +129,27 @@ def gate(args: argparse.Namespace, settings: Settings) -> int:
 def digest(args: argparse.Namespace, settings: Settings) -> int:
     """Post the digests (printed instead with --print or without SLACK_BOT_TOKEN); exit 2
     when Prometheus could not be read for some digest, 3 when Slack refused one."""
-    from bot.digest_command import DigestRequest, run_digest
+    from bot.cli.digest import DigestRequest, run_digest
 
-    catalog = read_catalog(args, settings)
+    boot = bootstrap(args, settings)
+    catalog = boot.catalog
     if args.team and args.team not in catalog.teams:
         raise unknown("team", args.team, list(catalog.teams))
     if args.platform and catalog.platform is None and not args.print_only:
         raise UsageError("the catalog has no platform: section; add one with a channel")
-    source = prometheus_source(catalog, settings, reuse_hours=True)
     request = DigestRequest(
-        at=instant(args.at, settings),
+        at=boot.now(),
         teams=_digest_teams(catalog, args),
         platform=args.platform,
         force=args.force,
         print_only=args.print_only or not settings.slack_bot_token,
         chart_dir=args.chart_dir,
     )
+    data = boot.digest_data  # refuses a schema that is not current, before anything is said
+    digests = None if request.print_only else boot.digests
     if not args.print_only and not settings.slack_bot_token:
         complain("SLACK_BOT_TOKEN is not set: printing the digest instead of posting it")
-    engine = migrated(settings)
-    outcomes = run_digest(request, catalog, source, engine, notifier_for(settings), stdout())
+    outcomes = run_digest(request, data, digests, stdout())
     states = {o.state for o in outcomes}
     if "postponed" in states:
         return EXIT_PROMETHEUS

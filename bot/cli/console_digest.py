@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from bot.console import GATE_STYLE, bar, percent, rate
+from bot.cli.console import GATE_STYLE, bar, percent, rate
 from bot.domain.digest import ActionDue, TeamDigest, worst_first
 from bot.slack.digest_messages import due_words, exhaustion_text, points
 

@@ -6,18 +6,12 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
-from sqlalchemy import Engine
 
 from bot.charts import budget_chart
-from bot.console_digest import print_digest, print_ranking
+from bot.cli.console_digest import print_digest, print_ranking
 from bot.domain.digest import rank_teams
-from bot.domain.slo import Catalog
-from bot.metrics.source import MetricsSource
 from bot.services.digest_data import DigestData
 from bot.services.digests import PLATFORM, DigestOutcome, Digests
-from bot.slack.digest_messages import DigestMessages
-from bot.slack.notifier import Notifier
-from bot.slack.rendering import Renderer
 from bot.times import format_time
 
 
@@ -32,20 +26,14 @@ class DigestRequest:
 
 
 def run_digest(
-    request: DigestRequest,
-    catalog: Catalog,
-    source: MetricsSource,
-    engine: Engine,
-    notifier: Notifier,
-    console: Console,
+    request: DigestRequest, data: DigestData, digests: Digests | None, console: Console
 ) -> list[DigestOutcome]:
-    """Post (or print) the digests, saying how each went as it goes. Printing raises
-    PrometheusError; posting reports it per team ("postponed")."""
-    data = DigestData(catalog, source, engine)
-    if request.print_only:
+    """Post the digests with `digests`, saying how each went as it goes, or print them
+    (`request.print_only`, or no `digests`). Printing raises PrometheusError; posting
+    reports it per team ("postponed")."""
+    if request.print_only or digests is None:
         print_digests(console, data, request)
         return []
-    digests = Digests(catalog, data, engine, notifier, DigestMessages(Renderer()))
     outcomes = []
     for name in [PLATFORM] if request.platform else request.teams:
         if name == PLATFORM:

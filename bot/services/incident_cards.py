@@ -1,56 +1,33 @@
-"""Posting each incident's card once per channel, and updating it in place afterwards."""
+"""Incident use cases that end in the chat: each change re-publishes the incident's cards,
+posted once per channel (claimed first) and updated in place afterwards."""
 
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
-from sqlmodel import Session
-
 from bot.domain.incidents import Incident, IncidentDraft, IncidentSeverity, owning_teams
 from bot.domain.slo import Catalog
 from bot.services.incidents import Incidents
-from bot.services.ports import Notifier, PostFailed
-from bot.slack.incident_views import IncidentViews
-from storage.incident_cards import CardRepository
-from storage.incidents import IncidentRepository
+from bot.services.ports import IncidentPresenter, Notifier, PostFailed
+from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("budgetbot.incidents")
 
 RETRY_REFUSED = timedelta(minutes=15)  # a refused card is tried again this often, for a day
 
 
-def refused_text(key: str, channel: str, exc: PostFailed, elsewhere: list[str]) -> str:
-    """What the declarer reads when Slack refused a card: what happened, what to do."""
-    where = f" The card is in {', '.join(f'<#{c}>' for c in elsewhere)}." if elsewhere else ""
-    if exc.needs_invite:
-        todo = (
-            f"Invite budgetbot there (`/invite @budgetbot` in <#{channel}>); the card is "
-            "posted within 15 minutes after that."
-        )
-    else:
-        todo = (
-            "It is tried again every 15 minutes for a day; if it keeps failing, ask whoever "
-            "runs budgetbot to look at its log."
-        )
-    failed = f":warning: The card of {key} could not be posted in <#{channel}> ({exc.reason})."
-    return f"{failed} {todo}{where}"
-
-
 class IncidentCards:
-    """Incident use cases that end in Slack: each change re-publishes the cards."""
-
     def __init__(
         self,
         incidents: Incidents,
-        engine: Engine,
+        uow: UnitOfWork,
         notifier: Notifier,
-        views: IncidentViews,
+        views: IncidentPresenter,
         catalog: Catalog,
         now: Callable[[], datetime],
     ) -> None:
         self._incidents = incidents
-        self._engine = engine
+        self._uow = uow
         self._notifier = notifier
         self._views = views
         self._catalog = catalog
@@ -68,24 +45,24 @@ class IncidentCards:
     def publish(self, incident: Incident) -> None:
         """Post the card where it is missing (claimed first), update it where it is; a card
         Slack refused is tried again every RETRY_REFUSED, and the declarer told once."""
-        text, blocks = self._views.card(incident)
-        with Session(self._engine) as session:
-            posted = dict(CardRepository(session).cards(incident.id))
+        card = self._views.card(incident)
+        with self._uow.read() as store:
+            posted = dict(store.cards.cards(incident.id))
         for channel in self.channels(incident):
             try:
                 if channel in posted:
-                    self._notifier.update(channel, posted[channel], text, blocks)
+                    self._notifier.update(channel, posted[channel], card.text, card.blocks)
                     continue
                 now = self._now()
-                with Session(self._engine) as session, session.begin():
-                    cards = CardRepository(session)
+                with self._uow.begin() as store:
+                    cards = store.cards
                     claimed = cards.claim_card(incident.id, channel, now) or cards.retry_card(
                         incident.id, channel, now - RETRY_REFUSED, now
                     )
                 if claimed:
-                    ts = self._notifier.post(channel, text, blocks)
-                    with Session(self._engine) as session, session.begin():
-                        CardRepository(session).set_card(incident.id, channel, ts)
+                    ts = self._notifier.post(channel, card.text, card.blocks)
+                    with self._uow.begin() as store:
+                        store.cards.set_card(incident.id, channel, ts)
             except PostFailed as exc:
                 self._failed(incident, channel, channel in posted, exc)
 
@@ -94,8 +71,8 @@ class IncidentCards:
         if updating or not exc.surely_not_sent:
             log.error("%s failed: %s", what, exc.reason)
             return
-        with Session(self._engine) as session, session.begin():
-            cards = CardRepository(session)
+        with self._uow.begin() as store:
+            cards = store.cards
             if exc.retryable:  # give the claim back: the next publish (a refresh) posts it
                 cards.release_card(incident.id, channel)
                 first = False
@@ -107,11 +84,11 @@ class IncidentCards:
 
     def _tell_refused(self, incident: Incident, channel: str, exc: PostFailed) -> None:
         """Tell the declarer, by direct message, what happened and what to do."""
-        with Session(self._engine) as session:
-            elsewhere = [c for c, _ in CardRepository(session).cards(incident.id)]
-        text = refused_text(incident.key, channel, exc, elsewhere)
+        with self._uow.read() as store:
+            elsewhere = [c for c, _ in store.cards.cards(incident.id)]
+        told = self._views.card_refused(incident.key, channel, exc, elsewhere)
         try:
-            self._notifier.post(incident.draft.declared_by, text, self._views.text_blocks(text))
+            self._notifier.post(incident.draft.declared_by, told.text, told.blocks)
         except PostFailed as failed:
             log.error("could not tell %s about the refused card: %s", incident.key, failed.reason)
 
@@ -141,10 +118,9 @@ class IncidentCards:
             self.publish(incident)
         done = {i.id for i in refreshed}
         due = self._now() - RETRY_REFUSED
-        with Session(self._engine) as session:
-            repo = IncidentRepository(session)
-            cards = CardRepository(session)
-            recent = repo.find(since=self._now() - timedelta(days=1), limit=200)
+        with self._uow.read() as store:
+            cards = store.cards
+            recent = store.incidents.find(since=self._now() - timedelta(days=1), limit=200)
             missing = [
                 i for i in recent
                 if i.id not in done

@@ -1,4 +1,4 @@
-"""The `budgetbot` command: parses arguments and runs the subcommand (bot/commands/)."""
+"""The `budgetbot` command: parses arguments and runs the subcommand (bot/cli/*.py)."""
 
 import argparse
 import sys
@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from bot.catalog import CatalogError
-from bot.commands import budgets, records, running
-from bot.commands.common import (
+from bot.cli import budgets, records, running
+from bot.cli.common import (
     EXIT_INTERNAL,
     EXIT_PROMETHEUS,
     EXIT_USAGE,

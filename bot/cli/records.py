@@ -5,15 +5,7 @@ import json
 import re
 import sys
 
-from bot.commands.common import (
-    EXIT_OK,
-    UsageError,
-    instant,
-    migrated,
-    read_catalog,
-    stdout,
-    unknown,
-)
+from bot.cli.common import EXIT_OK, UsageError, bootstrap, stdout, unknown
 from bot.settings import Settings
 from bot.times import parse_time
 
@@ -21,13 +13,10 @@ _ID = re.compile(r"^(?:INC-)?(\d+)$", re.IGNORECASE)
 
 
 def incidents(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlmodel import Session
+    from bot.cli.console import incident_json, print_incident, print_incidents
 
-    from bot.console import incident_json, print_incident, print_incidents
-    from storage.incidents import IncidentRepository
-
-    with Session(migrated(settings)) as session:
-        repo = IncidentRepository(session)
+    with bootstrap(args, settings) as boot, boot.uow.read() as store:
+        repo = store.incidents
         if args.action == "show":
             found = _ID.match(args.id or "")
             incident = repo.get(int(found.group(1))) if found else None
@@ -50,14 +39,13 @@ def incidents(args: argparse.Namespace, settings: Settings) -> int:
 def actions(args: argparse.Namespace, settings: Settings) -> int:
     import csv
 
-    from sqlmodel import Session
-
     from bot.services.ownership import open_actions
 
-    catalog = read_catalog(args, settings)
-    today = instant(None, settings).date()
-    with Session(migrated(settings)) as session:
-        items, team_of = open_actions(catalog, session)
+    boot = bootstrap(args, settings)
+    catalog = boot.catalog
+    with boot, boot.uow.read() as store:
+        items, team_of = open_actions(catalog, store)
+    today = boot.now().date()
     rows = [
         {
             "id": item.key,
@@ -85,7 +73,7 @@ def actions(args: argparse.Namespace, settings: Settings) -> int:
         writer.writeheader()
         writer.writerows(rows)
     else:
-        from bot.console import print_actions
+        from bot.cli.console import print_actions
 
         print_actions(stdout(), rows)
     return EXIT_OK

@@ -1,0 +1,319 @@
+"""The composition root: every part budgetbot runs with, assembled from Settings in one place.
+
+`budgetbot serve`, every `budgetbot` subcommand and the demo build one Bootstrap and take
+the parts they need. Each part is built on first use, once, so a command pays only for
+what it uses: `check-config` and `status` never open the database, `gate` never needs
+Slack, and nothing here connects anywhere until asked.
+
+    boot = Bootstrap(settings, config_path, at=instant)  # a command: the clock stands still
+    boot.gate_of("checkout").ask("checkout", "cli")       # the catalog, Prometheus, the database
+
+The database rule: `uow` refuses a schema that is missing or not at head
+(storage.migrate.SchemaNotCurrent, one line, exit 1) and changes nothing; only `migrate()`
+(called by `serve`, `budgetbot migrate` and the demo, for its own database) creates or
+upgrades it.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from bot.domain.slo import Catalog
+from bot.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+    from sqlalchemy import Engine
+
+    from bot.domain.status import SLOStatus
+    from bot.metrics.prometheus import PrometheusSource
+    from bot.metrics.source import MetricsSource
+    from bot.observability import BotMetrics
+    from bot.services.alert_responses import AlertResponses
+    from bot.services.alerting import AlertingCycle
+    from bot.services.board import StatusBoard
+    from bot.services.digest_data import DigestData
+    from bot.services.digests import Digests
+    from bot.services.gate import GateService
+    from bot.services.incident_cards import IncidentCards
+    from bot.services.incidents import Incidents
+    from bot.services.ports import Notifier
+    from bot.services.postmortem_filing import PostmortemFiling
+    from bot.services.postmortems import Postmortems
+    from bot.services.reminders import Reminders
+    from bot.slack.alert_messages import AlertMessages
+    from bot.slack.incident_views import IncidentViews
+    from bot.slack.rendering import Renderer
+    from storage.unit_of_work import UnitOfWork
+
+SERVE_QUERY_TIMEOUT = 10.0  # seconds: serve answers people in Slack
+COMMAND_QUERY_TIMEOUT = 30.0
+
+
+def prometheus_source(
+    settings: Settings, catalog: Catalog, *, reuse_hours: bool, timeout: float
+) -> "PrometheusSource":
+    """The metrics source of PROMETHEUS_URL, else of the catalog's prometheus.url.
+
+    The catalog's `prometheus.flavor` names the catalog's store; the store behind
+    PROMETHEUS_URL is detected. reuse_hours: only for many evaluations in one process
+    (serve, the digest's chart); for one, reusing hours would only add range queries.
+    """
+    from bot.metrics.prometheus import PrometheusSource
+
+    url = settings.prometheus_url or catalog.prometheus_url
+    if not url:
+        raise SettingsError(
+            "no Prometheus URL: set PROMETHEUS_URL or prometheus.url in the catalog"
+        )
+    flavor = None if settings.prometheus_url else catalog.prometheus_flavor
+    return PrometheusSource(url, timeout=timeout, reuse_hours=reuse_hours, flavor=flavor)
+
+
+class Bootstrap:
+    def __init__(
+        self,
+        settings: Settings,
+        config_path: str | None = None,
+        *,
+        at: datetime | None = None,
+        serving: bool = False,
+        show: Callable[[str], None] = print,
+    ) -> None:
+        """config_path: the catalog file (default: BUDGETBOT_CONFIG's); at: the instant the
+        clock stands at (a command's --at; default BUDGETBOT_NOW, else the real time);
+        serving: serve's metrics source (hours reused, a 10 s timeout, every evaluation
+        timed into `metrics`); show: where posts go without SLACK_BOT_TOKEN."""
+        self.settings = settings
+        self.config_path = config_path or settings.config_path
+        self._at = at or settings.now
+        self._serving = serving
+        self._show = show
+
+    def now(self) -> datetime:
+        """The clock of every use case: `at` when given, else the current second."""
+        return self._at or datetime.now(UTC).replace(microsecond=0)
+
+    def close(self) -> None:
+        """Dispose of the engine, if one was made."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
+    def __enter__(self) -> "Bootstrap":
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        from bot.catalog import load_catalog
+
+        return load_catalog(self.config_path)
+
+    # Storage
+
+    @cached_property
+    def engine(self) -> "Engine":
+        """The engine of DATABASE_URL (connected once, so a bad URL fails here)."""
+        from storage.db import make_engine
+
+        return make_engine(self.settings.database_url)
+
+    @cached_property
+    def uow(self) -> "UnitOfWork":
+        """The unit of work; raises SchemaNotCurrent unless the schema is at head."""
+        from storage.migrate import require_current
+        from storage.unit_of_work import UnitOfWork
+
+        require_current(self.engine)
+        return UnitOfWork(self.engine)
+
+    def migrate(self) -> "UnitOfWork":
+        """Create or upgrade the schema to head, then the unit of work (serve, the demo)."""
+        from storage.migrate import upgrade
+
+        upgrade(self.engine)  # serialised across replicas by the migration lock
+        return self.uow
+
+    # The metrics source
+
+    @cached_property
+    def metrics(self) -> "BotMetrics":
+        """The bot's own Prometheus metrics (served on /metrics by serve)."""
+        from bot.observability import BotMetrics
+
+        return BotMetrics()
+
+    @cached_property
+    def prometheus(self) -> "PrometheusSource":
+        timeout = SERVE_QUERY_TIMEOUT if self._serving else COMMAND_QUERY_TIMEOUT
+        return prometheus_source(
+            self.settings, self.catalog, reuse_hours=self._serving, timeout=timeout
+        )
+
+    @cached_property
+    def source(self) -> "MetricsSource":
+        """What the use cases read: the Prometheus source, timed into `metrics` in serve."""
+        from bot.observability import TimedSource
+
+        return TimedSource(self.prometheus, self.metrics) if self._serving else self.prometheus
+
+    @cached_property
+    def chart_source(self) -> "PrometheusSource":
+        """The digest's source: untimed (a chart is ~60 small reads), hours reused."""
+        if self.prometheus.hourly is not None:
+            return self.prometheus
+        return prometheus_source(
+            self.settings, self.catalog, reuse_hours=True, timeout=COMMAND_QUERY_TIMEOUT
+        )
+
+    # Slack, or the terminal
+
+    @cached_property
+    def slack_client(self) -> "WebClient":
+        """The Web API client for views and updates (idempotent: retried after a reset)."""
+        from bot.slack.app import web_client
+
+        return web_client(self.settings)
+
+    @cached_property
+    def notifier(self) -> "Notifier":
+        """Slack when SLACK_BOT_TOKEN is set (a post is never resent), else `show`n."""
+        from bot.slack.app import web_client
+        from bot.slack.notifier import PrintNotifier, SlackNotifier
+
+        if self.settings.slack_bot_token:
+            posts = web_client(self.settings, for_posts=True)
+            return SlackNotifier(posts, updates=self.slack_client)
+        return PrintNotifier(self._show)
+
+    @cached_property
+    def renderer(self) -> "Renderer":
+        from bot.slack.rendering import Renderer
+
+        return Renderer()
+
+    @cached_property
+    def alert_messages(self) -> "AlertMessages":
+        from bot.slack.alert_messages import AlertMessages
+
+        return AlertMessages(self.renderer)
+
+    @cached_property
+    def incident_views(self) -> "IncidentViews":
+        from bot.slack.incident_views import IncidentViews
+
+        return IncidentViews(self.renderer, self.catalog)
+
+    # The use cases
+
+    def record_snapshots(self, at: datetime, statuses: "list[SLOStatus]") -> None:
+        """Keep each fresh evaluation's budgets (the board's and the alerting cycle's)."""
+        from bot.services.snapshots import keep_snapshots
+
+        keep_snapshots(self.uow, at, statuses)
+
+    @cached_property
+    def board(self) -> "StatusBoard":
+        from bot.services.board import StatusBoard
+
+        return StatusBoard(self.catalog, self.source, self.now, record=self.record_snapshots)
+
+    @cached_property
+    def gate(self) -> "GateService":
+        """The gate over the shared board (serve: /slo, GET /api/v1/gate)."""
+        from bot.services.gate import GateService
+
+        return GateService(self.board.current, self.uow, self.now)
+
+    def gate_of(self, service: str) -> "GateService":
+        """A gate that evaluates only `service`'s SLOs, at now() (`budgetbot gate`)."""
+        from bot.services.gate import GateService
+        from bot.services.status import evaluate_status
+
+        slos = [s for s in self.catalog.slos if s.service == service]
+
+        def statuses() -> "tuple[datetime, list[SLOStatus]]":
+            at = self.now()
+            return at, evaluate_status(self.catalog, self.source, at, slos)
+
+        return GateService(statuses, self.uow, self.now)
+
+    @cached_property
+    def alerting(self) -> "AlertingCycle":
+        """The burn-alert cycle; a channel that refused a post is waited for (an invite)."""
+        from bot.services.alerting import AlertingCycle
+        from bot.slack.refused_posts import RefusedPosts
+
+        return AlertingCycle(
+            self.catalog,
+            self.source,
+            self.uow,
+            RefusedPosts(self.notifier),
+            self.alert_messages,
+            on_evaluated=self.record_snapshots,
+        )
+
+    @cached_property
+    def alert_responses(self) -> "AlertResponses":
+        from bot.services.alert_responses import AlertResponses
+
+        return AlertResponses(self.uow, self.now)
+
+    @cached_property
+    def incidents(self) -> "Incidents":
+        from bot.services.incidents import Incidents
+
+        return Incidents(self.catalog, self.source, self.uow, self.now)
+
+    @cached_property
+    def incident_cards(self) -> "IncidentCards":
+        from bot.services.incident_cards import IncidentCards
+
+        return IncidentCards(
+            self.incidents, self.uow, self.notifier, self.incident_views, self.catalog, self.now
+        )
+
+    @cached_property
+    def postmortems(self) -> "Postmortems":
+        from bot.services.postmortems import Postmortems
+
+        return Postmortems(self.catalog, self.uow, self.now)
+
+    @cached_property
+    def postmortem_filing(self) -> "PostmortemFiling":
+        from bot.services.postmortem_filing import PostmortemFiling
+        from bot.slack.postmortem_messages import PostmortemMessages
+
+        messages = PostmortemMessages(self.renderer)
+        return PostmortemFiling(self.postmortems, self.uow, self.notifier, messages)
+
+    @cached_property
+    def reminders(self) -> "Reminders":
+        from bot.services.reminders import Reminders
+        from bot.slack.reminder_messages import ReminderMessages
+
+        messages = ReminderMessages(self.renderer)
+        return Reminders(self.catalog, self.uow, self.notifier, messages)
+
+    @cached_property
+    def digest_data(self) -> "DigestData":
+        from bot.services.digest_data import DigestData
+
+        return DigestData(self.catalog, self.chart_source, self.uow)
+
+    @cached_property
+    def digests(self) -> "Digests":
+        from bot.services.digests import Digests
+        from bot.slack.digest_messages import DigestMessages
+
+        messages = DigestMessages(self.renderer)
+        return Digests(self.catalog, self.digest_data, self.uow, self.notifier, messages)

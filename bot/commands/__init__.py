@@ -1,1 +1,0 @@
-"""The `budgetbot` subcommands, one function each: (args, settings) -> exit code."""
