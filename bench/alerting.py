@@ -23,8 +23,8 @@ from bot.domain.slo import Catalog, Service, Team  # noqa: E402
 from bot.metrics.prometheus import PrometheusSource  # noqa: E402
 from bot.services.alerting import AlertingCycle  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.slack.alert_messages import AlertMessages  # noqa: E402
 from bot.slack.app import web_client  # noqa: E402
+from bot.slack.messages.alerts import AlertMessages  # noqa: E402
 from bot.slack.notifier import SlackNotifier  # noqa: E402
 from bot.slack.rendering import Renderer  # noqa: E402
 from storage.db import make_engine  # noqa: E402

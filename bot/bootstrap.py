@@ -43,8 +43,9 @@ if TYPE_CHECKING:
     from bot.services.postmortem_filing import PostmortemFiling
     from bot.services.postmortems import Postmortems
     from bot.services.reminders import Reminders
-    from bot.slack.alert_messages import AlertMessages
-    from bot.slack.incident_views import IncidentViews
+    from bot.slack.forms.incidents import IncidentForms
+    from bot.slack.messages.alerts import AlertMessages
+    from bot.slack.messages.incidents import IncidentMessages
     from bot.slack.rendering import Renderer
     from storage.unit_of_work import UnitOfWork
 
@@ -203,15 +204,21 @@ class Bootstrap:
 
     @cached_property
     def alert_messages(self) -> "AlertMessages":
-        from bot.slack.alert_messages import AlertMessages
+        from bot.slack.messages.alerts import AlertMessages
 
         return AlertMessages(self.renderer)
 
     @cached_property
-    def incident_views(self) -> "IncidentViews":
-        from bot.slack.incident_views import IncidentViews
+    def incident_messages(self) -> "IncidentMessages":
+        from bot.slack.messages.incidents import IncidentMessages
 
-        return IncidentViews(self.renderer, self.catalog)
+        return IncidentMessages(self.renderer, self.catalog)
+
+    @cached_property
+    def incident_forms(self) -> "IncidentForms":
+        from bot.slack.forms.incidents import IncidentForms
+
+        return IncidentForms(self.renderer, self.catalog)
 
     # The use cases
 
@@ -279,7 +286,7 @@ class Bootstrap:
         from bot.services.incident_cards import IncidentCards
 
         return IncidentCards(
-            self.incidents, self.uow, self.notifier, self.incident_views, self.catalog, self.now
+            self.incidents, self.uow, self.notifier, self.incident_messages, self.catalog, self.now
         )
 
     @cached_property
@@ -291,7 +298,7 @@ class Bootstrap:
     @cached_property
     def postmortem_filing(self) -> "PostmortemFiling":
         from bot.services.postmortem_filing import PostmortemFiling
-        from bot.slack.postmortem_messages import PostmortemMessages
+        from bot.slack.messages.postmortems import PostmortemMessages
 
         messages = PostmortemMessages(self.renderer)
         return PostmortemFiling(self.postmortems, self.uow, self.notifier, messages)
@@ -299,7 +306,7 @@ class Bootstrap:
     @cached_property
     def reminders(self) -> "Reminders":
         from bot.services.reminders import Reminders
-        from bot.slack.reminder_messages import ReminderMessages
+        from bot.slack.messages.reminders import ReminderMessages
 
         messages = ReminderMessages(self.renderer)
         return Reminders(self.catalog, self.uow, self.notifier, messages)
@@ -313,7 +320,7 @@ class Bootstrap:
     @cached_property
     def digests(self) -> "Digests":
         from bot.services.digests import Digests
-        from bot.slack.digest_messages import DigestMessages
+        from bot.slack.messages.digests import DigestMessages
 
         messages = DigestMessages(self.renderer)
         return Digests(self.catalog, self.digest_data, self.uow, self.notifier, messages)

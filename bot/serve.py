@@ -25,15 +25,16 @@ from bot.scheduler import Scheduler, lease_for
 from bot.services.digests import PLATFORM
 from bot.services.reminders import Reminders
 from bot.settings import Settings, SettingsError
-from bot.slack.alert_controls import AlertControls
-from bot.slack.app import SlackDeps, build_app
+from bot.slack.app import Plumbing, SlackDeps, build_app
 from bot.slack.background import Background
-from bot.slack.forms import FormOpener, forms_client
-from bot.slack.home import HomeView
-from bot.slack.incident_command import IncidentCommand
-from bot.slack.postmortem_desk import PostmortemDesk
-from bot.slack.postmortem_views import PostmortemViews
-from bot.slack.slo_command import SloCommand
+from bot.slack.forms.opener import FormOpener, forms_client
+from bot.slack.forms.postmortems import PostmortemForms
+from bot.slack.messages.home import HomeView
+from bot.slack.messages.postmortems import PostmortemMessages
+from bot.slack.routing.alert_buttons import AlertButtons
+from bot.slack.routing.incident import IncidentCommand
+from bot.slack.routing.postmortems import PostmortemCommands
+from bot.slack.routing.slo import SloCommand
 from bot.web import GateApi, create_web_app
 from storage.db import mask_url
 from storage.unit_of_work import UnitOfWork
@@ -82,32 +83,40 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
 def _slack_app(boot: Bootstrap, socket_mode: bool) -> App:
     """The bolt app over the use cases: commands, App Home, buttons, forms."""
     renderer, notifier, now, metrics = boot.renderer, boot.notifier, boot.now, boot.metrics
-    controls = AlertControls(boot.alert_responses, notifier, boot.alert_messages, now)
-    home = HomeView(boot.board, renderer, boot.postmortems.mine, controls.firing_lines)
-    desk = PostmortemDesk(
-        boot.postmortems, PostmortemViews(renderer), renderer, boot.postmortem_filing, home.for_user
+    buttons = AlertButtons(boot.alert_responses, notifier, boot.alert_messages, now)
+    home = HomeView(boot.board, renderer, boot.postmortems.mine, buttons.firing_lines)
+    postmortems = PostmortemCommands(
+        boot.postmortems,
+        PostmortemForms(renderer),
+        PostmortemMessages(renderer),
+        renderer,
+        boot.postmortem_filing,
+        home.for_user,
     )
 
     def announce(channel: str, text: str) -> None:
         notifier.post(channel, text, renderer.render("text.json.j2", text=text))
 
     command = IncidentCommand(
-        boot.incidents, boot.incident_views, boot.incident_cards, renderer, now
+        boot.incidents, boot.incident_messages, boot.incident_cards, renderer, now
     )
-    deps = SlackDeps(
-        slo_command=SloCommand(boot.board, renderer, controls.firing_lines, boot.gate, announce),
-        home=home,
-        claim_event=functools.partial(_claim, boot.uow),
-        metrics=metrics,
+    plumbing = Plumbing(
         background=Background(metrics),
         forms=FormOpener(forms_client(boot.settings), metrics),
-        alert_controls=controls,
+        metrics=metrics,
+        claim_event=functools.partial(_claim, boot.uow),
         now=now,
-        incidents=boot.incidents,
-        incident_views=boot.incident_views,
+    )
+    deps = SlackDeps(
+        plumbing=plumbing,
+        slo_command=SloCommand(boot.board, renderer, buttons.firing_lines, boot.gate, announce),
+        home=home,
+        alert_buttons=buttons,
         incident_command=command,
+        incident_forms=boot.incident_forms,
+        incidents=boot.incidents,
         incident_cards=boot.incident_cards,
-        postmortem_desk=desk,
+        postmortems=postmortems,
     )
     return build_app(boot.settings, deps, boot.slack_client, socket_mode=socket_mode)
 

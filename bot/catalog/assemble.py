@@ -72,7 +72,7 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
             if ref is None and draft.sli_ref not in broken_slis:
                 problems.add(draft.file, draft.sli_ref_path, _unknown("SLI", draft.sli_ref, slis))
         if sli is not None and first is draft:
-            slos.append(_slo(draft, service, team, sli))
+            slos.append(_slo(draft, service, teams[team].value, sli))
 
     url = _single("prometheus.url", [f.prometheus_url for f in fragments], problems)
     flavor = _single("prometheus.flavor", [f.prometheus_flavor for f in fragments], problems)
@@ -107,8 +107,7 @@ def _owner(draft: SLODraft, service: Service, declared: bool) -> str:
         draft.notes[:] = [n for n in draft.notes if not n.startswith(given)]
         source = "of the include" if draft.team_file else "of its labels"
         draft.notes.append(
-            f"team {draft.team} {source} ignored: services.{service.name} names team "
-            f"{service.team}"
+            f"team {draft.team} {source} ignored: services.{service.name} names team {service.team}"
         )
     return service.team if declared or draft.team is None else draft.team
 
@@ -150,13 +149,13 @@ def _implicit_services(
     }
 
 
-def _slo(draft: SLODraft, service: Service, team: str, sli: SLI) -> SLO:
+def _slo(draft: SLODraft, service: Service, team: Team, sli: SLI) -> SLO:
     if isinstance(sli, EventsSLI):
         sli = counting(sli)  # rate() evaluated as increase(): exact on every store
     return SLO(
         name=draft.name,
         service=service.name,
-        team=team,
+        team=team.name,
         tier=service.tier,
         objective=draft.objective,
         window=draft.window,
@@ -164,6 +163,9 @@ def _slo(draft: SLODraft, service: Service, team: str, sli: SLI) -> SLO:
         description=draft.description,
         source=draft.file,
         notes=tuple(draft.notes),
+        calendar=draft.calendar,
+        timezone=team.timezone,
+        min_events=draft.min_events,
     )
 
 

@@ -11,6 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.domain.durations import parse_duration
 from bot.domain.slo import WINDOW_PATTERN as _WINDOW_ANY_SPACING
 from bot.domain.slo import WINDOW_PLACEHOLDER as WINDOW
+from bot.domain.windows import Calendar
 
 _PLACEHOLDER = re.compile(r"\{\{[^{}]{0,40}\}\}")
 _NAME = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -59,6 +60,21 @@ def check_objective(percent: float) -> str | None:
 
 
 MAX_WINDOW = 400 * 86400  # seconds: beyond this no store keeps the data, and no SLO means it
+
+
+def parse_period(text: str) -> tuple[int, Calendar | None, str | None]:
+    """A window: a rolling duration ("30d"), or a calendar period (week, month, quarter).
+
+    (seconds, calendar, error): a calendar period's seconds are its longest length.
+    """
+    word = text.strip().lower()
+    if word in set(Calendar):
+        calendar = Calendar(word)
+        return calendar.nominal, calendar, None
+    seconds, error = parse_window(text)
+    if error:
+        error += "; or a calendar period: week, month or quarter"
+    return seconds, None, error
 
 
 def parse_window(text: str) -> tuple[int, str | None]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from bot.domain.slo import SLI, AlertPolicy, GatePolicy, Service, SeverityThresholds, Team, Tier
+from bot.domain.windows import Calendar
 
 T = TypeVar("T")
 
@@ -31,7 +32,7 @@ class SLODraft:
     name: str
     service: str
     objective: float  # percent
-    window: int  # seconds
+    window: int  # seconds (a calendar period: its longest length)
     sli: SLI | None  # None while indicatorRef is unresolved
     description: str
     file: str
@@ -47,6 +48,8 @@ class SLODraft:
     needs_declared_service: bool = True  # native SLOs; imported files may declare it implicitly
     window_from_include: bool = False  # the format carries no period (Sloth): include's window
     tier: Tier | None = None  # the include's tier, for a service this SLO introduces
+    calendar: Calendar | None = None  # window is a calendar period (week, month, quarter)
+    min_events: float | None = None  # burn rules need this many events (None: the catalog's)
     notes: list[str] = field(default_factory=list)  # assumed or ignored: check-config shows
 
 
@@ -59,6 +62,7 @@ class Include:
     team_at: tuple[str, str] = ("", "")  # (file, path) where that team is written
     tier: Tier | None = None  # the tier of services those files introduce
     window: int | None = None  # seconds: the period for formats that carry none (Sloth)
+    calendar: Calendar | None = None  # that period is a calendar one (week, month, quarter)
 
 
 @dataclass

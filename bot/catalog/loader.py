@@ -105,6 +105,7 @@ def _inherit(include: Include, outer: Include) -> Include:
         team_at=include.team_at if include.team else outer.team_at,
         tier=include.tier or outer.tier,
         window=include.window or outer.window,
+        calendar=include.calendar if include.window else outer.calendar,
     )
 
 
@@ -119,8 +120,8 @@ def apply_defaults(fragment: Fragment, defaults: Include, origin: Located[Includ
             draft.notes.append(f"team {defaults.team} from the include ({shown})")
         if draft.window_from_include:
             if defaults.window is not None:
-                draft.window = defaults.window
-                shown = format_duration(defaults.window)
+                draft.window, draft.calendar = defaults.window, defaults.calendar
+                shown = defaults.calendar or format_duration(defaults.window)
                 draft.notes.append(f"window {shown} from the include ({where})")
             else:
                 draft.notes.append(

@@ -11,12 +11,13 @@ from bot.catalog.checks import (
     check_timezone,
     check_url,
     normalize_cron,
-    parse_window,
+    parse_period,
 )
 from bot.catalog.errors import Problems, StrictModel, join, validate
 from bot.catalog.fragment import Fragment, Include, Located, SLODraft
 from bot.catalog.sloth import SLIModel, convert_sli
 from bot.domain.slo import (
+    EventsSLI,
     Service,
     Severity,
     Team,
@@ -56,6 +57,7 @@ class SLOModel(StrictModel):
     window: str = "30d"
     description: str = ""
     team: str | None = None  # owns this SLO instead of the service's team (a shared service)
+    min_events: float | None = None  # burn rules fire only with this many events (low traffic)
     sli: SLIModel
 
 
@@ -139,16 +141,23 @@ def _include(file: str, path: str, raw: Any, problems: Problems) -> Include | No
     if not model.path.strip():
         problems.add(file, join(path, "path"), "must not be empty")
         return None
-    window = None
+    window, calendar = None, None
     if model.window is not None:
-        window, error = parse_window(model.window)
+        window, calendar, error = parse_period(model.window)
         if error:
             problems.add(file, join(path, "window"), error)
     if model.team is not None and check_name(model.team):
         problems.add(file, join(path, "team"), f"team name {check_name(model.team)}")
     tier = Tier(model.tier) if model.tier else None
     team_at = (file, join(path, "team"))
-    return Include(model.path, team=model.team, team_at=team_at, tier=tier, window=window or None)
+    return Include(
+        model.path,
+        team=model.team,
+        team_at=team_at,
+        tier=tier,
+        window=window or None,
+        calendar=calendar,
+    )
 
 
 def _named(
@@ -234,11 +243,21 @@ def _slo(fragment: Fragment, index: int, raw: Any, problems: Problems) -> None:
         "objective": check_objective(model.objective),
         "team": check_name(model.team) if model.team is not None else None,
     }
-    window, checks["window"] = parse_window(model.window)
+    window, calendar, checks["window"] = parse_period(model.window)
     for key, error in checks.items():
         if error:
             problems.add(file, join(path, key), error)
     sli = convert_sli(model.sli, file, join(path, "sli"), f"SLO {model.name}", problems)
+    if model.min_events is not None:
+        if model.min_events < 0:
+            problems.add(file, join(path, "min_events"), "must be 0 or more events")
+        elif sli is not None and not isinstance(sli, EventsSLI):
+            problems.add(
+                file,
+                join(path, "min_events"),
+                "needs an events SLI (error_query and total_query): an error ratio counts "
+                "no events",
+            )
     if checks["name"] or checks["service"]:
         return
     fragment.slos.append(
@@ -256,5 +275,7 @@ def _slo(fragment: Fragment, index: int, raw: Any, problems: Problems) -> None:
             team=model.team,
             team_path=join(path, "team"),
             explicit_team=model.team is not None,
+            calendar=calendar,
+            min_events=model.min_events,
         )
     )

@@ -10,6 +10,7 @@ from bot.catalog.errors import Problems, StrictModel, join
 from bot.catalog.fragment import SLODraft
 from bot.catalog.openslo_window import NO_WINDOW
 from bot.domain.slo import SLI
+from bot.domain.windows import Calendar
 
 V1 = "openslo/v1"
 V1ALPHA = "openslo/v1alpha"
@@ -123,6 +124,7 @@ class SLOHead:
     team: str | None
     team_path: str
     notes: tuple[str, ...]
+    calendar: Calendar | None = None  # window is a calendar period (1w/1M/1Q, not rolling)
 
 
 def objective_name(name: str, number: int, count: int, display_name: str | None) -> str:
@@ -150,6 +152,7 @@ def make_draft(
         service=head.service,
         objective=percent,
         window=head.window,
+        calendar=head.calendar,
         sli=sli,
         description=head.description,
         file=head.file,

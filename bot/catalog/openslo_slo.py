@@ -68,7 +68,7 @@ def parse_slo(file: str, prefix: str, doc: DocumentModel, problems: Problems) ->
     method = check_budgeting(spec.budgetingMethod, V1_METHODS)
     errors.append((join(path, "budgetingMethod"), method))
     notes: list[str] = [] if spec.budgetingMethod else [NO_METHOD]
-    window = v1_window(file, join(path, "timeWindow"), spec.timeWindow, notes, problems)
+    window, calendar = v1_window(file, join(path, "timeWindow"), spec.timeWindow, notes, problems)
     team, team_path = team_label(file, prefix, doc.metadata, problems)
     composite = _composite(file, join(path, "objectives"), spec.objectives, problems)
     sli, sli_ref = None, spec.indicatorRef
@@ -91,7 +91,16 @@ def parse_slo(file: str, prefix: str, doc: DocumentModel, problems: Problems) ->
         notes.append("timeSliceTarget and timeSliceWindow ignored: budgetingMethod Occurrences")
     description = spec.description or (spec.indicator.spec.description if spec.indicator else "")
     head = SLOHead(
-        file, prefix, name, spec.service, window, description, team, team_path, tuple(notes)
+        file,
+        prefix,
+        name,
+        spec.service,
+        window,
+        description,
+        team,
+        team_path,
+        tuple(notes),
+        calendar,
     )
     drafts = []
     count = len(spec.objectives)

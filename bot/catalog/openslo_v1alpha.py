@@ -73,7 +73,9 @@ def parse_alpha_slo(
     if method:
         problems.add(file, join(path, "budgetingMethod"), method)
     notes: list[str] = [] if spec.budgetingMethod else [NO_METHOD]
-    window = alpha_window(file, join(path, "timeWindows"), spec.timeWindows, notes, problems)
+    window, calendar = alpha_window(
+        file, join(path, "timeWindows"), spec.timeWindows, notes, problems
+    )
     team, team_path = team_label(file, prefix, doc.metadata, problems)
     threshold = spec.indicator is not None
     if spec.indicator is not None:
@@ -90,7 +92,16 @@ def parse_alpha_slo(
     if method is None and any(o.timeSliceTarget is not None for o in spec.objectives):
         notes.append("timeSliceTarget ignored: budgetingMethod Occurrences")
     head = SLOHead(
-        file, prefix, name, spec.service, window, spec.description, team, team_path, tuple(notes)
+        file,
+        prefix,
+        name,
+        spec.service,
+        window,
+        spec.description,
+        team,
+        team_path,
+        tuple(notes),
+        calendar,
     )
     count = len(spec.objectives)
     drafts = []

@@ -27,6 +27,7 @@ class AlertTierModel(StrictModel):
 class AlertsModel(StrictModel):
     hysteresis: str = "10m"  # quiet this long before an alert resolves
     data_missing_after: str = "15m"  # without usable data this long: one warning
+    min_events: float = 0  # a burn rule fires only with this many events in its long window
     production: AlertTierModel | None = None
     staging: AlertTierModel | None = None
     development: AlertTierModel | None = None
@@ -102,6 +103,8 @@ def alerts(file: str, model: AlertsModel, problems: Problems) -> dict[Tier, Aler
         if error:
             problems.add(file, join("alerts", key), error)
         timing[key] = seconds
+    if model.min_events < 0:
+        problems.add(file, join("alerts", "min_events"), "must be 0 or more events")
     policies = {}
     for tier in Tier:
         spec: AlertTierModel | None = getattr(model, tier.value)
@@ -113,5 +116,6 @@ def alerts(file: str, model: AlertsModel, problems: Problems) -> dict[Tier, Aler
             hysteresis=timing["hysteresis"],
             data_missing_after=timing["data_missing_after"],
             max_severity=highest,
+            min_events=max(0.0, model.min_events),
         )
     return policies

@@ -50,7 +50,10 @@ def status_table(statuses: Sequence[SLOStatus], at_label: str) -> Table:
         if s.budget_remaining is None:
             left = Text(f"{s.data}: {s.message}", style="magenta")
         else:
-            left = Text(f"{bar(s.budget_remaining, 8)} {percent(s.budget_remaining)}", style=style)
+            shown = f"{bar(s.budget_remaining, 8)} {percent(s.budget_remaining)}"
+            if s.period_note:
+                shown += f" · {s.period_note}"
+            left = Text(shown, style=style)
         burns = [rate(s.burn_rates.get(w)) for w, _ in SHOWN_WINDOWS]
         alert_style = "bold red" if s.alert == "page" else "yellow"
         alert = Text(str(s.alert), style=alert_style) if s.alert else ""

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from bot.cli.console import GATE_STYLE, bar, percent, rate
 from bot.domain.digest import ActionDue, TeamDigest, worst_first
-from bot.slack.digest_messages import due_words, exhaustion_text, points
+from bot.slack.messages.digests import due_words, exhaustion_text, points
 
 
 def print_digest(console: Console, digest: TeamDigest, at_label: str) -> None:

@@ -70,6 +70,17 @@ def firing_rules(
     return tuple(fired)
 
 
+def hold_low_traffic(
+    fired: tuple[FiringRule, ...], totals: Mapping[int, float | None], min_events: float
+) -> tuple[tuple[FiringRule, ...], tuple[FiringRule, ...]]:
+    """(kept, held back): a rule fires only when its long window holds at least
+    `min_events` events; a handful of failed requests of a quiet service pages nobody."""
+    if min_events <= 0:
+        return fired, ()
+    kept = tuple(f for f in fired if (totals.get(f.rule.long_window) or 0.0) >= min_events)
+    return kept, tuple(f for f in fired if f not in kept)
+
+
 def alert_severity(fired: tuple[FiringRule, ...]) -> Severity | None:
     """The most urgent severity among the firing rules, or None."""
     severities = {f.rule.severity for f in fired}

@@ -3,9 +3,11 @@
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.durations import format_duration
+from bot.domain.windows import Calendar, Span, calendar_span, rolling_span
 
 WINDOW_PLACEHOLDER = "{{.window}}"  # Sloth's: replaced by the range being evaluated
 WINDOW_PATTERN = re.compile(r"\{\{\s*\.window\s*\}\}")  # the placeholder, any spacing
@@ -101,7 +103,7 @@ class EventsSLI:
 
     @property
     def kind_label(self) -> str:
-        """"rate", "count", or "count/rate" when the two queries differ (bad/total)."""
+        """ "rate", "count", or "count/rate" when the two queries differ (bad/total)."""
         if self.error_kind is self.total_kind:
             return str(self.error_kind)
         return f"{self.error_kind}/{self.total_kind}"
@@ -128,11 +130,14 @@ class SLO:
     team: str
     tier: Tier
     objective: float  # percent, e.g. 99.9
-    window: int  # seconds of the rolling window
+    window: int  # seconds of the rolling window (a calendar period: its longest length)
     sli: SLI
     description: str = ""
     source: str = ""  # the catalog file it came from
     notes: tuple[str, ...] = ()  # what loading it assumed or ignored, shown by check-config
+    calendar: Calendar | None = None  # a calendar period (week, month, quarter) instead
+    timezone: str = "UTC"  # where a calendar period is aligned: the owning team's zone
+    min_events: float | None = None  # burn rules need this many events (None: the catalog's)
 
     @property
     def budget(self) -> float:
@@ -141,7 +146,22 @@ class SLO:
 
     @property
     def window_label(self) -> str:
-        return format_duration(self.window)
+        return str(self.calendar) if self.calendar else format_duration(self.window)
+
+    def span(self, at: datetime) -> Span:
+        """What the budget covers at `at`: the rolling window, or the calendar period."""
+        if self.calendar is None:
+            return rolling_span(self.window, at)
+        return calendar_span(self.calendar, at, self.timezone)
+
+    def period_seconds(self, at: datetime | None) -> int:
+        """The seconds the budget's events are counted over at `at` (a calendar period:
+        from its start); a rolling window needs no instant."""
+        if self.calendar is None:
+            return self.window
+        if at is None:
+            raise ValueError(f"SLO {self.name}: a calendar window is read at an instant")
+        return self.span(at).elapsed
 
 
 @dataclass(frozen=True)
@@ -170,6 +190,7 @@ class AlertPolicy:
     hysteresis: int = 600  # every rule must stay quiet this long before an episode resolves
     data_missing_after: int = 900  # seconds without usable data before one warning
     max_severity: Severity = Severity.PAGE
+    min_events: float = 0.0  # a burn rule fires only with this many events in its long window
 
 
 DEFAULT_ALERT_POLICIES: Mapping[Tier, AlertPolicy] = {
@@ -199,6 +220,14 @@ class Catalog:
 
     def alert_policy(self, tier: Tier) -> AlertPolicy:
         return self.alert_policies.get(tier, DEFAULT_ALERT_POLICIES[tier])
+
+    def min_events(self, slo: SLO) -> float:
+        """The events a burn rule's long window needs before it fires: the SLO's own
+        `min_events`, else the catalog's `alerts.min_events`; ratio SLIs count no events."""
+        if not isinstance(slo.sli, EventsSLI):
+            return 0.0
+        own = slo.min_events
+        return own if own is not None else self.alert_policy(slo.tier).min_events
 
     def slo(self, name: str) -> SLO | None:
         return next((s for s in self.slos if s.name == name), None)

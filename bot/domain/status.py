@@ -2,14 +2,23 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from bot.domain import budget as b
-from bot.domain.burn import DEFAULT_RULES, BurnRule, FiringRule, alert_severity, firing_rules
+from bot.domain.burn import (
+    DEFAULT_RULES,
+    BurnRule,
+    FiringRule,
+    alert_severity,
+    firing_rules,
+    hold_low_traffic,
+)
 from bot.domain.durations import format_duration
 from bot.domain.gate import GateDecision, decide_gate
 from bot.domain.slo import SLO, GatePolicy, Severity
+from bot.domain.windows import Span, period_note
 
 
 class DataState(StrEnum):
@@ -42,10 +51,41 @@ class SLOStatus:
     burn_rates: Mapping[int, float | None] = field(default_factory=dict)
     firing: tuple[FiringRule, ...] = ()
     gate: GateDecision | None = None
+    span: Span | None = None  # what the budget covers: the rolling window or the period
+    held: tuple[FiringRule, ...] = ()  # rules that burn but were held back for low traffic
+    min_events: float = 0.0
+    totals: Mapping[int, float | None] = field(default_factory=dict)  # events per burn window
 
     @property
     def alert(self) -> Severity | None:
         return alert_severity(self.firing)
+
+    @property
+    def held_back(self) -> str | None:
+        """Why an alert was not raised, or raised less urgent, although the budget burns:
+        too few events in the rule's long window."""
+        urgent = [
+            f
+            for f in self.held
+            if self.alert is None
+            or (f.rule.severity is Severity.PAGE and self.alert is Severity.TICKET)
+        ]
+        if not urgent:
+            return None
+        worst = max(urgent, key=lambda f: (f.rule.severity == Severity.PAGE, -f.rule.long_window))
+        window = worst.rule.long_window
+        events = self.totals.get(window) or 0.0
+        return (
+            f"{worst.rule.severity} held back for low traffic: {events:g} events in "
+            f"{format_duration(window)}, fewer than min_events {self.min_events:g}"
+        )
+
+    @property
+    def period_note(self) -> str | None:
+        """A calendar SLO's period and what is left of it ("Nov 2026, 11 days to go")."""
+        if self.slo.calendar is None or self.span is None:
+            return None
+        return period_note(self.slo.calendar, self.span, self.slo.timezone)
 
     def as_json(self) -> dict[str, Any]:
         """The `status --format json` contract of README.md, Configuration; docs/catalog.md."""
@@ -57,6 +97,8 @@ class SLOStatus:
             "tier": str(slo.tier),
             "objective": slo.objective,
             "window": slo.window_label,
+            "window_start": _rfc3339(self.span.start) if self.span else None,
+            "window_end": _rfc3339(self.span.end) if self.span else None,
             "error_ratio": self.error_ratio,
             "budget_consumed": self.budget_consumed,
             "budget_remaining": self.budget_remaining,
@@ -66,6 +108,7 @@ class SLOStatus:
             "gate_reason": self.gate.reason if self.gate else None,
             "data": str(self.data),
             "message": self.message,
+            "held_back": self.held_back,
         }
 
 
@@ -74,19 +117,38 @@ def assess(
     reading: Reading,
     policy: GatePolicy = GatePolicy(),
     rules: tuple[BurnRule, ...] = DEFAULT_RULES,
+    at: datetime | None = None,
+    min_events: float = 0.0,
 ) -> SLOStatus:
-    """Budget, burn rates, burn alert and gate of one SLO from what Prometheus saw."""
+    """Budget, burn rates, burn alert and gate of one SLO from what Prometheus saw at `at`.
+
+    The burn-rate factors scale with the whole window: a calendar period's full length,
+    however much of it has passed.
+    """
+    span = slo.span(at) if at is not None else None
     if reading.error is not None:
-        return SLOStatus(slo, DataState.ERROR, reading.error)
+        return SLOStatus(slo, DataState.ERROR, reading.error, span=span)
     burn_rates = {
         w: b.burn_rate(r.error_ratio if r else None, slo.budget) for w, r in reading.windows.items()
     }
-    fired = firing_rules(burn_rates, slo.window, slo.budget, rules)
+    totals = {w: r.total if r else None for w, r in reading.windows.items()}
+    fired = firing_rules(burn_rates, span.length if span else slo.window, slo.budget, rules)
+    fired, held = hold_low_traffic(fired, totals, min_events)
     period_ratio = reading.period.error_ratio if reading.period else None
     if period_ratio is None:
         why = "no series" if reading.period is None else "no traffic"
         message = f"{why} in the {slo.window_label} window"
-        return SLOStatus(slo, DataState.NO_DATA, message, burn_rates=burn_rates, firing=fired)
+        return SLOStatus(
+            slo,
+            DataState.NO_DATA,
+            message,
+            burn_rates=burn_rates,
+            firing=fired,
+            span=span,
+            held=held,
+            min_events=min_events,
+            totals=totals,
+        )
     spent = b.consumed(period_ratio, slo.budget)
     left = 1.0 - spent
     return SLOStatus(
@@ -98,4 +160,12 @@ def assess(
         burn_rates=burn_rates,
         firing=fired,
         gate=decide_gate(left, alert_severity(fired), policy),
+        span=span,
+        held=held,
+        min_events=min_events,
+        totals=totals,
     )
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")

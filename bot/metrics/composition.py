@@ -2,6 +2,7 @@
 
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from bot.domain.slo import SLO, EventsSLI, QueryKind
 from bot.metrics.hourly import HOUR, HourlyCache, Split, combine, split_window
@@ -46,12 +47,13 @@ class Composition:
 def plan_composition(slos: Sequence[SLO], terms: Sequence[Term], at: float) -> Composition:
     """Split the terms of `plan_terms` into direct ones and ones composed from hours."""
     by_name = {s.name: s for s in slos}
+    instant = datetime.fromtimestamp(at, UTC)
     plan = Composition()
     for term in terms:
         key: tuple[str, str | int, str] = term.key  # type: ignore[assignment]
         name, span, kind = key
         slo = by_name[name]
-        window = slo.window if span == PERIOD else int(span)
+        window = slo.period_seconds(instant) if span == PERIOD else int(span)
         split = split_window(at, window) if isinstance(slo.sli, EventsSLI) else None
         if split is None or not isinstance(slo.sli, EventsSLI):
             plan.direct.append(term)

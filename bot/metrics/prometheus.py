@@ -200,11 +200,11 @@ class PrometheusSource:
         windows: Sequence[int],
         progress: Progress | None = None,
     ) -> dict[str, Reading]:
-        terms = plan_terms(slos, windows)
+        terms = plan_terms(slos, windows, at)
         per_slo = max(1, len(terms) // max(1, len(slos)))
         report = (lambda n: progress(n // per_slo)) if progress else None
         if self.hourly is None:
-            return assemble(slos, windows, self.evaluate(terms, at, report))
+            return assemble(slos, windows, self.evaluate(terms, at, report), at)
         plan = plan_composition(slos, terms, at.timestamp())
         with self._hours_lock:
             values = self.evaluate([*plan.direct, *plan.tails], at, report)
@@ -212,7 +212,7 @@ class PrometheusSource:
                 values.update(self.evaluate(heads, datetime.fromtimestamp(head_end, UTC)))
             self._fill_hours(plan)
             values.update(plan.combine(values, self.hourly))
-        return assemble(slos, windows, values)
+        return assemble(slos, windows, values, at)
 
     def _fill_hours(self, plan: Composition) -> None:
         """Fetch the hourly events the cache lacks: one range query batch per missing run."""

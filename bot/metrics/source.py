@@ -50,11 +50,15 @@ PERIOD = "period"
 NOISE = 1e-6  # a negative value this close to 0 is float arithmetic (total - good), read as 0
 
 
-def plan_terms(slos: Sequence[SLO], windows: Sequence[int]) -> list[Term]:
-    """Every expression needed for the SLOs' period and burn windows (seconds)."""
+def plan_terms(
+    slos: Sequence[SLO], windows: Sequence[int], at: datetime | None = None
+) -> list[Term]:
+    """Every expression needed for the SLOs' period and burn windows (seconds). A
+    calendar SLO's period runs from its start to `at`, so it needs the instant."""
     terms: list[Term] = []
     for slo in slos:
-        spans: list[tuple[str | int, int]] = [(PERIOD, slo.window), *((w, w) for w in windows)]
+        period = slo.period_seconds(at)
+        spans: list[tuple[str | int, int]] = [(PERIOD, period), *((w, w) for w in windows)]
         for span, seconds in spans:
             terms.extend(_sli_terms(slo, span, seconds))
     return terms
@@ -70,9 +74,12 @@ def _sli_terms(slo: SLO, span: str | int, seconds: int) -> list[Term]:
 
 
 def assemble(
-    slos: Sequence[SLO], windows: Sequence[int], values: Mapping[Hashable, TermValue]
+    slos: Sequence[SLO],
+    windows: Sequence[int],
+    values: Mapping[Hashable, TermValue],
+    at: datetime | None = None,
 ) -> dict[str, Reading]:
-    """Fold evaluated term values back into one Reading per SLO."""
+    """Fold evaluated term values back into one Reading per SLO (read at `at`)."""
     errors: dict[str, str] = {}
     for key, value in values.items():
         if isinstance(value, TermError) and isinstance(key, tuple):
@@ -87,8 +94,8 @@ def assemble(
         if slo.name in errors:
             readings[slo.name] = Reading(period=None, error=errors[slo.name])
             continue
-        period = _rates(slo, PERIOD, values)
-        spans = {w: _rates(slo, w, values) for w in windows}
+        period = _rates(slo, PERIOD, values, slo.period_seconds(at))
+        spans = {w: _rates(slo, w, values, w) for w in windows}
         too_many = _more_bad_than_total(slo, [period, *spans.values()])
         if too_many:
             readings[slo.name] = Reading(period=None, error=too_many)
@@ -128,8 +135,10 @@ def _unusable(key: tuple[Hashable, ...], value: float) -> str | None:
     return None
 
 
-def _rates(slo: SLO, span: str | int, values: Mapping[Hashable, TermValue]) -> Rates | None:
-    """The span's bad and total events (a ratio SLI: its ratio over 1)."""
+def _rates(
+    slo: SLO, span: str | int, values: Mapping[Hashable, TermValue], seconds: int
+) -> Rates | None:
+    """The span's bad and total events over its `seconds` (a ratio SLI: its ratio over 1)."""
     if isinstance(slo.sli, RatioSLI):
         ratio = values.get((slo.name, span, "ratio"))
         if ratio is None or isinstance(ratio, TermError):
@@ -142,7 +151,6 @@ def _rates(slo: SLO, span: str | int, values: Mapping[Hashable, TermValue]) -> R
         return None
     # No error series at all is the usual way of saying "no errors".
     bad = 0.0 if bad is None else max(0.0, bad)
-    seconds = slo.window if span == PERIOD else int(span)
     events = (
         slo.sli.planned_bad.kind.events(bad, seconds),
         slo.sli.planned_total.kind.events(max(0.0, total), seconds),

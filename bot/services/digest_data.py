@@ -77,14 +77,20 @@ class DigestData:
 
     def chart(self, team: str, at: datetime) -> BudgetChart:
         """Each SLO's remaining budget over the longest window, about CHART_POINTS readings
-        a whole number of hours apart (so that hourly rates are reused between them)."""
+        a whole number of hours apart (so that hourly rates are reused between them); a
+        calendar SLO's line starts at its period's start (its budget resets there)."""
         slos = self.slos(team)
-        window = max((s.window for s in slos), default=WEEK)
+        starts = {s.name: s.span(at).start for s in slos}  # a calendar SLO: its period's
+        longest = max((at - start for start in starts.values()), default=timedelta(seconds=WEEK))
+        window = int(longest.total_seconds())
         step = max(3600, window // CHART_POINTS // 3600 * 3600)
         instants = [at - timedelta(seconds=step * k) for k in range(window // step, -1, -1)]
         points: dict[str, list[tuple[datetime, float | None]]] = {s.name: [] for s in slos}
         for instant in instants:
-            for s in evaluate_status(self._catalog, self._source, instant, slos, windows=()):
+            shown = [s for s in slos if instant >= starts[s.name]]
+            if not shown:
+                continue
+            for s in evaluate_status(self._catalog, self._source, instant, shown, windows=()):
                 points[s.slo.name].append((instant, s.budget_remaining))
         with self._uow.read() as store:
             incidents = self._incidents(store, team, at - timedelta(seconds=window), at)

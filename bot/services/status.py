@@ -24,4 +24,13 @@ def evaluate_status(
     chosen = list(catalog.slos if slos is None else slos)
     wanted = burn_windows() if windows is None else windows
     readings = source.read(chosen, at, wanted, progress)
-    return [assess(slo, readings[slo.name], catalog.gate_policy(slo.tier)) for slo in chosen]
+    return [
+        assess(
+            slo,
+            readings[slo.name],
+            catalog.gate_policy(slo.tier),
+            at=at,
+            min_events=catalog.min_events(slo),
+        )
+        for slo in chosen
+    ]

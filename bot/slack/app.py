@@ -25,15 +25,15 @@ from bot.observability import BotMetrics
 from bot.services.incident_cards import IncidentCards
 from bot.services.incidents import Incidents
 from bot.settings import Settings
-from bot.slack.alert_controls import AlertControls
 from bot.slack.background import INPUT_ERRORS, Background
-from bot.slack.forms import FormOpener
-from bot.slack.home import HomeView
-from bot.slack.incident_command import IncidentCommand
-from bot.slack.incident_views import IncidentViews
+from bot.slack.forms.incidents import IncidentForms
+from bot.slack.forms.opener import FormOpener
 from bot.slack.listeners import actions, commands, events, views
-from bot.slack.postmortem_desk import PostmortemDesk
-from bot.slack.slo_command import SloCommand
+from bot.slack.messages.home import HomeView
+from bot.slack.routing.alert_buttons import AlertButtons
+from bot.slack.routing.incident import IncidentCommand
+from bot.slack.routing.postmortems import PostmortemCommands
+from bot.slack.routing.slo import SloCommand
 
 log = logging.getLogger("budgetbot.slack")
 P = ParamSpec("P")
@@ -92,24 +92,32 @@ class AckFirst(Middleware):
 
 
 @dataclass(frozen=True)
-class SlackDeps:
-    """What the listeners need, built once at start."""
+class Plumbing:
+    """What every listener shares: the worker pools, the metrics, the clock, the event claim."""
 
-    slo_command: SloCommand
-    home: HomeView
-    claim_event: Callable[[str], bool]  # True the first time an event_id is seen
+    background: Background  # the work after the ack
+    forms: FormOpener  # forms, opened after the ack within the trigger's 3 s
     metrics: BotMetrics
-    background: Background
-    forms: FormOpener
-    alert_controls: AlertControls
+    claim_event: Callable[[str], bool]  # True the first time an event_id is seen
     now: Callable[[], datetime]
-    incidents: Incidents
-    incident_views: IncidentViews
-    incident_command: IncidentCommand
-    incident_cards: IncidentCards
-    postmortem_desk: PostmortemDesk
     # Keep last: the one part with a default (built here, not in the bootstrap).
     ack_first: AckFirst = field(default_factory=AckFirst)
+
+
+@dataclass(frozen=True)
+class SlackDeps:
+    """What the listeners need, built once at start: the shared plumbing, then per feature
+    the router (words -> use case -> replies) and what its listeners call directly."""
+
+    plumbing: Plumbing
+    slo_command: SloCommand
+    home: HomeView
+    alert_buttons: AlertButtons
+    incident_command: IncidentCommand
+    incident_forms: IncidentForms
+    incidents: Incidents
+    incident_cards: IncidentCards
+    postmortems: PostmortemCommands
 
 
 def web_client(settings: Settings, *, for_posts: bool = False) -> WebClient:
@@ -137,7 +145,7 @@ def build_app(
 ) -> App:
     """The app; over HTTP every request's signature and timestamp are verified by bolt."""
     app = bare_app(settings, client, socket_mode=socket_mode)
-    app.use(deps.ack_first)
+    app.use(deps.plumbing.ack_first)
     commands.register(app, deps)
     events.register(app, deps)
     actions.register(app, deps)
@@ -146,7 +154,7 @@ def build_app(
     @app.error
     def on_error(error: Exception, body: dict[str, Any], response: BoltResponse) -> None:
         kind = "slack_api" if isinstance(error, SlackApiError) else type(error).__name__
-        deps.metrics.slack_errors.labels(kind).inc()
+        deps.plumbing.metrics.slack_errors.labels(kind).inc()
         # The body may carry tokens and user text: log only what identifies the request.
         what = body.get("command") or body.get("event", {}).get("type") or body.get("type")
         log.error("listener for %s failed: %s: %s", what, type(error).__name__, error)
@@ -172,8 +180,8 @@ def bare_app(settings: Settings, client: WebClient, *, socket_mode: bool = False
         authorize=authorize,
         ignoring_self_events_enabled=False,  # no message events are subscribed to
         logger=log,
-        # Listeners run in the request: they ack and hand every Web API call to
-        # deps.background or deps.forms, so the response leaves at once. (Otherwise bolt
+        # Listeners run in the request: they ack and hand every Web API call to the
+        # plumbing's background or forms, so the response leaves at once. (Otherwise bolt
         # runs each listener on another thread and polls every 10 ms for its ack.)
         process_before_response=True,
     )

@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 
 from bot.observability import BotMetrics
 from bot.slack.background import FAILED, MALFORMED, Background, teller
-from bot.slack.forms import BUSY, FormOpener
+from bot.slack.forms.opener import BUSY, FormOpener
 from tests.support.slack_api import SlackStandIn
 
 METRICS = BotMetrics()

@@ -26,7 +26,7 @@ from bot.metrics.errors import PrometheusUnreachable
 from bot.metrics.source import EventCounts, Progress
 from bot.services.alerting import AlertingCycle
 from bot.services.ports import Message
-from bot.slack.alert_messages import AlertMessages
+from bot.slack.messages.alerts import AlertMessages
 from bot.slack.notifier import SlackNotifier, post_failed
 from bot.slack.refused_posts import RefusedPosts
 from bot.slack.rendering import Renderer
@@ -311,7 +311,7 @@ def test_an_incident_card_that_did_not_leave_is_posted_by_the_next_refresh(
     from bot.domain.incidents import IncidentDraft
     from bot.services.incident_cards import IncidentCards
     from bot.services.incidents import Incidents
-    from bot.slack.incident_views import IncidentViews
+    from bot.slack.messages.incidents import IncidentMessages
 
     class Counts(BurningSource):
         def event_counts(self, slo: SLO, start: datetime, end: datetime) -> EventCounts:
@@ -324,7 +324,7 @@ def test_an_incident_card_that_did_not_leave_is_posted_by_the_next_refresh(
         incidents,
         UnitOfWork(engine),
         slack,
-        IncidentViews(Renderer(), CATALOG),
+        IncidentMessages(Renderer(), CATALOG),
         CATALOG,
         lambda: now,
     )

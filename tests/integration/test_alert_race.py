@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from bot.domain.alerts import Watch
 from bot.services.alert_posts import CycleReport
 from bot.services.alerting import AlertingCycle
-from bot.slack.alert_messages import AlertMessages
+from bot.slack.messages.alerts import AlertMessages
 from bot.slack.rendering import Renderer
 from storage.db import make_engine
 from storage.unit_of_work import Store, UnitOfWork

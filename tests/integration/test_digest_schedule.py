@@ -14,7 +14,7 @@ from bot.domain.digest import SLOWeek, TeamDigest, week_key
 from bot.domain.slo import Catalog, Gate, Team
 from bot.metrics.errors import PrometheusUnreachable
 from bot.services.digests import PLATFORM, Digests
-from bot.slack.digest_messages import DigestMessages
+from bot.slack.messages.digests import DigestMessages
 from bot.slack.notifier import post_failed
 from bot.slack.rendering import Renderer
 from storage.db import make_engine

@@ -14,7 +14,7 @@ from bot.domain.slo import SLO, Catalog, EventsSLI, Service, Team, Tier
 from bot.metrics.source import EventCounts
 from bot.services.incident_cards import RETRY_REFUSED, IncidentCards
 from bot.services.incidents import Incidents
-from bot.slack.incident_views import IncidentViews
+from bot.slack.messages.incidents import IncidentMessages
 from bot.slack.notifier import SlackNotifier
 from bot.slack.rendering import Renderer
 from storage.unit_of_work import UnitOfWork
@@ -55,8 +55,10 @@ def test_a_card_refused_in_a_private_channel_is_told_and_posted_after_the_invite
     clock = [AT]
     notifier = SlackNotifier(WebClient(token="xoxb-test", base_url=slack_api.api_url))
     incidents = Incidents(CATALOG, Counts(), UnitOfWork(engine), lambda: clock[0])  # type: ignore[arg-type]
-    views = IncidentViews(Renderer(), CATALOG)
-    cards = IncidentCards(incidents, UnitOfWork(engine), notifier, views, CATALOG, lambda: clock[0])
+    messages = IncidentMessages(Renderer(), CATALOG)
+    cards = IncidentCards(
+        incidents, UnitOfWork(engine), notifier, messages, CATALOG, lambda: clock[0]
+    )
     draft = IncidentDraft(
         "db down", ("checkout",), AT - timedelta(hours=1), AT, "", "U55", "G0PRIV"
     )

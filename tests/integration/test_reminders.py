@@ -16,8 +16,8 @@ from bot.domain.slo import Catalog, Service, Team
 from bot.services.reminders import Reminders
 from bot.settings import Settings
 from bot.slack.app import web_client
+from bot.slack.messages.reminders import ReminderMessages
 from bot.slack.notifier import SlackNotifier
-from bot.slack.reminder_messages import ReminderMessages
 from bot.slack.rendering import Renderer
 from storage.db import make_engine
 from storage.incidents import IncidentRepository

@@ -68,6 +68,25 @@ SCENARIOS: dict[str, ServiceTraffic] = {
         ),
         # a young service: samples only in the last 28 days (use it with a 28d window)
         ServiceTraffic("short", rate=12.0, error_ratio=0.0005, data_from=END - timedelta(days=28)),
+        # calendar periods: 20 % errors for 1 h before the UTC month's start (Feb 28 16:00,
+        # already March in Tokyo) and 5 % for 1 h after it (Mar 1 06:00), so a rolling
+        # reading and a reading of the wrong period both give other figures
+        ServiceTraffic(
+            "calendar",
+            rate=20.0,
+            error_ratio=0.0005,
+            episodes=(
+                Episode(_before_end(DAY + 20 * HOUR), HOUR, error_ratio=0.20),
+                Episode(_before_end(DAY + 6 * HOUR), HOUR, error_ratio=0.05),
+            ),
+        ),
+        # low traffic: about 72 requests an hour, none failing until 5 % in the last hour
+        ServiceTraffic(
+            "trickle",
+            rate=0.02,
+            error_ratio=0.0,
+            episodes=(Episode(_before_end(HOUR), HOUR, error_ratio=0.05),),
+        ),
         # no error at all until 3 days before END, then 1 %: the code="500" series is born
         # inside every window longer than 3 days, counting from 0 (as client libraries do)
         ServiceTraffic(

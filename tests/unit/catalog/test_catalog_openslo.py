@@ -167,9 +167,8 @@ BROKEN: list[tuple[str, Files, str, str, str]] = [
         "calendar-window",
         files(SLO_BAD.replace("isRolling: true", "isRolling: false")),
         FILE,
-        "spec.timeWindow[0].isRolling",
-        "isRolling: false is a calendar window; calendar windows are not supported yet; "
-        "use a rolling duration such as 30d",
+        "spec.timeWindow[0].duration",
+        "'28d' with isRolling: false; a calendar window is 1w, 1M or 1Q with isRolling: false",
     ),
     (
         "calendar-key",
@@ -181,14 +180,15 @@ BROKEN: list[tuple[str, Files, str, str, str]] = [
         ),
         FILE,
         "spec.timeWindow[0].calendar",
-        "calendar windows are not supported yet; use a rolling duration such as 30d",
+        "needs isRolling: false; a calendar window is 1w, 1M or 1Q with isRolling: false",
     ),
     (
         "window-duration",
         files(SLO_BAD.replace("duration: 28d", "duration: 1M")),
         FILE,
         "spec.timeWindow[0].duration",
-        "'1M' counts months, a calendar period; calendar windows are not supported yet",
+        "'1M' counts months, a calendar period; a calendar window is 1w, 1M or 1Q with "
+        "isRolling: false, or use a rolling duration such as 30d",
     ),
     (
         "unknown-indicator-ref",

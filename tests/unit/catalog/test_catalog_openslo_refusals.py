@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.catalog import Problem
-from bot.catalog.openslo_window import ALPHA_ROLLING, CALENDAR, V1_ROLLING
+from bot.catalog.openslo_window import ALPHA_CALENDAR, ALPHA_ROLLING, V1_CALENDAR, V1_ROLLING
 from bot.domain.slo import Catalog
 from tests.unit.catalog.catalog_helpers import Files, find
 
@@ -85,8 +85,8 @@ REFUSED: list[tuple[str, int, str, str, str, str]] = [
         2,
         "isRolling: true",
         "isRolling: false",
-        "spec.timeWindow[0].isRolling",
-        f"isRolling: false is a calendar window; {CALENDAR}; {V1_ROLLING}",
+        "spec.timeWindow[0].duration",
+        f"'28d' with isRolling: false; {V1_CALENDAR}",
     ),
     (
         "v1-calendar",
@@ -94,7 +94,7 @@ REFUSED: list[tuple[str, int, str, str, str, str]] = [
         "isRolling: true",
         "calendar: {startTime: '2024-01-01 00:00:00', timeZone: Europe/Berlin}",
         "spec.timeWindow[0].calendar",
-        f"{CALENDAR}; {V1_ROLLING}",
+        f"needs isRolling: false; {V1_CALENDAR}",
     ),
     *[
         (
@@ -103,7 +103,7 @@ REFUSED: list[tuple[str, int, str, str, str, str]] = [
             "duration: 28d",
             f"duration: {duration}",
             "spec.timeWindow[0].duration",
-            f"'{duration}' counts {unit}, a calendar period; {CALENDAR}; {V1_ROLLING}",
+            f"'{duration}' counts {unit}, a calendar period; {V1_CALENDAR}, or {V1_ROLLING}",
         )
         for duration, unit in (
             ("1M", "months"),
@@ -227,8 +227,8 @@ REFUSED: list[tuple[str, int, str, str, str, str]] = [
         3,
         "isRolling: true",
         "isRolling: false",
-        "spec.timeWindows[0].isRolling",
-        f"isRolling: false is a calendar window; {CALENDAR}; {ALPHA_ROLLING}",
+        "spec.timeWindows[0]",
+        f"{{unit: Day, count: 7, isRolling: false}}; {ALPHA_CALENDAR}, or {ALPHA_ROLLING}",
     ),
     (
         "v1alpha-calendar",
@@ -236,7 +236,7 @@ REFUSED: list[tuple[str, int, str, str, str, str]] = [
         "isRolling: true",
         "calendar: {startTime: '2024-01-01 00:00:00', timeZone: UTC}",
         "spec.timeWindows[0].calendar",
-        f"{CALENDAR}; {ALPHA_ROLLING}",
+        f"needs isRolling: false; {ALPHA_CALENDAR}",
     ),
     *[
         (
@@ -244,8 +244,8 @@ REFUSED: list[tuple[str, int, str, str, str, str]] = [
             3,
             "unit: Day",
             f"unit: {unit}",
-            "spec.timeWindows[0].unit",
-            f"unit {unit} is a calendar period; {CALENDAR}; {ALPHA_ROLLING}",
+            "spec.timeWindows[0]",
+            f"{{unit: {unit}, count: 7, isRolling: true}}; {ALPHA_CALENDAR}, or {ALPHA_ROLLING}",
         )
         for unit in ("Month", "Quarter", "Year")
     ],

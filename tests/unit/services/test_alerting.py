@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.services.alerting import AlertingCycle
-from bot.slack.alert_messages import AlertMessages
+from bot.slack.messages.alerts import AlertMessages
 from bot.slack.rendering import Renderer
 from storage.unit_of_work import UnitOfWork
 from tests.support.fakes import (

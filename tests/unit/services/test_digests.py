@@ -14,7 +14,7 @@ from bot.domain.incidents import IncidentDraft
 from bot.domain.slo import Catalog, Service, Team
 from bot.services.digest_data import CHART_POINTS, DigestData
 from bot.services.digests import PLATFORM, DigestOutcome, Digests, DigestState
-from bot.slack.digest_messages import DigestMessages
+from bot.slack.messages.digests import DigestMessages
 from bot.slack.rendering import Renderer
 from storage.gates import GateRecord
 from storage.unit_of_work import UnitOfWork

@@ -9,7 +9,7 @@ import pytest
 from bot.domain.incidents import IncidentDraft, IncidentSeverity
 from bot.services.incident_cards import RETRY_REFUSED, IncidentCards
 from bot.services.incidents import Incidents
-from bot.slack.incident_views import IncidentViews
+from bot.slack.messages.incidents import IncidentMessages
 from bot.slack.rendering import Renderer
 from storage.unit_of_work import UnitOfWork
 from tests.support.fakes import (
@@ -37,8 +37,8 @@ class Desk:
 def desk(uow: UnitOfWork) -> Desk:
     clock, slack, source = Clock(), FakeNotifier(), FakeSource()
     incidents = Incidents(CATALOG, source, uow, clock)
-    views = IncidentViews(Renderer(), CATALOG)
-    return Desk(IncidentCards(incidents, uow, slack, views, CATALOG, clock), slack, clock)
+    messages = IncidentMessages(Renderer(), CATALOG)
+    return Desk(IncidentCards(incidents, uow, slack, messages, CATALOG, clock), slack, clock)
 
 
 def draft(declared_in: str = "C0WAR") -> IncidentDraft:

@@ -11,8 +11,8 @@ from bot.services.incident_cards import IncidentCards
 from bot.services.incidents import Incidents
 from bot.services.postmortem_filing import PostmortemFiling
 from bot.services.postmortems import Postmortems
-from bot.slack.incident_views import IncidentViews
-from bot.slack.postmortem_messages import PostmortemMessages
+from bot.slack.messages.incidents import IncidentMessages
+from bot.slack.messages.postmortems import PostmortemMessages
 from bot.slack.rendering import Renderer
 from storage.unit_of_work import UnitOfWork
 from tests.support.fakes import T0, Clock, FakeNotifier, FakeSource, payments_catalog
@@ -30,7 +30,9 @@ def filed(uow: UnitOfWork) -> tuple[PostmortemFiling, FakeNotifier]:
     """An incident declared in C0WAR, its cards posted there and in C0PAY."""
     clock, slack = Clock(), FakeNotifier()
     incidents = Incidents(CATALOG, FakeSource(), uow, clock)
-    cards = IncidentCards(incidents, uow, slack, IncidentViews(Renderer(), CATALOG), CATALOG, clock)
+    cards = IncidentCards(
+        incidents, uow, slack, IncidentMessages(Renderer(), CATALOG), CATALOG, clock
+    )
     draft = IncidentDraft("db down", ("checkout",), T0 - timedelta(hours=1), T0, "", "U1", "C0WAR")
     cards.declare(draft, "V1")
     postmortems = Postmortems(CATALOG, uow, clock)

@@ -9,7 +9,7 @@ import pytest
 from bot.domain.actions import ActionKind, NewAction, Priority
 from bot.domain.incidents import IncidentDraft
 from bot.services.reminders import Reminders
-from bot.slack.reminder_messages import ReminderMessages
+from bot.slack.messages.reminders import ReminderMessages
 from bot.slack.rendering import Renderer
 from storage.unit_of_work import UnitOfWork
 from tests.support.fakes import T0, Clock, FakeNotifier, payments_catalog, refused, timed_out

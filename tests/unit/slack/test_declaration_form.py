@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.domain.incidents import check_draft
-from bot.slack.incident_views import read_declaration
+from bot.slack.forms.incidents import read_declaration
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)  # BUDGETBOT_NOW in a replay, not the real clock
 

@@ -9,13 +9,15 @@ import pytest
 from bot.domain.incidents import ImpactState, Incident, IncidentDraft, SLOImpact
 from bot.domain.slo import SLO, Catalog, EventsSLI, Service, Team, Tier
 from bot.services.board import StatusBoard
-from bot.slack.incident_command import IncidentCommand
-from bot.slack.incident_views import NO_SERVICES, IncidentViews, read_declaration
+from bot.slack.forms.incidents import NO_SERVICES, IncidentForms, read_declaration
 from bot.slack.limits import length
+from bot.slack.messages.incidents import IncidentMessages
 from bot.slack.rendering import Renderer
-from bot.slack.slo_command import RESPONSE_POSTS, SloCommand
+from bot.slack.routing.incident import IncidentCommand
+from bot.slack.routing.replies import RESPONSE_POSTS
+from bot.slack.routing.slo import SloCommand
 from tests.support.slack_api import block_kit_problems
-from tests.unit.slack.test_slo_command import FakeSource
+from tests.unit.slack.test_slo import FakeSource
 
 AT = datetime(2026, 3, 2, 12, tzinfo=UTC)
 SLI = EventsSLI("e[{{.window}}]", "t[{{.window}}]")
@@ -57,8 +59,8 @@ def valid_message(blocks: list[dict[str, object]]) -> None:
 
 
 def test_a_card_with_300_slos_and_a_long_description_fits() -> None:
-    views = IncidentViews(Renderer(), catalog(1, 300))
-    card = views.card(incident(300))
+    messages = IncidentMessages(Renderer(), catalog(1, 300))
+    card = messages.card(incident(300))
     text, blocks = card.text, card.blocks
     valid_message(blocks)
     shown = " ".join(str(b) for b in blocks)
@@ -70,15 +72,15 @@ def test_a_card_with_300_slos_and_a_long_description_fits() -> None:
 
 
 def test_incident_show_lists_more_within_five_posts() -> None:
-    views = IncidentViews(Renderer(), catalog(1, 300))
+    messages = IncidentMessages(Renderer(), catalog(1, 300))
 
     class Found:
-        catalog = views._catalog
+        catalog = messages._catalog
 
         def get(self, number: int) -> Incident:
             return incident(300)
 
-    command = IncidentCommand(Found(), views, None, Renderer(), lambda: AT)  # type: ignore[arg-type]
+    command = IncidentCommand(Found(), messages, None, Renderer(), lambda: AT)  # type: ignore[arg-type]
     replies = command.answer("show INC-12", "U1")
     assert 1 < len(replies) <= RESPONSE_POSTS
     for reply in replies:
@@ -110,35 +112,35 @@ def test_slo_status_of_one_big_team_shows_the_worst_and_counts_the_rest() -> Non
 
 
 def test_a_catalog_without_services_gets_a_notice_instead_of_a_form() -> None:
-    views = IncidentViews(Renderer(), Catalog({}, {}, ()))
-    assert views.declare_form("C1", AT) == NO_SERVICES
+    forms = IncidentForms(Renderer(), Catalog({}, {}, ()))
+    assert forms.declare_form("C1", AT) == NO_SERVICES
 
 
 def test_up_to_100_services_are_a_static_list_and_more_are_searched() -> None:
-    small = IncidentViews(Renderer(), catalog(100, 0)).declare_form("C1", AT, ["svc-042"])
+    small = IncidentForms(Renderer(), catalog(100, 0)).declare_form("C1", AT, ["svc-042"])
     assert isinstance(small, dict)
     (element,) = [b["element"] for b in small["blocks"] if b["block_id"] == "services"]
     assert element["type"] == "multi_static_select" and len(element["options"]) == 100
     assert element["initial_options"] == [o for o in element["options"] if o["value"] == "svc-042"]
     assert block_kit_problems("modal", small) == []
 
-    views = IncidentViews(Renderer(), catalog(150, 0))
-    big = views.declare_form("C1", AT, ["svc-142"])
+    forms = IncidentForms(Renderer(), catalog(150, 0))
+    big = forms.declare_form("C1", AT, ["svc-142"])
     assert isinstance(big, dict)
     (element,) = [b["element"] for b in big["blocks"] if b["block_id"] == "services"]
     assert element["type"] == "multi_external_select" and "options" not in element
     assert [o["value"] for o in element["initial_options"]] == ["svc-142"]
     assert block_kit_problems("modal", big) == []
-    found = views.service_options("SVC-14")
+    found = forms.service_options("SVC-14")
     assert [o["value"] for o in found] == [f"svc-14{i}" for i in range(10)]
-    assert len(views.service_options("")) == 100
+    assert len(forms.service_options("")) == 100
 
 
 def test_a_service_name_too_long_for_an_option_value_still_round_trips() -> None:
     name = "a-very-long-service-name-" * 8  # 200 characters
     cat = Catalog({"t": Team("t", "C1")}, {name: Service(name, "t")}, ())
-    views = IncidentViews(Renderer(), cat)
-    form = views.declare_form("C1", AT, [name])
+    forms = IncidentForms(Renderer(), cat)
+    form = forms.declare_form("C1", AT, [name])
     assert isinstance(form, dict) and block_kit_problems("modal", form) == []
     (option,) = next(b for b in form["blocks"] if b["block_id"] == "services")["element"]["options"]
     assert len(option["value"]) <= 150 and length(option["text"]["text"]) <= 75
@@ -146,13 +148,13 @@ def test_a_service_name_too_long_for_an_option_value_still_round_trips() -> None
         "state": {"values": {"services": {"value": {"selected_options": [option]}}}},
         "private_metadata": "{}",
     }
-    draft = read_declaration(submitted, "U1", AT, views.service_of)
+    draft = read_declaration(submitted, "U1", AT, forms.service_of)
     assert draft.services == (name,)
 
 
 def test_25_action_items_of_long_markup_fit_one_message_and_count_the_rest() -> None:
     from bot.domain.actions import ActionItem, ActionKind, ActionStatus, Priority
-    from bot.slack.postmortem_views import PostmortemViews
+    from bot.slack.messages.postmortems import PostmortemMessages
 
     items = [
         ActionItem(
@@ -170,7 +172,7 @@ def test_25_action_items_of_long_markup_fit_one_message_and_count_the_rest() -> 
         )
         for i in range(1, 26)
     ]
-    blocks = PostmortemViews(Renderer()).listing("Your open action items", items, AT.date())
+    blocks = PostmortemMessages(Renderer()).listing("Your open action items", items, AT.date())
     valid_message(blocks)
     text = " ".join(str(b) for b in blocks)
     assert "ACT-20" in text and "ACT-21" not in text and "…and 5 more, due later" in text
@@ -178,26 +180,26 @@ def test_25_action_items_of_long_markup_fit_one_message_and_count_the_rest() -> 
 
 
 def test_15_actions_make_a_postmortem_form_inside_100_blocks() -> None:
-    from bot.slack.postmortem_views import MAX_ACTIONS, PostmortemViews
+    from bot.slack.forms.postmortems import MAX_ACTIONS, PostmortemForms
 
-    form = PostmortemViews(Renderer()).form(incident(3), count=MAX_ACTIONS)
+    form = PostmortemForms(Renderer()).form(incident(3), count=MAX_ACTIONS)
     assert len(form["blocks"]) <= 100 and block_kit_problems("modal", form) == []
 
 
 def test_a_long_modal_title_is_cut_to_24() -> None:
-    views = IncidentViews(Renderer(), catalog(1, 1))
+    forms = IncidentForms(Renderer(), catalog(1, 1))
     long_key = incident(1)
-    form = views.reclassify_form(Incident(10**15, long_key.draft, AT))
+    form = forms.reclassify_form(Incident(10**15, long_key.draft, AT))
     assert length(form["title"]["text"]) <= 24 and form["title"]["text"].endswith("…")
     assert block_kit_problems("modal", form) == []
 
 
-def test_alert_messages_of_an_slo_with_a_long_markup_name_fit() -> None:
+def test_the_alerts_of_an_slo_with_a_long_markup_name_fit() -> None:
     from bot.domain.alerts import OpenAlert
     from bot.domain.burn import burn_windows
     from bot.domain.slo import Severity
     from bot.services.status import evaluate_status
-    from bot.slack.alert_messages import AlertMessages
+    from bot.slack.messages.alerts import AlertMessages
 
     name = ("checkout-<!channel>-&-✨-" * 12)[:250]
     slo = SLO(name, "svc-000", "team-00", Tier.PRODUCTION, 99.9, 30 * 86400, SLI)

@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 def register(app: App, deps: "SlackDeps") -> None:
     def pressed(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
-        deps.background.run(
+        deps.plumbing.background.run(
             action.get("action_id", "button"),
-            deps.alert_controls.pressed,
+            deps.alert_buttons.pressed,
             body,
             action,
             tell=teller(body, client),

@@ -7,7 +7,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.slack.background import teller
-from bot.slack.forms import Built
+from bot.slack.forms.opener import Built
 from bot.slack.ids import DECLARE_FROM_ALERT, RECLASSIFY_INCIDENT, RESOLVE_INCIDENT
 
 if TYPE_CHECKING:
@@ -23,9 +23,9 @@ def register(app: App, deps: "SlackDeps") -> None:
         channel = body.get("channel", {}).get("id", "")
 
         def form() -> Built:
-            return deps.incident_views.declare_form(channel, deps.now(), [service], start)
+            return deps.incident_forms.declare_form(channel, deps.plumbing.now(), [service], start)
 
-        deps.forms.open(DECLARE_FROM_ALERT, body["trigger_id"], form, teller(body, client))
+        deps.plumbing.forms.open(DECLARE_FROM_ALERT, body["trigger_id"], form, teller(body, client))
 
     @app.action(RECLASSIFY_INCIDENT)
     def reclassify(
@@ -38,9 +38,11 @@ def register(app: App, deps: "SlackDeps") -> None:
 
         def form() -> Built:
             incident = deps.incidents.get(int(value))
-            return None if incident is None else deps.incident_views.reclassify_form(incident)
+            return None if incident is None else deps.incident_forms.reclassify_form(incident)
 
-        deps.forms.open(RECLASSIFY_INCIDENT, body["trigger_id"], form, teller(body, client))
+        deps.plumbing.forms.open(
+            RECLASSIFY_INCIDENT, body["trigger_id"], form, teller(body, client)
+        )
 
     @app.action(RESOLVE_INCIDENT)
     def resolve(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
@@ -48,7 +50,7 @@ def register(app: App, deps: "SlackDeps") -> None:
         value = str(action.get("value", ""))
         if value.isdigit():
             user = body.get("user", {}).get("id", "")
-            deps.background.run(
+            deps.plumbing.background.run(
                 RESOLVE_INCIDENT,
                 deps.incident_cards.resolve,
                 int(value),

@@ -6,16 +6,16 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.slack.background import teller
-from bot.slack.forms import Built
+from bot.slack.forms.opener import Built
 from bot.slack.ids import ACTION_DONE, ACTION_REASSIGN, ACTION_SNOOZE, ADD_ACTION, START_POSTMORTEM
-from bot.slack.postmortem_desk import metadata_of
+from bot.slack.routing.postmortems import metadata_of
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackDeps
 
 
 def register(app: App, deps: "SlackDeps") -> None:
-    desk = deps.postmortem_desk
+    router = deps.postmortems
 
     @app.action(START_POSTMORTEM)
     def start(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
@@ -25,10 +25,10 @@ def register(app: App, deps: "SlackDeps") -> None:
             return
 
         def form() -> Built:
-            incident = desk.postmortems.incident(int(value))
-            return None if incident is None else desk.views.form(incident)
+            incident = router.postmortems.incident(int(value))
+            return None if incident is None else router.forms.form(incident)
 
-        deps.forms.open(START_POSTMORTEM, body["trigger_id"], form, teller(body, client))
+        deps.plumbing.forms.open(START_POSTMORTEM, body["trigger_id"], form, teller(body, client))
 
     @app.action(ADD_ACTION)
     def add(ack: Ack, body: dict[str, Any]) -> None:
@@ -37,22 +37,22 @@ def register(app: App, deps: "SlackDeps") -> None:
         metadata = metadata_of(view)
 
         def form() -> Built:
-            incident = desk.postmortems.incident(int(metadata.get("incident", 0)))
+            incident = router.postmortems.incident(int(metadata.get("incident", 0)))
             if incident is None:
                 return None
             # The same block ids: Slack keeps what was typed already.
             count = int(metadata.get("count", 1)) + 1
-            return desk.views.form(incident, count, bool(metadata.get("only_actions")))
+            return router.forms.form(incident, count, bool(metadata.get("only_actions")))
 
-        deps.forms.update(ADD_ACTION, view["id"], view.get("hash"), form)
+        deps.plumbing.forms.update(ADD_ACTION, view["id"], view.get("hash"), form)
 
     def item_pressed(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
     ) -> None:
         ack()
-        deps.background.run(
+        deps.plumbing.background.run(
             action.get("action_id", "item"),
-            desk.pressed,
+            router.pressed,
             body,
             action,
             client,
@@ -70,7 +70,7 @@ def register(app: App, deps: "SlackDeps") -> None:
             return
 
         def form() -> Built:
-            item = desk.postmortems.action(int(value))
-            return None if item is None else desk.views.reassign_form(item)
+            item = router.postmortems.action(int(value))
+            return None if item is None else router.forms.reassign_form(item)
 
-        deps.forms.open(ACTION_REASSIGN, body["trigger_id"], form, teller(body, client))
+        deps.plumbing.forms.open(ACTION_REASSIGN, body["trigger_id"], form, teller(body, client))

@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 
 from bot.slack.background import teller
 from bot.slack.ids import SLO_COMMAND
-from bot.slack.slo_command import reply_all
+from bot.slack.routing.replies import reply_all
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackDeps
@@ -20,10 +20,10 @@ def register(app: App, deps: "SlackDeps") -> None:
     @app.command(SLO_COMMAND)
     def slo(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
-        deps.metrics.commands.labels(SLO_COMMAND).inc()
-        deps.background.run(
+        deps.plumbing.metrics.commands.labels(SLO_COMMAND).inc()
+        deps.plumbing.background.run(
             SLO_COMMAND,
-            deps.ack_first.later(answer),  # after the acks of a burst, not between them
+            deps.plumbing.ack_first.later(answer),  # after the acks of a burst, not between them
             command.get("text", ""),
             command.get("user_id", ""),
             respond,

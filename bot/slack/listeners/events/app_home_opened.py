@@ -13,10 +13,10 @@ if TYPE_CHECKING:
 
 def register(app: App, deps: "SlackDeps") -> None:
     def publish(event_id: str, user: str, client: WebClient) -> None:
-        if not deps.claim_event(event_id):
-            deps.metrics.events.labels(APP_HOME_OPENED, "duplicate").inc()
+        if not deps.plumbing.claim_event(event_id):
+            deps.plumbing.metrics.events.labels(APP_HOME_OPENED, "duplicate").inc()
             return
-        deps.metrics.events.labels(APP_HOME_OPENED, "handled").inc()
+        deps.plumbing.metrics.events.labels(APP_HOME_OPENED, "handled").inc()
         client.views_publish(user_id=user, view=deps.home.for_user(user))
 
     @app.event(APP_HOME_OPENED)
@@ -25,4 +25,6 @@ def register(app: App, deps: "SlackDeps") -> None:
     ) -> None:
         ack()
         if event.get("tab", "home") == "home" and body.get("event_id") and event.get("user"):
-            deps.background.run(APP_HOME_OPENED, publish, body["event_id"], event["user"], client)
+            deps.plumbing.background.run(
+                APP_HOME_OPENED, publish, body["event_id"], event["user"], client
+            )

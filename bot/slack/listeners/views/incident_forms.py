@@ -8,8 +8,8 @@ from slack_sdk import WebClient
 
 from bot.domain.incidents import check_draft
 from bot.slack.background import teller
+from bot.slack.forms.incidents import read_declaration, read_reclassification
 from bot.slack.ids import DECLARE_VIEW, RECLASSIFY_VIEW
-from bot.slack.incident_views import read_declaration, read_reclassification
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackDeps
@@ -18,14 +18,14 @@ if TYPE_CHECKING:
 def register(app: App, deps: "SlackDeps") -> None:
     @app.view(DECLARE_VIEW)
     def declared(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        now = deps.now()
-        draft = read_declaration(view, body["user"]["id"], now, deps.incident_views.service_of)
+        now = deps.plumbing.now()
+        draft = read_declaration(view, body["user"]["id"], now, deps.incident_forms.service_of)
         problems = check_draft(draft, now, deps.incidents.catalog.services)
         if problems:
             ack(response_action="errors", errors=problems)
             return
         ack()
-        deps.background.run(
+        deps.plumbing.background.run(
             DECLARE_VIEW,
             deps.incident_cards.declare,
             draft,
@@ -36,7 +36,7 @@ def register(app: App, deps: "SlackDeps") -> None:
     @app.options({"block_id": "services", "action_id": "value"})
     def services(ack: Ack, body: dict[str, Any]) -> None:
         """The declare form's service search, when the catalog has over 100 services."""
-        ack(options=deps.incident_views.service_options(str(body.get("value") or "")))
+        ack(options=deps.incident_forms.service_options(str(body.get("value") or "")))
 
     @app.view(RECLASSIFY_VIEW)
     def reclassified(
@@ -54,7 +54,7 @@ def register(app: App, deps: "SlackDeps") -> None:
         ack()
         assert severity is not None
         user = body["user"]["id"]
-        deps.background.run(
+        deps.plumbing.background.run(
             RECLASSIFY_VIEW,
             deps.incident_cards.reclassify,
             incident_id,

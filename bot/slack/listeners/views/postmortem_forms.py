@@ -6,33 +6,33 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.slack.background import teller
+from bot.slack.forms.postmortems import read_form
 from bot.slack.ids import POSTMORTEM_VIEW, REASSIGN_VIEW
-from bot.slack.postmortem_views import read_form
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackDeps
 
 
 def register(app: App, deps: "SlackDeps") -> None:
-    desk = deps.postmortem_desk
+    router = deps.postmortems
 
     @app.view(POSTMORTEM_VIEW)
     def written(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         metadata, texts, actions, parsing = read_form(view)
         if metadata.get("only_actions"):
             texts = {}
-        incident = desk.postmortems.incident(int(metadata.get("incident", 0)))
+        incident = router.postmortems.incident(int(metadata.get("incident", 0)))
         if incident is None:
             ack(response_action="errors", errors={"action-0-description": "The incident is gone."})
             return
-        problems = {**desk.postmortems.check(incident, texts, actions), **parsing}
+        problems = {**router.postmortems.check(incident, texts, actions), **parsing}
         if problems:
             ack(response_action="errors", errors=problems)
             return
         ack()
-        deps.background.run(
+        deps.plumbing.background.run(
             POSTMORTEM_VIEW,
-            desk.submit,
+            router.submit,
             metadata,
             texts,
             actions,
@@ -46,7 +46,7 @@ def register(app: App, deps: "SlackDeps") -> None:
         if not owner:
             ack(response_action="errors", errors={"owner": "Choose the new owner."})
             return
-        why_not = desk.postmortems.reassign(
+        why_not = router.postmortems.reassign(
             int(view["private_metadata"]), owner, body["user"]["id"]
         )
         if why_not:

@@ -7,11 +7,11 @@ from typing import Any
 
 from bot.services.alert_responses import AlertResponses
 from bot.services.ports import Notifier
-from bot.slack.alert_messages import AlertMessages, alert_state
 from bot.slack.ids import ACKNOWLEDGE, SILENCE_HOURS
+from bot.slack.messages.alerts import AlertMessages, alert_state
 
 
-class AlertControls:
+class AlertButtons:
     def __init__(
         self,
         responses: AlertResponses,

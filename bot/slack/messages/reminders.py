@@ -4,7 +4,7 @@ from datetime import date
 
 from bot.domain.actions import ActionItem
 from bot.services.ports import Message
-from bot.slack.postmortem_views import action_line
+from bot.slack.messages.postmortems import action_line
 from bot.slack.rendering import Renderer
 
 SHOWN = 45  # lines of one reminder: one section each, inside a message's 50 blocks

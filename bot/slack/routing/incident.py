@@ -10,10 +10,10 @@ from bot.metrics.errors import PrometheusError
 from bot.services.incident_cards import IncidentCards
 from bot.services.incidents import Incidents
 from bot.services.ports import Message
-from bot.slack.incident_views import SHOWN_SLOS, IncidentViews
 from bot.slack.limits import echo
+from bot.slack.messages.incidents import SHOWN_SLOS, IncidentMessages
 from bot.slack.rendering import Renderer, chunk_blocks
-from bot.slack.slo_command import notice
+from bot.slack.routing.replies import notice
 from bot.times import parse_time
 
 SUBCOMMANDS = ("declare", "list", "show", "resolve", "reclassify", "help")
@@ -31,13 +31,13 @@ class IncidentCommand:
     def __init__(
         self,
         incidents: Incidents,
-        views: IncidentViews,
+        messages: IncidentMessages,
         cards: IncidentCards,
         renderer: Renderer,
         now: Callable[[], datetime],
     ) -> None:
         self._incidents = incidents
-        self._views = views
+        self._messages = messages
         self._cards = cards
         self._render = renderer.render
         self._now = now
@@ -76,14 +76,14 @@ class IncidentCommand:
             close = difflib.get_close_matches(which, list(catalog.services), n=3)
             hint = f" Did you mean {', '.join(close)}?" if close else ""
             return [self._notice(f"`{echo(which)}` is neither open, week nor a service.{hint}")]
-        blocks = self._views.listing(title, found)
+        blocks = self._messages.listing(title, found)
         return [Message(title, part) for part in chunk_blocks(blocks)]
 
     def _show(self, key: str) -> list[Message]:
         incident = self._find(key)
         if incident is None:
             return [self._notice(f"There is no incident `{echo(key)}`.")]
-        card = self._views.card(incident, shown=SHOWN_SLOS)
+        card = self._messages.card(incident, shown=SHOWN_SLOS)
         return [Message(card.text, part) for part in chunk_blocks(card.blocks)]
 
     def _resolve(self, key: str, when: str, user: str) -> list[Message]:

@@ -1,9 +1,7 @@
 """The /slo command: parse its text, read the status board, render Block Kit replies."""
 
 import difflib
-import logging
 from collections.abc import Callable
-from typing import Any
 
 from bot.domain.gate import service_verdict
 from bot.domain.slo import Gate
@@ -11,32 +9,16 @@ from bot.metrics.errors import PrometheusError
 from bot.services.board import StatusBoard
 from bot.services.gate import GateService
 from bot.services.ports import Message
-from bot.slack.limits import MESSAGE_TEXT, cut, echo
-from bot.slack.presenters import GATE_EMOJI, by_team, least_left, slo_line, team_summaries
+from bot.slack.limits import echo
+from bot.slack.messages.figures import GATE_EMOJI, by_team, least_left, slo_line, team_summaries
 from bot.slack.rendering import Renderer, chunk_blocks, escape_mrkdwn
+from bot.slack.routing.replies import RESPONSE_POSTS, notice
 from bot.times import format_time
 
 SUBCOMMANDS = ("status", "gate", "alerts", "help")
 
-
-log = logging.getLogger("budgetbot.slack")
-
-RESPONSE_POSTS = 5  # Slack takes 5 posts to one response_url in 30 minutes
 SHOWN_SLOS = 200  # of one team, service or SLO: worst first, in 5 posts at most
 SHOWN_TEAMS = 200  # summary lines of `/slo status` for the whole catalog
-
-
-def reply_all(respond: Callable[..., object], replies: list[Message]) -> None:
-    """Send replies to a response_url, at most RESPONSE_POSTS of them (Slack drops more)."""
-    if len(replies) > RESPONSE_POSTS:
-        log.error("%d replies for one response_url: only %d sent", len(replies), RESPONSE_POSTS)
-    for reply in replies[:RESPONSE_POSTS]:
-        respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
-
-
-def notice(render: Callable[..., Any], text: str) -> Message:
-    """A one-section notice of plain words, escaped in its blocks and its fallback text."""
-    return Message(cut(escape_mrkdwn(text), MESSAGE_TEXT), render("notice.json.j2", text=text))
 
 
 class SloCommand:

@@ -7,8 +7,8 @@ from typing import Any
 from bot.domain.actions import ActionItem
 from bot.metrics.errors import PrometheusError
 from bot.services.board import StatusBoard
-from bot.slack.postmortem_views import action_line
-from bot.slack.presenters import scoreboard
+from bot.slack.messages.figures import scoreboard
+from bot.slack.messages.postmortems import action_line
 from bot.slack.rendering import Renderer
 from bot.times import format_time
 

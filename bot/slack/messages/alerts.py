@@ -9,7 +9,7 @@ from bot.domain.durations import format_duration
 from bot.domain.slo import SLO, Severity
 from bot.domain.status import SLOStatus
 from bot.services.ports import Message
-from bot.slack.presenters import GATE_EMOJI, percent
+from bot.slack.messages.figures import GATE_EMOJI, percent
 from bot.slack.rendering import Renderer, escape_mrkdwn
 from bot.times import format_time
 

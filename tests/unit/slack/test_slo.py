@@ -14,9 +14,9 @@ from bot.domain.status import Reading
 from bot.metrics.errors import PrometheusUnreachable
 from bot.metrics.source import EventCounts, Progress
 from bot.services.board import StatusBoard
-from bot.slack.home import HomeView
+from bot.slack.messages.home import HomeView
 from bot.slack.rendering import Renderer
-from bot.slack.slo_command import SloCommand
+from bot.slack.routing.slo import SloCommand
 from tests.support.slack_api import block_kit_problems
 
 AT = datetime(2026, 3, 2, 12, tzinfo=UTC)

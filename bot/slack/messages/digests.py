@@ -6,7 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.digest import ActionDue, IncidentWeek, SLOWeek, TeamDigest, worst_first
-from bot.slack.presenters import GATE_EMOJI, bar, percent
+from bot.slack.messages.figures import GATE_EMOJI, bar, percent
 from bot.slack.rendering import Renderer, escape_mrkdwn
 
 MAX_SLOS = 38  # SLO sections per message; the rest are counted (the message stays within 50 blocks)

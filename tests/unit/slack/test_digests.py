@@ -5,7 +5,7 @@ from typing import Any
 
 from bot.domain.digest import ActionDue, IncidentWeek, SLOWeek, TeamDigest
 from bot.domain.slo import Gate
-from bot.slack.digest_messages import MAX_SLOS, DigestMessages, points
+from bot.slack.messages.digests import MAX_SLOS, DigestMessages, points
 from bot.slack.rendering import Renderer
 from tests.support.slack_api import block_kit_problems
 

@@ -1,7 +1,6 @@
-"""The postmortem form, action-item lists and the reassign form; reading them back."""
+"""The postmortem form and the reassign form; reading the postmortem form back."""
 
 import json
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -12,7 +11,7 @@ from bot.slack.rendering import Renderer, escape_mrkdwn
 MAX_ACTIONS = 15  # 5 base fields + 6 blocks per action + a button stay under 100 blocks
 
 
-class PostmortemViews:
+class PostmortemForms:
     def __init__(self, renderer: Renderer) -> None:
         self._render = renderer.render
 
@@ -36,17 +35,6 @@ class PostmortemViews:
             view["submit"]["text"] = "Add"
         return view
 
-    def listing(
-        self, title: str, items: Sequence[ActionItem], today: date, buttons: bool = True
-    ) -> list[dict[str, Any]]:
-        shown = [
-            {"id": a.id, "text": action_line(a, today), "buttons": buttons} for a in items[:20]
-        ]
-        blocks: list[dict[str, Any]] = self._render(
-            "action_list.json.j2", title=title, items=shown, hidden=max(0, len(items) - 20)
-        )
-        return blocks
-
     def reassign_form(self, item: ActionItem) -> dict[str, Any]:
         view: dict[str, Any] = self._render(
             "action_reassign.json.j2",
@@ -55,19 +43,6 @@ class PostmortemViews:
             text=f"*{item.key}* {escape_mrkdwn(item.description)} (now <@{item.owner}>)",
         )
         return view
-
-
-def action_line(item: ActionItem, today: date) -> str:
-    days = (item.deadline - today).days
-    when = (
-        f"*{-days} days overdue*"
-        if days < 0
-        else ("due today" if days == 0 else f"due in {days} days")
-    )
-    return (
-        f"*{item.key}* {escape_mrkdwn(item.description)} · <@{item.owner}> · {item.priority} "
-        f"{item.kind} · {when} ({item.deadline.isoformat()}) · INC-{item.incident_id}"
-    )
 
 
 def read_form(

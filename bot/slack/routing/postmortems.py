@@ -12,23 +12,26 @@ from bot.services.ports import Message
 from bot.services.postmortem_filing import PostmortemFiling
 from bot.services.postmortems import Postmortems
 from bot.slack.background import teller
+from bot.slack.forms.postmortems import PostmortemForms
 from bot.slack.limits import echo
-from bot.slack.postmortem_views import PostmortemViews
+from bot.slack.messages.postmortems import PostmortemMessages
 from bot.slack.rendering import Renderer, chunk_blocks
-from bot.slack.slo_command import notice
+from bot.slack.routing.replies import notice
 
 
-class PostmortemDesk:
+class PostmortemCommands:
     def __init__(
         self,
         postmortems: Postmortems,
-        views: PostmortemViews,
+        forms: PostmortemForms,
+        messages: PostmortemMessages,
         renderer: Renderer,
         filing: PostmortemFiling,
         home: Callable[[str], dict[str, Any]],
     ) -> None:
         self.postmortems = postmortems
-        self.views = views
+        self.forms = forms
+        self._messages = messages
         self._render = renderer.render
         self._filing = filing
         self._home = home
@@ -59,7 +62,7 @@ class PostmortemDesk:
             ]
         else:
             return [self.notice(HELP)]
-        blocks = self.views.listing(title, items, today)
+        blocks = self._messages.listing(title, items, today)
         return [Message(title, part) for part in chunk_blocks(blocks)]
 
     def submit(

@@ -1,0 +1,1 @@
+"""Modals: building them, opening them after the ack, reading their submissions back."""

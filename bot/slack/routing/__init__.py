@@ -1,0 +1,1 @@
+"""Routers: a command's or a button's words -> a use case -> the replies to send."""
