@@ -121,6 +121,10 @@ def gate(args: argparse.Namespace, settings: Settings) -> int:
         verdict = answer.verdict
         word = "allowed" if verdict.allowed else "HELD"
         print(f"{args.service}: {verdict.decision} ({word}): {verdict.reason}")
+        for status in answer.statuses:  # a calendar budget: which period, what is left of it
+            if status.period_note and status.budget_remaining is not None:
+                left = f"{status.budget_remaining:.0%}"
+                print(f"  {status.slo.name}: {left} left in {status.period_note}")
     if answer.verdict.decision == "unknown" and not answer.verdict.allowed:
         return EXIT_PARTIAL
     return EXIT_OK if answer.verdict.allowed else EXIT_HELD

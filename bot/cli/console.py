@@ -57,6 +57,8 @@ def status_table(statuses: Sequence[SLOStatus], at_label: str) -> Table:
         burns = [rate(s.burn_rates.get(w)) for w, _ in SHOWN_WINDOWS]
         alert_style = "bold red" if s.alert == "page" else "yellow"
         alert = Text(str(s.alert), style=alert_style) if s.alert else ""
+        if s.held_back:  # a burn rule held back for low traffic: shown, not raised
+            alert = Text(f"{s.alert or ''} (low traffic: held)".strip(), style="dim")
         gate = Text(str(s.gate.gate), style=style) if s.gate else Text("unknown", style="dim")
         objective = f"{s.slo.objective:g}%/{s.slo.window_label}"
         table.add_row(f"  {s.slo.name}", objective, left, *burns, alert, gate)

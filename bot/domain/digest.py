@@ -36,6 +36,7 @@ class SLOWeek:
     burn_now: float | None = None  # 1-hour burn rate
     burn_week: float | None = None  # 7-day burn rate
     gate: Gate | None = None
+    period: str | None = None  # a calendar SLO's period: "Nov 2026, 11 days to go"
 
     @property
     def change(self) -> float | None:

@@ -81,6 +81,13 @@ class SLOStatus:
         )
 
     @property
+    def objective_label(self) -> str:
+        """"99.9% over 30d", or with a calendar period "99.9% over month (Nov 2026, 11 days
+        to go)"."""
+        label = f"{self.slo.objective:g}% over {self.slo.window_label}"
+        return f"{label} ({self.period_note})" if self.period_note else label
+
+    @property
     def period_note(self) -> str | None:
         """A calendar SLO's period and what is left of it ("Nov 2026, 11 days to go")."""
         if self.slo.calendar is None or self.span is None:

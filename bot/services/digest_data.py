@@ -124,6 +124,7 @@ def _slo_week(now: SLOStatus, before: SLOStatus) -> SLOWeek:
         burn_now=now.burn_rates.get(NOW_WINDOW),
         burn_week=now.burn_rates.get(WEEK),
         gate=now.gate.gate if now.gate else None,
+        period=now.period_note,
     )
 
 

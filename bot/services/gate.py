@@ -35,6 +35,8 @@ class GateAnswer:
                     "budget_remaining": s.budget_remaining,
                     "gate": str(s.gate.gate) if s.gate else None,
                     "data": str(s.data),
+                    "window": s.slo.window_label,
+                    "period": s.period_note,
                 }
                 for s in self.statuses
             ],

@@ -48,7 +48,7 @@ class AlertMessages:
         gate = status.gate
         emoji = ":rotating_light:" if alert.severity is Severity.PAGE else ":warning:"
         summary = (
-            f"{_about(slo)}\n"
+            f"{_about(status)}\n"
             f"Budget spent: *{percent(status.budget_consumed)}* · left: *{percent(left)}* · "
             f"gone in *{humanize(exhaustion)}* at the current rate\n"
             + (f"Gate: {GATE_EMOJI[gate.gate]} {gate.gate}: {gate.reason}" if gate else "")
@@ -79,8 +79,9 @@ class AlertMessages:
     def resolved(self, status: SLOStatus, alert: OpenAlert, now: datetime) -> Message:
         slo = status.slo
         spent = _spent(alert, status)
+        lasted = humanize((now - alert.started_at).total_seconds())
         summary = (
-            f"{_about(slo)}\nThe burn lasted {humanize((now - alert.started_at).total_seconds())}"
+            f"{_about(status)}\nThe burn lasted {lasted}"
             f" and spent *{spent}* of the budget; *{percent(status.budget_remaining)}* is left."
         )
         blocks = self._render(
@@ -131,11 +132,11 @@ class AlertMessages:
         return block
 
 
-def _about(slo: SLO) -> str:
+def _about(status: SLOStatus) -> str:
+    slo = status.slo
     return (
         f"*{escape_mrkdwn(slo.name)}* · service {escape_mrkdwn(slo.service)} · "
-        f"team {escape_mrkdwn(slo.team)} · "
-        f"{slo.objective:g}% over {slo.window_label}"
+        f"team {escape_mrkdwn(slo.team)} · {status.objective_label}"
     )
 
 

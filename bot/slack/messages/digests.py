@@ -72,7 +72,8 @@ def slo_text(s: SLOWeek) -> str:
     change = "no figure a week ago" if s.change is None else f"{points(s.change)} this week"
     burn = "no traffic in the last hour" if s.burn_now is None else f"burning {s.burn_now:.2f}x now"
     return (
-        f"{name}  `{bar(s.remaining)}` {percent(s.remaining)} left ({change})\n"
+        f"{name}  `{bar(s.remaining)}` {percent(s.remaining)} left"
+        f"{f' · {s.period}' if s.period else ''} ({change})\n"
         f"{gate} · {burn} · {exhaustion_text(s)}"
     )
 

@@ -34,11 +34,12 @@ def slo_line(status: SLOStatus) -> dict[str, Any]:
         for w in SHOWN_BURNS
         if (rate := status.burn_rates.get(w)) is not None
     )
+    held = f" · {status.held_back}" if status.held_back else ""  # low traffic: said, not paged
     if status.data is not DataState.OK or status.budget_remaining is None:
         return {
             "name": slo.name,
             "service": slo.service,
-            "objective": f"{slo.objective:g}% over {slo.window_label}",
+            "objective": status.objective_label,
             "remaining": None,
             "bar": "",
             "burns": burns or "no traffic",
@@ -51,10 +52,10 @@ def slo_line(status: SLOStatus) -> dict[str, Any]:
     return {
         "name": slo.name,
         "service": slo.service,
-        "objective": f"{slo.objective:g}% over {slo.window_label}",
+        "objective": status.objective_label,
         "remaining": percent(status.budget_remaining),
         "bar": bar(status.budget_remaining),
-        "burns": burns or "no traffic",
+        "burns": (burns or "no traffic") + held,
         "alert": str(status.alert) if status.alert else None,
         "gate": str(gate) if gate else "unknown",
         "gate_emoji": GATE_EMOJI.get(gate, ":white_circle:") if gate else ":white_circle:",
