@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.support.victoria",
     "tests.support.database",
     "tests.support.slack_api",
+    "tests.support.histograms",
 ]

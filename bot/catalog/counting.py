@@ -52,4 +52,5 @@ def counting(sli: EventsSLI) -> EventsSLI:
         total_kind=sli.total_kind,
         error_counted=error,
         total_counted=total,
+        bucket=sli.bucket,
     )

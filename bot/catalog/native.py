@@ -15,7 +15,7 @@ from bot.catalog.checks import (
 )
 from bot.catalog.errors import Problems, StrictModel, join, validate
 from bot.catalog.fragment import Fragment, Include, Located, SLODraft
-from bot.catalog.sloth import SLIModel, convert_sli
+from bot.catalog.latency import NativeSLIModel, native_sli
 from bot.domain.slo import (
     EventsSLI,
     Service,
@@ -58,7 +58,7 @@ class SLOModel(StrictModel):
     description: str = ""
     team: str | None = None  # owns this SLO instead of the service's team (a shared service)
     min_events: float | None = None  # burn rules fire only with this many events (low traffic)
-    sli: SLIModel
+    sli: NativeSLIModel
 
 
 class NativeModel(StrictModel):
@@ -247,7 +247,7 @@ def _slo(fragment: Fragment, index: int, raw: Any, problems: Problems) -> None:
     for key, error in checks.items():
         if error:
             problems.add(file, join(path, key), error)
-    sli = convert_sli(model.sli, file, join(path, "sli"), f"SLO {model.name}", problems)
+    sli = native_sli(model.sli, file, join(path, "sli"), f"SLO {model.name}", problems)
     if model.min_events is not None:
         if model.min_events < 0:
             problems.add(file, join(path, "min_events"), "must be 0 or more events")

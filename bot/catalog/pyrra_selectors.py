@@ -54,7 +54,12 @@ def parse_selector(
 
 def counted(function: str, selector: pp.VectorSelector) -> str:
     """`sum(<function>(<selector>[{{.window}}]))`, the selector rendered from its parts."""
-    return f"sum({function}({_render(selector)}[{_W}]))"
+    return f"sum({function}({render_selector(selector)}[{_W}]))"
+
+
+def bucket_threshold(selector: pp.VectorSelector) -> float:
+    """The bucket boundary a checked success selector picks (its le)."""
+    return float(next(m.value for g in _groups(selector) for m in g if m.name == "le"))
 
 
 def _bucket(selector: pp.VectorSelector) -> str | None:
@@ -77,9 +82,12 @@ def _groups(selector: pp.VectorSelector) -> list[list[pp.Matcher]]:
     return list(selector.matchers.or_matchers) or [list(selector.matchers.matchers)]
 
 
-def _render(selector: pp.VectorSelector) -> str:
-    """PromQL text for a parsed selector, every value quoted afresh."""
-    body = " or ".join(",".join(_matcher(m) for m in group) for group in _groups(selector))
+def render_selector(selector: pp.VectorSelector, without: str = "") -> str:
+    """PromQL text for a parsed selector, every value quoted afresh; the matchers of the
+    label `without` (such as le) are left out."""
+    body = " or ".join(
+        ",".join(_matcher(m) for m in group if m.name != without) for group in _groups(selector)
+    )
     name = selector.name or ""
     return f"{name}{{{body}}}" if body else name
 

@@ -6,12 +6,19 @@ window by budgetbot's own queries; native histograms and grouping are refused.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.catalog.errors import Problems, StrictModel, join
-from bot.catalog.pyrra_selectors import BUCKET_EXAMPLE, counted, parse_selector
+from bot.catalog.pyrra_selectors import (
+    BUCKET_EXAMPLE,
+    bucket_threshold,
+    counted,
+    parse_selector,
+    render_selector,
+)
 from bot.catalog.queries import checked_events
-from bot.domain.slo import SLI
+from bot.domain.slo import SLI, Bucket
 
 INDICATORS = ("ratio", "latency", "bool_gauge")
 
@@ -68,6 +75,7 @@ def indicator_sli(
         )
         problems.add(file, join(where, "grouping"), message)
         return None
+    bucket = None
     if isinstance(model, RatioModel):
         bad_path, total_path = join(where, "errors.metric"), join(where, "total.metric")
         errors = parse_selector(file, bad_path, model.errors.metric, subject, problems)
@@ -85,6 +93,7 @@ def indicator_sli(
             return None
         all_events = counted("increase", total)
         bad = f"{all_events} - {counted('increase', success)}"
+        bucket = Bucket(render_selector(success, without="le"), bucket_threshold(success))
     else:
         bad_path = total_path = join(where, "metric")
         gauge = parse_selector(file, total_path, model.metric, subject, problems)
@@ -92,4 +101,5 @@ def indicator_sli(
             return None
         all_events = counted("count_over_time", gauge)  # samples; sum_over_time: the 1s
         bad = f"{all_events} - {counted('sum_over_time', gauge)}"
-    return checked_events(bad, all_events, (file, bad_path, total_path), subject, problems)
+    sli = checked_events(bad, all_events, (file, bad_path, total_path), subject, problems)
+    return replace(sli, bucket=bucket) if sli is not None and bucket else sli

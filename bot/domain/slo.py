@@ -1,5 +1,6 @@
 """The SLO catalog as plain data: teams, services, SLOs and their policies."""
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -72,6 +73,39 @@ class EventsQuery:
 
 
 @dataclass(frozen=True)
+class Bucket:
+    """A latency SLI's histogram: good events are those in the bucket at `threshold`.
+
+    `series` selects the histogram's buckets without `le` (such as
+    `http_request_duration_seconds_bucket{job="api"}`), so that the boundaries that exist
+    can be listed when `threshold` is none of them.
+    """
+
+    series: str
+    threshold: float
+
+    @property
+    def selector(self) -> str:
+        """The bucket at the threshold: `series` with an `le` matcher for its value."""
+        le = f"le=~{json.dumps(le_pattern(self.threshold))}"
+        if not self.series.endswith("}"):
+            return f"{self.series}{{{le}}}"
+        head = self.series[:-1]
+        return f"{head}{'' if head.endswith('{') else ','}{le}}}"
+
+
+def le_pattern(threshold: float) -> str:
+    """A regular expression for the `le` label of `threshold`, as any client writes it
+    ("1" or "1.0", "0.3" or "0.30")."""
+    text = repr(threshold)
+    if "e" in text:
+        return re.escape(text)
+    if text.endswith(".0"):
+        return re.escape(text[:-2]) + r"(\.0*)?"
+    return re.escape(text) + "0*"
+
+
+@dataclass(frozen=True)
 class EventsSLI:
     """Bad and total events queries; both contain the placeholder {{.window}}.
 
@@ -86,6 +120,7 @@ class EventsSLI:
     # Derived from the queries by the catalog: not part of what makes two SLIs equal.
     error_counted: str | None = field(default=None, compare=False)
     total_counted: str | None = field(default=None, compare=False)
+    bucket: Bucket | None = None  # a latency SLI: its histogram and threshold
 
     @property
     def planned_bad(self) -> EventsQuery:

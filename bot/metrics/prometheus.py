@@ -11,7 +11,7 @@ from prometheus_api_client.exceptions import PrometheusApiClientException
 from prometheus_api_client.prometheus_connect import PrometheusConnect
 from urllib3.util.retry import Retry
 
-from bot.domain.slo import SLO
+from bot.domain.slo import SLO, EventsSLI
 from bot.domain.status import Reading
 from bot.metrics.batch_runner import run_batches
 from bot.metrics.composition import Composition, plan_composition
@@ -28,11 +28,13 @@ from bot.metrics.promql import (
     parse_range,
 )
 from bot.metrics.source import (
+    NO_BUCKET,
     NOISE,
     EventCounts,
     Progress,
     assemble,
     fold_event_counts,
+    no_bucket,
     plan_event_terms,
     plan_terms,
 )
@@ -204,7 +206,8 @@ class PrometheusSource:
         per_slo = max(1, len(terms) // max(1, len(slos)))
         report = (lambda n: progress(n // per_slo)) if progress else None
         if self.hourly is None:
-            return assemble(slos, windows, self.evaluate(terms, at, report), at)
+            readings = assemble(slos, windows, self.evaluate(terms, at, report), at)
+            return self._named_buckets(slos, readings, at)
         plan = plan_composition(slos, terms, at.timestamp())
         with self._hours_lock:
             values = self.evaluate([*plan.direct, *plan.tails], at, report)
@@ -212,7 +215,28 @@ class PrometheusSource:
                 values.update(self.evaluate(heads, datetime.fromtimestamp(head_end, UTC)))
             self._fill_hours(plan)
             values.update(plan.combine(values, self.hourly))
-        return assemble(slos, windows, values, at)
+        return self._named_buckets(slos, assemble(slos, windows, values, at), at)
+
+    def bucket_boundaries(self, series: str, at: datetime) -> list[str]:
+        """The `le` values of a histogram's buckets at `at`, in increasing order."""
+        found = set()
+        for row in self.query(f"count by (le) ({series})", at):
+            labels = row.get("metric")
+            if isinstance(labels, dict) and isinstance(labels.get("le"), str):
+                found.add(labels["le"])
+        return sorted(found, key=_boundary)
+
+    def _named_buckets(
+        self, slos: Sequence[SLO], readings: dict[str, Reading], at: datetime
+    ) -> dict[str, Reading]:
+        """A latency SLI without its bucket gets the boundaries that exist in its error."""
+        for slo in slos:
+            reading = readings[slo.name]
+            if reading.error and reading.error.startswith(NO_BUCKET):
+                assert isinstance(slo.sli, EventsSLI) and slo.sli.bucket is not None
+                boundaries = self.bucket_boundaries(slo.sli.bucket.series, at)
+                readings[slo.name] = Reading(period=None, error=no_bucket(slo, boundaries))
+        return readings
 
     def _fill_hours(self, plan: Composition) -> None:
         """Fetch the hourly events the cache lacks: one range query batch per missing run."""
@@ -245,3 +269,10 @@ class PrometheusSource:
         if isinstance(counts, str):
             raise QueryRejected(counts)
         return counts
+
+
+def _boundary(le: str) -> float:
+    try:
+        return float(le)
+    except ValueError:
+        return math.inf

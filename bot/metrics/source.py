@@ -47,6 +47,7 @@ class MetricsSource(Protocol):
 
 
 PERIOD = "period"
+NO_BUCKET = "no histogram bucket at the threshold"  # the adapter adds the boundaries
 NOISE = 1e-6  # a negative value this close to 0 is float arithmetic (total - good), read as 0
 
 
@@ -89,6 +90,9 @@ def assemble(
             problem = _unusable(key, value)
             if problem:
                 errors.setdefault(key[0], problem)
+    for slo in slos:
+        if _bucket_missing(slo, [PERIOD, *windows], values):
+            errors.setdefault(slo.name, no_bucket(slo))
     readings: dict[str, Reading] = {}
     for slo in slos:
         if slo.name in errors:
@@ -102,6 +106,32 @@ def assemble(
         else:
             readings[slo.name] = Reading(period=period, windows=spans)
     return readings
+
+
+def no_bucket(slo: SLO, boundaries: Sequence[str] | None = None) -> str:
+    """Why a latency SLI has no figures: its threshold is none of the bucket boundaries."""
+    assert isinstance(slo.sli, EventsSLI) and slo.sli.bucket is not None
+    bucket = slo.sli.bucket
+    said = f"{NO_BUCKET} {bucket.threshold:g} in {bucket.series}"
+    if boundaries is None:
+        return said
+    if not boundaries:
+        return f"{said}: the histogram has no buckets at all"
+    return f"{said}; its boundaries: {', '.join(boundaries)}"
+
+
+def _bucket_missing(
+    slo: SLO, spans: Sequence[str | int], values: Mapping[Hashable, TermValue]
+) -> bool:
+    """A latency SLI whose total has events but whose bad query returned no series: the
+    bucket at the threshold is missing (read as "no errors", that would be all good)."""
+    if not isinstance(slo.sli, EventsSLI) or slo.sli.bucket is None:
+        return False
+    return any(
+        values.get((slo.name, span, "bad")) is None
+        and isinstance(values.get((slo.name, span, "total")), float)
+        for span in spans
+    )
 
 
 def _more_bad_than_total(slo: SLO, spans: Sequence[Rates | None]) -> str | None:

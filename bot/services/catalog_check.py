@@ -1,4 +1,6 @@
-"""check-config --live: each SLO query sent once to Prometheus, counting the series it returns."""
+"""check-config --live: each SLO query sent once to Prometheus, counting the series it
+returns; a latency SLI's bucket at its threshold is looked for too, and when it is none of
+the histogram's boundaries, the boundaries that exist are named."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.catalog.summary import slo_queries
-from bot.domain.slo import SLO
+from bot.domain.slo import SLO, EventsSLI
 from bot.metrics.promql import Term, TermError, TermValue, render
 
 
@@ -18,12 +20,19 @@ class SeriesCounter(Protocol):
         """Each term's single value at `at` (None: no series; TermError: rejected)."""
         ...
 
+    def bucket_boundaries(self, series: str, at: datetime) -> list[str]:
+        """The `le` values of a histogram's buckets at `at`."""
+        ...
+
+
+BUCKET = "bucket"
+
 
 @dataclass(frozen=True)
 class QueryCheck:
     """What one query returned: "one", "several" or "none" series, or "error" with why."""
 
-    role: str  # error_query, total_query or error_ratio_query
+    role: str  # error_query, total_query, error_ratio_query, or bucket (a latency SLI's)
     outcome: str
     series: int
     message: str = ""
@@ -43,11 +52,25 @@ def live_check(
         for slo in slos
         for role, query in slo_queries(slo).items()
     ]
+    buckets = {
+        slo.name: slo.sli.bucket
+        for slo in slos
+        if isinstance(slo.sli, EventsSLI) and slo.sli.bucket is not None
+    }
+    terms += [Term((name, BUCKET), f"count(sum({b.selector}))") for name, b in buckets.items()]
     values = source.evaluate(terms, at)
     checks: dict[str, list[QueryCheck]] = {slo.name: [] for slo in slos}
     for term in terms:
         name, role = str(term.key[0]), str(term.key[1])  # type: ignore[index]
-        checks[name].append(_check(role, values.get(term.key)))
+        value = values.get(term.key)
+        if role == BUCKET and value is None:
+            bucket = buckets[name]
+            found = source.bucket_boundaries(bucket.series, at)
+            listed = ", ".join(found) if found else "none: no such histogram"
+            message = f"no bucket at the threshold {bucket.threshold:g}; boundaries: {listed}"
+            checks[name].append(QueryCheck(role, "error", 0, message))
+        else:
+            checks[name].append(_check(role, value))
     return checks
 
 

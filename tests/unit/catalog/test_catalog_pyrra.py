@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from bot.catalog import Problem
-from bot.domain.slo import Catalog, EventsSLI, QueryKind, Service, Tier
+from bot.domain.slo import Bucket, Catalog, EventsSLI, QueryKind, Service, Tier
 from tests.unit.catalog.catalog_helpers import Files, find
 
 ROOT = "budgetbot.yaml"
@@ -121,8 +121,13 @@ def test_latency_resource_in_a_second_document(load: Callable[[Files], Catalog])
     assert (slo.objective, slo.window) == (99.5, 14 * DAYS)
     total = f'sum(increase(http_request_duration_seconds_count{{job="checkout"}}[{W}]))'
     success = f"sum(increase({SUCCESS}[{W}]))"
+    bucket = Bucket('http_request_duration_seconds_bucket{job="checkout"}', 0.5)
     assert slo.sli == EventsSLI(
-        f"{total} - {success}", total, error_kind=QueryKind.COUNT, total_kind=QueryKind.COUNT
+        f"{total} - {success}",
+        total,
+        error_kind=QueryKind.COUNT,
+        total_kind=QueryKind.COUNT,
+        bucket=bucket,
     )
     assert slo.notes == ("service checkout from metadata.labels.service",)
     assert catalog.services["checkout"] == Service("checkout", "payments", Tier.PRODUCTION)
