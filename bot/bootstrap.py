@@ -20,11 +20,11 @@ from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from bot.bootstrap_chat import ChatParts
 from bot.domain.slo import Catalog
 from bot.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
-    from slack_sdk import WebClient
     from sqlalchemy import Engine
 
     from bot.domain.status import SLOStatus
@@ -39,14 +39,9 @@ if TYPE_CHECKING:
     from bot.services.gate import GateService
     from bot.services.incident_cards import IncidentCards
     from bot.services.incidents import Incidents
-    from bot.services.ports import Notifier
     from bot.services.postmortem_filing import PostmortemFiling
     from bot.services.postmortems import Postmortems
     from bot.services.reminders import Reminders
-    from bot.slack.forms.incidents import IncidentForms
-    from bot.slack.messages.alerts import AlertMessages
-    from bot.slack.messages.incidents import IncidentMessages
-    from bot.slack.rendering import Renderer
     from storage.unit_of_work import UnitOfWork
 
 SERVE_QUERY_TIMEOUT = 10.0  # seconds: serve answers people in Slack
@@ -73,7 +68,7 @@ def prometheus_source(
     return PrometheusSource(url, timeout=timeout, reuse_hours=reuse_hours, flavor=flavor)
 
 
-class Bootstrap:
+class Bootstrap(ChatParts):
     def __init__(
         self,
         settings: Settings,
@@ -175,50 +170,6 @@ class Bootstrap:
         return prometheus_source(
             self.settings, self.catalog, reuse_hours=True, timeout=COMMAND_QUERY_TIMEOUT
         )
-
-    # Slack, or the terminal
-
-    @cached_property
-    def slack_client(self) -> "WebClient":
-        """The Web API client for views and updates (idempotent: retried after a reset)."""
-        from bot.slack.app import web_client
-
-        return web_client(self.settings)
-
-    @cached_property
-    def notifier(self) -> "Notifier":
-        """Slack when SLACK_BOT_TOKEN is set (a post is never resent), else `show`n."""
-        from bot.slack.app import web_client
-        from bot.slack.notifier import PrintNotifier, SlackNotifier
-
-        if self.settings.slack_bot_token:
-            posts = web_client(self.settings, for_posts=True)
-            return SlackNotifier(posts, updates=self.slack_client)
-        return PrintNotifier(self._show)
-
-    @cached_property
-    def renderer(self) -> "Renderer":
-        from bot.slack.rendering import Renderer
-
-        return Renderer()
-
-    @cached_property
-    def alert_messages(self) -> "AlertMessages":
-        from bot.slack.messages.alerts import AlertMessages
-
-        return AlertMessages(self.renderer)
-
-    @cached_property
-    def incident_messages(self) -> "IncidentMessages":
-        from bot.slack.messages.incidents import IncidentMessages
-
-        return IncidentMessages(self.renderer, self.catalog)
-
-    @cached_property
-    def incident_forms(self) -> "IncidentForms":
-        from bot.slack.forms.incidents import IncidentForms
-
-        return IncidentForms(self.renderer, self.catalog)
 
     # The use cases
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.catalogs import alerting_catalog as write_catalog  # imported by others
+from tests.support.catalogs import alerting_catalog
 from tests.support.cli import budgetbot, clean_env, closed_port, migrate
 from tests.support.server import BOT_TOKEN, serve
 from tests.support.slack_api import Call, SlackStandIn
@@ -49,7 +49,7 @@ def text(call: Call) -> str:
 def test_a_burn_posts_once_escalates_once_and_resolves_in_place(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn
 ) -> None:
-    cycles = Cycles(tmp_path, write_catalog(tmp_path, prom.url, ("episode",)), slack_api)
+    cycles = Cycles(tmp_path, alerting_catalog(tmp_path, prom.url, ("episode",)), slack_api)
     end = prom.end
 
     cycles.run(end - timedelta(days=4, minutes=10))
@@ -92,7 +92,7 @@ def test_a_burn_posts_once_escalates_once_and_resolves_in_place(
 def test_a_prometheus_outage_is_not_a_resolution(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn
 ) -> None:
-    cycles = Cycles(tmp_path, write_catalog(tmp_path, prom.url, ("episode",)), slack_api)
+    cycles = Cycles(tmp_path, alerting_catalog(tmp_path, prom.url, ("episode",)), slack_api)
     opened_at = prom.end - timedelta(hours=13) + timedelta(minutes=10)
     cycles.run(opened_at)
     assert len(top_level_posts(slack_api)) == 1
@@ -114,7 +114,7 @@ def test_a_prometheus_outage_is_not_a_resolution(
 def test_slack_failures_never_post_twice(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn, status: int
 ) -> None:
-    cycles = Cycles(tmp_path, write_catalog(tmp_path, prom.url, ("fastburn",)), slack_api)
+    cycles = Cycles(tmp_path, alerting_catalog(tmp_path, prom.url, ("fastburn",)), slack_api)
     slack_api.fail_next("chat.postMessage", status=status, retry_after=1)
     out = cycles.run(prom.end)
     attempts = slack_api.calls_to("chat.postMessage")
@@ -134,7 +134,7 @@ def test_acknowledge_and_silence_buttons(
     from tests.support.server import SIGNING_SECRET
     from tests.support.slack_requests import block_action, post, slash_command
 
-    catalog = write_catalog(tmp_path, prom.url, ("fastburn",))
+    catalog = alerting_catalog(tmp_path, prom.url, ("fastburn",))
     with serve(
         tmp_path,
         catalog,
@@ -177,7 +177,7 @@ def test_acknowledge_and_silence_buttons(
 def test_three_replicas_on_one_postgresql_post_one_alert(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn, postgres_url: str
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url, ("fastburn", "steady"), digest="0 9 * * MON")
+    catalog = alerting_catalog(tmp_path, prom.url, ("fastburn", "steady"), digest="0 9 * * MON")
     env = {
         "DATABASE_URL": postgres_url,
         "BUDGETBOT_NOW": prom.end.isoformat(),
@@ -208,10 +208,12 @@ def test_three_replicas_on_one_postgresql_post_one_alert(
 def test_an_slo_removed_from_the_catalog_does_not_stay_firing(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn
 ) -> None:
-    cycles = Cycles(tmp_path, write_catalog(tmp_path, prom.url, ("fastburn", "steady")), slack_api)
+    cycles = Cycles(
+        tmp_path, alerting_catalog(tmp_path, prom.url, ("fastburn", "steady")), slack_api
+    )
     cycles.run(prom.end)
     assert len(top_level_posts(slack_api)) == 1
-    write_catalog(tmp_path, prom.url, ("steady",))  # fastburn's SLO is gone
+    alerting_catalog(tmp_path, prom.url, ("steady",))  # fastburn's SLO is gone
     cycles.run(prom.end)
     listed = budgetbot("evaluate", "--at", prom.end.isoformat(), env=cycles.env)
     assert listed.returncode == 0

@@ -7,7 +7,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.support.catalogs import mixed_catalog as write_catalog
+from tests.support.catalogs import mixed_catalog
 from tests.support.pg_server import postgres_server
 from tests.support.server import ServeProcess, serve
 from tests.support.slack_api import SlackStandIn
@@ -31,7 +31,7 @@ def gate(bot: ServeProcess) -> tuple[int, dict[str, Any]]:
 def test_the_database_dies_and_comes_back(
     tmp_path: Path, prom: Any, slack_api: SlackStandIn
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = mixed_catalog(tmp_path, prom.url)
     with postgres_server() as db:
         env = {"DATABASE_URL": db.url, "BUDGETBOT_API_TOKEN": TOKEN}
         with serve(

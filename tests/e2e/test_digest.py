@@ -5,7 +5,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tests.integration.test_digest_data import write_catalog
+from tests.support.catalogs import digest_catalog
 from tests.support.cli import budgetbot, clean_env, migrate
 from tests.support.server import BOT_TOKEN, serve
 from tests.support.slack_api import SlackStandIn
@@ -47,7 +47,7 @@ def charts_by_channel(slack: SlackStandIn) -> dict[str, list[bytes]]:
 def test_each_team_gets_its_own_digest_and_chart_once_a_week(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = digest_catalog(tmp_path, prom.url)
     env = digest_env(tmp_path, slack_api)
     first = digest(catalog, prom.end, env)
     assert first.returncode == 0, first.stderr
@@ -88,7 +88,7 @@ def test_each_team_gets_its_own_digest_and_chart_once_a_week(
 def test_a_refused_post_is_tried_again_and_prometheus_down_posts_nothing(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = digest_catalog(tmp_path, prom.url)
     env = digest_env(tmp_path, slack_api)
     slack_api.error_next("chat.postMessage", "channel_not_found")
     refused = digest(catalog, prom.end, env, "--team", "payments")
@@ -107,7 +107,7 @@ def test_a_refused_post_is_tried_again_and_prometheus_down_posts_nothing(
 
 
 def test_print_writes_the_chart_and_posts_nothing(prom: Any, tmp_path: Path) -> None:
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = digest_catalog(tmp_path, prom.url)
     env = migrate(clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'digest.db'}"))
     run = digest(catalog, prom.end, env, "--team", "search", "--chart-dir", str(tmp_path / "c"))
     assert run.returncode == 0, run.stderr
@@ -122,7 +122,7 @@ def test_serve_posts_a_missed_digest_when_it_comes_back_once(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn
 ) -> None:
     # Monday 12:00 UTC: the 09:00 digests were due while the bot was down
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = digest_catalog(tmp_path, prom.url)
     now = {"BUDGETBOT_NOW": prom.end.isoformat(), "BUDGETBOT_EVALUATION_INTERVAL": "3600"}
     with serve(tmp_path, catalog, slack_api.api_url, **now):
         slack_api.wait_for("files.completeUploadExternal", count=2, timeout=60)
@@ -136,7 +136,7 @@ def test_serve_posts_a_missed_digest_when_it_comes_back_once(
 def test_the_platform_ranking_puts_the_worst_team_first(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url, "platform: {channel: C0PLAT}\n")
+    catalog = digest_catalog(tmp_path, prom.url, "platform: {channel: C0PLAT}\n")
     env = digest_env(tmp_path, slack_api)
     run = digest(catalog, prom.end, env, "--platform")
     assert run.returncode == 0, run.stderr

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_alerting import write_catalog
+from tests.support.catalogs import alerting_catalog
 from tests.support.cli import budgetbot, clean_env, migrate
 from tests.support.server import SIGNING_SECRET, ServeProcess, serve
 from tests.support.slack_api import SlackStandIn
@@ -29,7 +29,7 @@ TOKEN = "gate-token-123"
 def test_the_gate_command(
     prom: Any, tmp_path: Path, service: str, decision: str, allowed: bool, code: int
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url, ("steady", "fastburn", "overspent"))
+    catalog = alerting_catalog(tmp_path, prom.url, ("steady", "fastburn", "overspent"))
     env = migrate(clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'g.db'}"))
     run = budgetbot(
         "gate",
@@ -67,7 +67,7 @@ def api(bot: ServeProcess, query: str, token: str | None) -> tuple[int, dict[str
 def test_the_gate_api_and_an_admin_override(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url, ("steady", "overspent"))
+    catalog = alerting_catalog(tmp_path, prom.url, ("steady", "overspent"))
     catalog.write_text(catalog.read_text() + "admins: [UADMIN]\n")
     env = {"BUDGETBOT_NOW": prom.end.isoformat(), "BUDGETBOT_API_TOKEN": TOKEN}
     with serve(tmp_path, catalog, slack_api.api_url, **env) as bot:

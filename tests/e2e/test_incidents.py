@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_alerting import write_catalog
+from tests.support.catalogs import alerting_catalog
 from tests.support.cli import budgetbot, clean_env
 from tests.support.server import SIGNING_SECRET, ServeProcess, serve
 from tests.support.slack_api import Call, SlackStandIn
@@ -67,7 +67,7 @@ def blocks(call: Call) -> str:
 def test_a_declared_incident_is_classified_by_ground_truth_posted_once_and_managed(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url, ("incident", "steady"))
+    catalog = alerting_catalog(tmp_path, prom.url, ("incident", "steady"))
     start = prom.end - timedelta(days=5)
     end = start + timedelta(hours=2)
     env = {"BUDGETBOT_NOW": prom.end.isoformat(), "BUDGETBOT_EVALUATION_INTERVAL": "3600"}
@@ -118,7 +118,7 @@ def test_a_declared_incident_is_classified_by_ground_truth_posted_once_and_manag
 def test_bad_fields_come_back_as_field_errors_and_nothing_is_saved(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url, ("incident",))
+    catalog = alerting_catalog(tmp_path, prom.url, ("incident",))
     env = {"BUDGETBOT_NOW": prom.end.isoformat(), "BUDGETBOT_EVALUATION_INTERVAL": "3600"}
     start = prom.end - timedelta(hours=3)
     with serve(tmp_path, catalog, slack_api.api_url, **env) as bot:
@@ -141,7 +141,7 @@ def test_bad_fields_come_back_as_field_errors_and_nothing_is_saved(
 def test_the_form_opens_from_the_command(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url, ("incident", "steady"))
+    catalog = alerting_catalog(tmp_path, prom.url, ("incident", "steady"))
     with serve(tmp_path, catalog, slack_api.api_url, BUDGETBOT_NOW=prom.end.isoformat()) as bot:
         body, content_type = slash_command(
             "/incident", "declare", response_url=slack_api.response_url()
@@ -159,7 +159,7 @@ def test_the_service_search_answers_what_was_typed(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn
 ) -> None:
     """block_suggestion of the declare form's external select (catalogs over 100 services)."""
-    catalog = write_catalog(tmp_path, prom.url, ("checkout", "search", "checkin"))
+    catalog = alerting_catalog(tmp_path, prom.url, ("checkout", "search", "checkin"))
     with serve(tmp_path, catalog, slack_api.api_url) as bot:
         status, answer = submit(bot, *block_suggestion("services", "value", "CHECK"))
     assert status == 200

@@ -6,8 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.test_alerting import write_catalog
 from tests.e2e.test_incidents import form, submit
+from tests.support.catalogs import alerting_catalog
 from tests.support.server import SIGNING_SECRET, ServeProcess, serve
 from tests.support.slack_api import Call, SlackStandIn
 from tests.support.slack_requests import (
@@ -62,7 +62,7 @@ def command(bot: ServeProcess, slack: SlackStandIn, name: str, text: str, user: 
 def test_postmortem_with_actions_from_the_incident_card_to_done(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url, ("incident",))
+    catalog = alerting_catalog(tmp_path, prom.url, ("incident",))
     start = prom.end - timedelta(days=5)
     env = {"BUDGETBOT_NOW": prom.end.isoformat(), "BUDGETBOT_EVALUATION_INTERVAL": "3600"}
     tomorrow = (prom.end + timedelta(days=1)).date().isoformat()
@@ -140,7 +140,7 @@ def test_postmortem_with_actions_from_the_incident_card_to_done(
 def test_add_another_action_grows_the_form(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url, ("incident",))
+    catalog = alerting_catalog(tmp_path, prom.url, ("incident",))
     start = prom.end - timedelta(days=5)
     with serve(tmp_path, catalog, slack_api.api_url, BUDGETBOT_NOW=prom.end.isoformat()) as bot:
         assert submit(bot, *form("t", ["incident"], start, start + timedelta(hours=1)))[0] == 200

@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from tests.e2e.test_alerting import top_level_posts, write_catalog
+from tests.e2e.test_alerting import top_level_posts
+from tests.support.catalogs import alerting_catalog
 from tests.support.server import serve
 from tests.support.slack_api import SlackStandIn
 
@@ -17,7 +18,7 @@ from tests.support.slack_api import SlackStandIn
 def test_a_replica_killed_mid_post_leaves_one_marked_repeat(
     prom: Any, tmp_path: Path, slack_api: SlackStandIn, postgres_url: str
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url, ("fastburn",))
+    catalog = alerting_catalog(tmp_path, prom.url, ("fastburn",))
     env = {
         "DATABASE_URL": postgres_url,
         "BUDGETBOT_NOW": prom.end.isoformat(),

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.catalogs import mixed_catalog as write_catalog
+from tests.support.catalogs import mixed_catalog
 from tests.support.cli import closed_port
 from tests.support.faulty_proxy import faulty_proxy
 from tests.support.server import SIGNING_SECRET, ServeProcess, serve
@@ -25,7 +25,7 @@ from tests.support.waiting import holds_for
 
 @pytest.fixture
 def bot(tmp_path: Path, prom: Any, slack_api: SlackStandIn) -> Iterator[ServeProcess]:
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = mixed_catalog(tmp_path, prom.url)
     with serve(tmp_path, catalog, slack_api.api_url, BUDGETBOT_NOW=prom.end.isoformat()) as server:
         yield server
 
@@ -93,7 +93,7 @@ def home_opened(bot: ServeProcess, event_id: str, retry: int | None = None) -> i
 def test_app_home_is_published_once_per_event_even_across_restarts(
     tmp_path: Path, prom: Any, slack_api: SlackStandIn
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = mixed_catalog(tmp_path, prom.url)
     env = {"BUDGETBOT_NOW": prom.end.isoformat()}
     with serve(tmp_path, catalog, slack_api.api_url, **env) as bot:
         assert home_opened(bot, "Ev0001") == 200
@@ -165,7 +165,7 @@ def test_rate_limited_views_are_retried_after_retry_after(
 
 
 def test_prometheus_down_is_said_in_the_answer(tmp_path: Path, slack_api: SlackStandIn) -> None:
-    catalog = write_catalog(tmp_path, f"http://127.0.0.1:{closed_port()}")
+    catalog = mixed_catalog(tmp_path, f"http://127.0.0.1:{closed_port()}")
     with serve(tmp_path, catalog, slack_api.api_url) as bot:
         assert "unreachable" in bot.health()["prometheus"]
         assert command(bot, slack_api, "status")[0] == 200
@@ -178,7 +178,7 @@ def test_health_answers_quickly_while_prometheus_hangs(
     tmp_path: Path, prom: Any, slack_api: SlackStandIn
 ) -> None:
     with faulty_proxy(prom.url) as (url, proxy):
-        catalog = write_catalog(tmp_path, url)
+        catalog = mixed_catalog(tmp_path, url)
         with serve(tmp_path, catalog, slack_api.api_url) as bot:
             proxy.mode, proxy.delay = "slow", 8.0
             time.sleep(15.5)  # past the health check's 15 s memory of the last probe
@@ -196,7 +196,7 @@ def test_a_prometheus_answering_nonsense_is_said_everywhere(
     """HTTP 200 with an error body: /slo, App Home and health all say Prometheus fails."""
     with faulty_proxy(prom.url) as (url, proxy):
         proxy.mode = "error-200"
-        catalog = write_catalog(tmp_path, url)
+        catalog = mixed_catalog(tmp_path, url)
         with serve(tmp_path, catalog, slack_api.api_url) as bot:
             assert command(bot, slack_api, "status")[0] == 200
             (reply,) = slack_api.wait_for("response_url")
@@ -214,7 +214,7 @@ def test_a_prometheus_answering_nonsense_is_said_everywhere(
 def test_socket_mode_serves_health_and_metrics(
     tmp_path: Path, prom: Any, slack_api: SlackStandIn
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = mixed_catalog(tmp_path, prom.url)
     with serve(
         tmp_path, catalog, slack_api.api_url, "--socket-mode", SLACK_APP_TOKEN="xapp-e2e"
     ) as bot:

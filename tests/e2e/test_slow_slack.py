@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.test_slack_app import command
-from tests.support.catalogs import mixed_catalog as write_catalog
+from tests.support.catalogs import mixed_catalog
 from tests.support.server import SIGNING_SECRET, ServeProcess, serve
 from tests.support.slack_api import SlackStandIn
 from tests.support.slack_requests import post, slash_command
@@ -19,7 +19,7 @@ from tests.support.waiting import holds_for
 
 @pytest.fixture
 def bot(tmp_path: Path, prom: Any, slack_api: SlackStandIn) -> Iterator[ServeProcess]:
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = mixed_catalog(tmp_path, prom.url)
     with serve(tmp_path, catalog, slack_api.api_url, BUDGETBOT_NOW=prom.end.isoformat()) as server:
         yield server
 

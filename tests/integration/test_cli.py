@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_status_truth import write_catalog
+from tests.support.catalogs import mixed_catalog
 from tests.support.cli import budgetbot, clean_env, closed_port
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "budgetbot.yaml"
@@ -49,7 +49,7 @@ def test_missing_catalog_is_named(tmp_path: Path) -> None:
 
 def test_unreachable_prometheus_is_one_line_exit_2(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{closed_port()}"
-    catalog = write_catalog(tmp_path, url)
+    catalog = mixed_catalog(tmp_path, url)
     run = budgetbot("status", "--config", str(catalog), "--format", "json")
     assert run.returncode == 2
     assert run.stdout == ""  # never "all good", never "exhausted"
@@ -59,7 +59,7 @@ def test_unreachable_prometheus_is_one_line_exit_2(tmp_path: Path) -> None:
 
 
 def test_prometheus_url_from_the_environment_wins(tmp_path: Path, prom: Any) -> None:
-    catalog = write_catalog(tmp_path, f"http://127.0.0.1:{closed_port()}")
+    catalog = mixed_catalog(tmp_path, f"http://127.0.0.1:{closed_port()}")
     env = clean_env(PROMETHEUS_URL=prom.url)
     run = budgetbot(
         "status",
@@ -78,7 +78,7 @@ def test_prometheus_url_from_the_environment_wins(tmp_path: Path, prom: Any) -> 
 
 
 def test_a_query_that_does_not_parse_refuses_the_catalog(tmp_path: Path, prom: Any) -> None:
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = mixed_catalog(tmp_path, prom.url)
     text = catalog.read_text().replace(
         'sum(rate(http_requests_total{service="quiet",code="500"}',
         'sum(rate(http_requests_total{service="quiet",code="500"}}',  # a PromQL syntax error
@@ -92,7 +92,7 @@ def test_a_query_that_does_not_parse_refuses_the_catalog(tmp_path: Path, prom: A
 
 def test_one_bad_query_fails_only_its_slo(tmp_path: Path, prom: Any) -> None:
     """A query that parses but that Prometheus refuses to run fails only its own SLO."""
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = mixed_catalog(tmp_path, prom.url)
     text = catalog.read_text().replace(
         'sum(rate(http_requests_total{service="quiet",code="500"}[{{.window}}]))',
         # many-to-many matching: valid PromQL, refused when evaluated
@@ -114,7 +114,7 @@ def test_one_bad_query_fails_only_its_slo(tmp_path: Path, prom: Any) -> None:
 
 
 def test_table_output_for_people(tmp_path: Path, prom: Any) -> None:
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = mixed_catalog(tmp_path, prom.url)
     run = budgetbot(
         "status", "--config", str(catalog), "--at", prom.end.isoformat(), "--team", "search"
     )
@@ -124,7 +124,7 @@ def test_table_output_for_people(tmp_path: Path, prom: Any) -> None:
 
 
 def test_unknown_names_suggest_close_matches(tmp_path: Path, prom: Any) -> None:
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = mixed_catalog(tmp_path, prom.url)
     run = budgetbot("status", "--config", str(catalog), "--service", "stedy")
     assert run.returncode == 1
     assert "did you mean steady" in run.stderr
@@ -132,7 +132,7 @@ def test_unknown_names_suggest_close_matches(tmp_path: Path, prom: Any) -> None:
 
 
 def test_bad_time_is_explained(tmp_path: Path, prom: Any) -> None:
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = mixed_catalog(tmp_path, prom.url)
     run = budgetbot("status", "--config", str(catalog), "--at", "yesterday")
     assert run.returncode == 1 and "RFC 3339" in run.stderr
     assert_no_traceback(run)
@@ -145,7 +145,7 @@ def test_bad_time_is_explained(tmp_path: Path, prom: Any) -> None:
 def test_budgetbot_config_variable_is_the_default(
     command: list[str], expected: str, tmp_path: Path, prom: Any
 ) -> None:
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = mixed_catalog(tmp_path, prom.url)
     env = clean_env(BUDGETBOT_CONFIG=str(catalog), BUDGETBOT_NOW=prom.end.isoformat())
     run = budgetbot(*command, env=env)
     assert run.returncode == 0, run.stderr
@@ -159,7 +159,7 @@ def test_bad_arguments_exit_1_not_the_prometheus_code() -> None:
 
 
 def test_prometheus_password_is_never_printed(tmp_path: Path) -> None:
-    catalog = write_catalog(tmp_path, "http://127.0.0.1:9")
+    catalog = mixed_catalog(tmp_path, "http://127.0.0.1:9")
     url = f"http://bot:s3cret@127.0.0.1:{closed_port()}"
     run = budgetbot("status", "--config", str(catalog), env=clean_env(PROMETHEUS_URL=url))
     assert run.returncode == 2
@@ -167,14 +167,14 @@ def test_prometheus_password_is_never_printed(tmp_path: Path) -> None:
 
 
 def test_bad_prometheus_url_is_named(tmp_path: Path) -> None:
-    catalog = write_catalog(tmp_path, "http://127.0.0.1:9")
+    catalog = mixed_catalog(tmp_path, "http://127.0.0.1:9")
     run = budgetbot("status", "--config", str(catalog), env=clean_env(PROMETHEUS_URL="prom:9090"))
     assert run.returncode == 1 and "PROMETHEUS_URL" in run.stderr
     assert_no_traceback(run)
 
 
 def test_no_data_exits_3_and_keeps_the_others(tmp_path: Path, prom: Any) -> None:
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = mixed_catalog(tmp_path, prom.url)
     catalog.write_text(catalog.read_text().replace('service="short"}', 'service="nowhere"}'))
     run = budgetbot(
         "status", "--config", str(catalog), "--at", prom.end.isoformat(), "--format", "json"
@@ -187,7 +187,7 @@ def test_no_data_exits_3_and_keeps_the_others(tmp_path: Path, prom: Any) -> None
 
 
 def test_config_may_come_before_the_command(tmp_path: Path) -> None:
-    catalog = write_catalog(tmp_path, "http://127.0.0.1:9")
+    catalog = mixed_catalog(tmp_path, "http://127.0.0.1:9")
     run = budgetbot("--config", str(catalog), "check-config")
     assert run.returncode == 0, run.stderr
     assert "Catalog OK" in run.stdout and "steady-availability" in run.stdout

@@ -21,7 +21,7 @@ from storage.gates import GateRecord, GateRepository
 from storage.migrate import upgrade
 from storage.postmortems import PostmortemRepository
 from storage.unit_of_work import UnitOfWork
-from tests.support.catalogs import digest_catalog as write_catalog
+from tests.support.catalogs import digest_catalog
 from tests.support.scenarios import END, HOUR
 
 
@@ -35,7 +35,7 @@ def prom(prom: Any, request: pytest.FixtureRequest) -> Any:
 @pytest.fixture(params=["rate", "increase"])
 def setup(prom: Any, tmp_path: Path, request: pytest.FixtureRequest) -> tuple[DigestData, Any, Any]:
     """The digest's figures must be true whether the SLIs are rates or counts of events."""
-    path = write_catalog(tmp_path, prom.url, function=request.param)
+    path = digest_catalog(tmp_path, prom.url, function=request.param)
     catalog = load_catalog(path)
     engine = make_engine(f"sqlite:///{tmp_path / 'digest.db'}")
     upgrade(engine)

@@ -17,7 +17,7 @@ from bot.services.incidents import Incidents
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import UnitOfWork
-from tests.e2e.test_alerting import write_catalog
+from tests.support.catalogs import alerting_catalog
 
 
 class Flaky:
@@ -48,7 +48,7 @@ class Flaky:
 def setup(prom: Any, tmp_path: Path) -> tuple[Incidents, Flaky]:
     from bot.catalog import load_catalog
 
-    catalog = load_catalog(write_catalog(tmp_path, prom.url, ("incident", "quiet")))
+    catalog = load_catalog(alerting_catalog(tmp_path, prom.url, ("incident", "quiet")))
     engine = make_engine(f"sqlite:///{tmp_path / 'incidents.db'}")
     upgrade(engine)
     source = Flaky(PrometheusSource(prom.url, reuse_hours=False))

@@ -12,7 +12,7 @@ from bot.metrics.errors import PrometheusError
 from bot.metrics.prometheus import PrometheusSource
 from bot.metrics.promql import Term
 from tests.integration.test_cli import assert_no_traceback
-from tests.integration.test_status_truth import write_catalog
+from tests.support.catalogs import mixed_catalog
 from tests.support.cli import budgetbot, clean_env, migrate
 from tests.support.faulty_proxy import FaultyProxy, faulty_proxy
 
@@ -20,7 +20,7 @@ from tests.support.faulty_proxy import FaultyProxy, faulty_proxy
 @pytest.fixture
 def proxied(prom: Any, tmp_path: Path) -> Iterator[tuple[Path, FaultyProxy]]:
     with faulty_proxy(prom.url) as (url, proxy):
-        yield write_catalog(tmp_path, url), proxy
+        yield mixed_catalog(tmp_path, url), proxy
 
 
 @pytest.fixture

@@ -19,13 +19,13 @@ from bot.domain.durations import format_duration
 from bot.domain.slo import EventsSLI, QueryKind
 from bot.metrics.prometheus import PrometheusSource
 from tests.support.catalogs import FORM_SERVICES as SERVICES
-from tests.support.catalogs import both_forms_catalog as write_catalog  # imported by others
+from tests.support.catalogs import both_forms_catalog
 from tests.support.cli import budgetbot
 
 
 @pytest.fixture(scope="module")
 def catalog_file(prom: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_catalog(tmp_path_factory.mktemp("kinds"), prom.url)
+    return both_forms_catalog(tmp_path_factory.mktemp("kinds"), prom.url)
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,13 @@ import pytest
 
 from bot.domain.burn import burn_windows
 from bot.domain.durations import format_duration
-from tests.support.catalogs import NATIVE_SLOS
-from tests.support.catalogs import mixed_catalog as write_catalog  # imported by other suites
+from tests.support.catalogs import NATIVE_SLOS, mixed_catalog
 from tests.support.cli import budgetbot
 
 
 @pytest.fixture(scope="module")
 def status(prom: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    catalog = write_catalog(tmp_path_factory.mktemp("catalog"), prom.url)
+    catalog = mixed_catalog(tmp_path_factory.mktemp("catalog"), prom.url)
     run = budgetbot(
         "status", "--config", str(catalog), "--at", prom.end.isoformat(), "--format", "json"
     )
@@ -86,7 +85,7 @@ def test_quiet_hours_have_no_burn_rate(status: dict[str, dict[str, Any]]) -> Non
 
 
 def test_incident_impact_matches_ground_truth(prom: Any, tmp_path: Path) -> None:
-    catalog = write_catalog(tmp_path, prom.url)
+    catalog = mixed_catalog(tmp_path, prom.url)
     start = prom.end.timestamp() - 5 * 86400
     end = start + 2 * 3600
     run = budgetbot(

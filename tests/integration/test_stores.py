@@ -9,7 +9,8 @@ import pytest
 
 from bot.domain.burn import burn_windows
 from bot.domain.durations import format_duration
-from tests.integration.test_query_kinds import SERVICES, write_catalog
+from tests.integration.test_query_kinds import SERVICES
+from tests.support.catalogs import both_forms_catalog
 from tests.support.cli import budgetbot
 
 STORES = ["prometheus", "victoriametrics"]
@@ -28,7 +29,7 @@ def store(store_name: str, request: pytest.FixtureRequest) -> Any:
 
 @pytest.fixture(scope="module")
 def status(store: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    catalog = write_catalog(tmp_path_factory.mktemp("stores"), store.url)
+    catalog = both_forms_catalog(tmp_path_factory.mktemp("stores"), store.url)
     at = store.end.isoformat()
     run = budgetbot("status", "--config", str(catalog), "--at", at, "--format", "json")
     assert run.returncode == 0, run.stderr
@@ -55,7 +56,7 @@ def test_status_is_true_on_every_store(
 def catalog_of(store: Any, tmp_path: Path, service: str, name: str) -> Path:
     """The truth catalog with its `steady` SLOs renamed to `service`'s, as `name`.yaml."""
     path = tmp_path / f"{name}.yaml"
-    path.write_text(write_catalog(tmp_path, store.url).read_text().replace("steady", service))
+    path.write_text(both_forms_catalog(tmp_path, store.url).read_text().replace("steady", service))
     return path
 
 
