@@ -166,6 +166,7 @@ def _slo(draft: SLODraft, service: Service, team: Team, sli: SLI) -> SLO:
         calendar=draft.calendar,
         timezone=team.timezone,
         min_events=draft.min_events,
+        slice_size=draft.slice_size,
     )
 
 

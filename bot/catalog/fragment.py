@@ -50,6 +50,7 @@ class SLODraft:
     tier: Tier | None = None  # the include's tier, for a service this SLO introduces
     calendar: Calendar | None = None  # window is a calendar period (week, month, quarter)
     min_events: float | None = None  # burn rules need this many events (None: the catalog's)
+    slice_size: int | None = None  # timeslice budgeting: seconds of a slice
     notes: list[str] = field(default_factory=list)  # assumed or ignored: check-config shows
 
 

@@ -1,5 +1,5 @@
-"""A native catalog's SLI: Sloth's events and raw forms, or a latency SLI
-`sli.latency: {metric, selector, threshold}` over a classic Prometheus histogram.
+"""The native latency SLI: `sli.latency: {metric, selector, threshold}` over a classic
+Prometheus histogram.
 
 Good events are the requests in the bucket at the threshold (`<metric>_bucket{..., le=
 threshold}`), all events its `<metric>_count`; bad = total - good. The bucket's `le` is
@@ -19,8 +19,7 @@ import promql_parser as pp
 from bot.catalog.errors import Problems, StrictModel, join
 from bot.catalog.pyrra_selectors import counted, render_selector
 from bot.catalog.queries import checked_events
-from bot.catalog.sloth import SLIModel, convert_sli
-from bot.domain.slo import SLI, WINDOW_PLACEHOLDER, Bucket, EventsSLI
+from bot.domain.slo import WINDOW_PLACEHOLDER, Bucket, EventsSLI
 
 _METRIC = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
 _SUFFIXES = ("_bucket", "_count", "_sum")
@@ -30,24 +29,6 @@ class LatencyModel(StrictModel):
     metric: str  # the histogram's name, e.g. http_request_duration_seconds
     selector: str = ""  # its matchers, e.g. '{service="checkout"}'
     threshold: float  # seconds (the histogram's unit): a bucket boundary
-
-
-class NativeSLIModel(SLIModel):
-    """Sloth's events and raw forms, and a latency SLI over a histogram."""
-
-    latency: LatencyModel | None = None
-
-
-def native_sli(
-    model: NativeSLIModel, file: str, path: str, subject: str, problems: Problems
-) -> SLI | None:
-    """The SLI of a native SLO; None after recording a problem."""
-    if model.latency is None:
-        return convert_sli(model, file, path, subject, problems)
-    if model.events is not None or model.raw is not None or model.plugin is not None:
-        problems.add(file, path, "needs exactly one of events, raw or latency")
-        return None
-    return latency_sli(model.latency, file, join(path, "latency"), subject, problems)
 
 
 def latency_sli(

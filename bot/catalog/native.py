@@ -15,7 +15,8 @@ from bot.catalog.checks import (
 )
 from bot.catalog.errors import Problems, StrictModel, join, validate
 from bot.catalog.fragment import Fragment, Include, Located, SLODraft
-from bot.catalog.latency import NativeSLIModel, native_sli
+from bot.catalog.native_sli import Budgeting, NativeSLIModel, native_sli, slice_size
+from bot.catalog.timeslices import TimesliceModel
 from bot.domain.slo import (
     EventsSLI,
     Service,
@@ -58,6 +59,8 @@ class SLOModel(StrictModel):
     description: str = ""
     team: str | None = None  # owns this SLO instead of the service's team (a shared service)
     min_events: float | None = None  # burn rules fire only with this many events (low traffic)
+    budgeting: Budgeting = "occurrences"  # or timeslices: good slices of the window count
+    timeslice: TimesliceModel | None = None
     sli: NativeSLIModel
 
 
@@ -247,7 +250,8 @@ def _slo(fragment: Fragment, index: int, raw: Any, problems: Problems) -> None:
     for key, error in checks.items():
         if error:
             problems.add(file, join(path, key), error)
-    sli = native_sli(model.sli, file, join(path, "sli"), f"SLO {model.name}", problems)
+    subject = f"SLO {model.name}"
+    sli = native_sli(model.sli, model.budgeting, model.timeslice, file, path, subject, problems)
     if model.min_events is not None:
         if model.min_events < 0:
             problems.add(file, join(path, "min_events"), "must be 0 or more events")
@@ -277,5 +281,6 @@ def _slo(fragment: Fragment, index: int, raw: Any, problems: Problems) -> None:
             explicit_team=model.team is not None,
             calendar=calendar,
             min_events=model.min_events,
+            slice_size=slice_size(model.budgeting, model.timeslice) if sli else None,
         )
     )

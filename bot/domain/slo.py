@@ -12,6 +12,10 @@ from bot.domain.windows import Calendar, Span, calendar_span, rolling_span
 
 WINDOW_PLACEHOLDER = "{{.window}}"  # Sloth's: replaced by the range being evaluated
 WINDOW_PATTERN = re.compile(r"\{\{\s*\.window\s*\}\}")  # the placeholder, any spacing
+# budgetbot's own, in the subqueries of timeslices: the window less one second, so that a
+# subquery's steps are the slices that end inside the window on every Prometheus version
+# (2.x includes a step at the window's start, 3.x does not).
+OPEN_WINDOW = "{{.window_open}}"
 
 
 class Tier(StrEnum):
@@ -173,6 +177,12 @@ class SLO:
     calendar: Calendar | None = None  # a calendar period (week, month, quarter) instead
     timezone: str = "UTC"  # where a calendar period is aligned: the owning team's zone
     min_events: float | None = None  # burn rules need this many events (None: the catalog's)
+    slice_size: int | None = None  # timeslice budgeting: the events counted are slices of this
+
+    @property
+    def counted(self) -> str:
+        """What the budget counts: "events", or "slices" under timeslice budgeting."""
+        return "events" if self.slice_size is None else "slices"
 
     @property
     def budget(self) -> float:

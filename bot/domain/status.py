@@ -76,7 +76,7 @@ class SLOStatus:
         window = worst.rule.long_window
         events = self.totals.get(window) or 0.0
         return (
-            f"{worst.rule.severity} held back for low traffic: {events:g} events in "
+            f"{worst.rule.severity} held back for low traffic: {events:g} {self.slo.counted} in "
             f"{format_duration(window)}, fewer than min_events {self.min_events:g}"
         )
 

@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.durations import format_duration
-from bot.domain.slo import WINDOW_PATTERN
+from bot.domain.slo import OPEN_WINDOW, WINDOW_PATTERN
 
 TERM_LABEL = "budgetbot_term"
 
 
 def render(template: str, window: int) -> str:
-    """Replace Sloth's {{.window}} placeholder with a Prometheus duration (seconds in)."""
-    return WINDOW_PATTERN.sub(format_duration(window), template)
+    """Replace Sloth's {{.window}} placeholder with a Prometheus duration (seconds in),
+    and budgetbot's {{.window_open}} with the window less one second."""
+    opened = template.replace(OPEN_WINDOW, format_duration(max(1, window - 1)))
+    return WINDOW_PATTERN.sub(format_duration(window), opened)
 
 
 @dataclass(frozen=True)

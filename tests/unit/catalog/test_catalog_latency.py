@@ -65,7 +65,7 @@ def test_le_is_matched_by_value_however_it_is_written(
         ("selector: '{service=\"checkout\",method=\"GET\"}'", "selector: 'rate(x[5m])'",
          "slos[0].sli.latency.selector", "invalid matchers"),
         ("    sli:\n", "    sli:\n      raw: {error_ratio_query: 'x[{{.window}}]'}\n",
-         "slos[0].sli", "needs exactly one of events, raw or latency"),
+         "slos[0].sli", "needs exactly one of events, raw, latency or threshold"),
     ],
 )  # fmt: skip
 def test_what_cannot_be_a_latency_sli_is_refused(

@@ -85,7 +85,7 @@ BROKEN: list[tuple[str, str, str, str]] = [
         "sli-both",
         edit("      events:", "      raw: {error_ratio_query: 'x[{{.window}}]'}\n      events:"),
         "slos[0].sli",
-        "needs exactly one of events or raw",
+        "needs exactly one of events, raw, latency or threshold",
     ),
     (
         "sli-plugin",

@@ -1,0 +1,116 @@
+"""Timeslice budgets: the window cut into slices of `size` (aligned to the epoch), each
+good or bad, and the budget counted in slices instead of events.
+
+- `timeslice: {size, target}` over an events or latency SLI: a slice is bad when less than
+  `target` of its events are good; a slice without events does not count.
+- `sli.threshold: {query, op, value}` with `timeslice: {size}`: a slice is bad when the
+  query's value (a gauge, such as a p99 latency) does not satisfy `op value`; a slice
+  without a value (no sample, NaN) does not count.
+
+Both become an events SLI whose events are slices, written as Prometheus subqueries
+stepped at the slice size (`[{{.window_open}}:1m]`: the window less one second, whose
+steps Prometheus aligns to the epoch): bad = the bad slices, total = the slices with
+data. So every figure (budget, burn rates, alerts, incident impact, digest, chart) is in
+slices, read like any other.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from bot.catalog.errors import Problems, StrictModel, join
+from bot.domain.durations import format_duration, parse_duration
+from bot.domain.slo import OPEN_WINDOW, WINDOW_PATTERN, EventsSLI, QueryKind
+
+OPS = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}  # op -> what makes a slice bad
+DIVIDES = 3600  # a slice size divides an hour, so that hours hold whole slices
+
+
+class TimesliceModel(StrictModel):
+    size: str = "1m"
+    target: float | None = None  # share of a slice's events that must be good
+
+
+class ThresholdModel(StrictModel):
+    query: str  # a gauge: its value at the end of each slice
+    op: str  # <, <=, >, >=: what a good slice's value satisfies
+    value: float
+
+
+@dataclass(frozen=True)
+class Slicing:
+    size: int  # seconds
+    target: float | None  # events SLIs only
+
+
+def slicing(
+    model: TimesliceModel | None,
+    threshold: bool,
+    file: str,
+    path: str,
+    problems: Problems,
+) -> Slicing | None:
+    """The slices of `budgeting: timeslices`; None after recording a problem."""
+    where = join(path, "timeslice")
+    if model is None:
+        example = "{size: 1m}" if threshold else "{size: 1m, target: 0.95}"
+        problems.add(file, path, f"budgeting: timeslices needs timeslice: {example}")
+        return None
+    try:
+        size = parse_duration(model.size)
+    except ValueError as exc:
+        problems.add(file, join(where, "size"), str(exc))
+        return None
+    if size < 60 or DIVIDES % size:
+        message = "must be a whole number of minutes that divides an hour (1m, 5m, 15m, 1h)"
+        problems.add(file, join(where, "size"), f"{message}, got {model.size!r}")
+        return None
+    if threshold:
+        if model.target is not None:
+            message = "a threshold SLI's slice is good by its threshold: drop target"
+            problems.add(file, join(where, "target"), message)
+            return None
+        return Slicing(size, None)
+    if model.target is None or not (0 < model.target <= 1 and math.isfinite(model.target)):
+        got = "none" if model.target is None else f"{model.target:g}"
+        message = f"the share of good events that makes a slice good, in (0, 1], got {got}"
+        problems.add(file, join(where, "target"), message)
+        return None
+    return Slicing(size, model.target)
+
+
+def ratio_slices(sli: EventsSLI, size: int, target: float) -> EventsSLI:
+    """Events SLI -> slices: a slice is bad when less than `target` of its events are good."""
+    bad = _at(sli.planned_bad.text, size, sli.planned_bad.kind)
+    total = _at(sli.planned_total.text, size, sli.planned_total.kind)
+    step = format_duration(size)
+    bad_slice = f"((1 - ({bad}) / ({total})) < bool {target!r})"
+    return _sliced(
+        f"sum_over_time({bad_slice}[{OPEN_WINDOW}:{step}])",
+        f"count_over_time((({total}) > 0)[{OPEN_WINDOW}:{step}])",
+        sli,
+    )
+
+
+def threshold_slices(model: ThresholdModel, size: int) -> EventsSLI:
+    """A gauge -> slices: a slice is bad when its value does not satisfy `op value`."""
+    query = WINDOW_PATTERN.sub(format_duration(size), model.query)
+    step = format_duration(size)
+    known = f"(({query}) == ({query}))"  # NaN is no value: that slice does not count
+    bad_slice = f"((({query}) {OPS[model.op]} bool {model.value!r}) and {known})"
+    return _sliced(
+        f"sum_over_time({bad_slice}[{OPEN_WINDOW}:{step}])",
+        f"count_over_time({known}[{OPEN_WINDOW}:{step}])",
+        None,
+    )
+
+
+def _at(text: str, size: int, kind: QueryKind) -> str:
+    """The query over one slice, as a count of events (a rate: times the slice's seconds)."""
+    rendered = WINDOW_PATTERN.sub(format_duration(size), text)
+    return f"({rendered}) * {size}" if kind is QueryKind.RATE else rendered
+
+
+def _sliced(bad: str, total: str, of: EventsSLI | None) -> EventsSLI:
+    return EventsSLI(bad, total, QueryKind.COUNT, QueryKind.COUNT, bucket=of.bucket if of else None)

@@ -1,0 +1,81 @@
+"""Timeslice budgets in the native catalog: `budgeting: timeslices` with `timeslice: {size,
+target}` over events (or latency), or with `sli.threshold: {query, op, value}`; and every
+way of getting it wrong refused with file, path and what to write."""
+
+from collections.abc import Callable
+
+import pytest
+
+from bot.catalog import Problem
+from bot.domain.slo import Catalog, EventsSLI, QueryKind
+from bot.metrics.promql import render
+from tests.unit.catalog.catalog_helpers import BASE, SLO, Files, find
+
+SLICED = SLO.replace(
+    "    objective: 99.9\n",
+    "    objective: 99.9\n    budgeting: timeslices\n    timeslice: {size: 1m, target: 0.95}\n",
+)
+GAUGE = """\
+slos:
+  - name: checkout-p99
+    service: checkout
+    objective: 99
+    budgeting: timeslices
+    timeslice: {size: 5m}
+    sli:
+      threshold:
+        query: histogram_quantile(0.99, sum by (le) (rate(lat_bucket[{{.window}}])))
+        op: "<"
+        value: 0.3
+"""
+
+UNSLICED_GAUGE = GAUGE.replace("    budgeting: timeslices\n", "").replace(
+    "    timeslice: {size: 5m}\n", ""
+)
+
+
+def test_ratio_slices_count_bad_minutes_among_minutes_with_events(
+    load: Callable[[Files], Catalog],
+) -> None:
+    (slo,) = load({"budgetbot.yaml": BASE + SLICED}).slos
+    assert isinstance(slo.sli, EventsSLI) and slo.slice_size == 60 and slo.counted == "slices"
+    assert (slo.sli.error_kind, slo.sli.total_kind) == (QueryKind.COUNT, QueryKind.COUNT)
+    bad, total = render(slo.sli.error_query, 86400), render(slo.sli.total_query, 86400)
+    assert bad.startswith("sum_over_time(((1 - (") and bad.endswith(") < bool 0.95)[23h59m59s:1m])")
+    assert 'rate(http_requests_total{service="checkout",code=~"5.."}[1m])' in bad
+    assert total.startswith("count_over_time(((") and total.endswith(") > 0)[23h59m59s:1m])")
+
+
+def test_threshold_slices_count_values_that_miss_it(load: Callable[[Files], Catalog]) -> None:
+    (slo,) = load({"budgetbot.yaml": BASE + GAUGE}).slos
+    assert isinstance(slo.sli, EventsSLI) and slo.slice_size == 300
+    bad, total = render(slo.sli.error_query, 3600), render(slo.sli.total_query, 3600)
+    gauge = "histogram_quantile(0.99, sum by (le) (rate(lat_bucket[5m])))"
+    assert bad == (
+        f"sum_over_time(((({gauge}) >= bool 0.3) and (({gauge}) == ({gauge})))[59m59s:5m])"
+    )
+    assert total == f"count_over_time((({gauge}) == ({gauge}))[59m59s:5m])"
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "fragment"),
+    [
+        (SLICED.replace("target: 0.95", "target: 1.5"), "slos[0].timeslice.target", "in (0, 1]"),
+        (SLICED.replace("target: 0.95", "target: 0"), "slos[0].timeslice.target", "in (0, 1]"),
+        (SLICED.replace(", target: 0.95", ""), "slos[0].timeslice.target", "got none"),
+        (SLICED.replace("    timeslice: {size: 1m, target: 0.95}\n", ""), "slos[0]",
+         "budgeting: timeslices needs timeslice: {size: 1m, target: 0.95}"),
+        (SLICED.replace("size: 1m", "size: 7m"), "slos[0].timeslice.size", "divides an hour"),
+        (SLICED.replace("size: 1m", "size: 30s"), "slos[0].timeslice.size", "divides an hour"),
+        (SLICED.replace("    budgeting: timeslices\n", ""), "slos[0].timeslice",
+         "timeslice needs budgeting: timeslices"),
+        (UNSLICED_GAUGE, "slos[0].sli.threshold", "give budgeting: timeslices"),
+        (GAUGE.replace('op: "<"', 'op: "=="'), "slos[0].sli.threshold.op", "must be one of <"),
+        (GAUGE.replace("{size: 5m}", "{size: 5m, target: 0.9}"), "slos[0].timeslice.target",
+         "drop target"),
+    ],
+)  # fmt: skip
+def test_wrong_timeslices_are_refused_with_what_to_write(
+    problems: Callable[[Files], list[Problem]], text: str, path: str, fragment: str
+) -> None:
+    find(problems({"budgetbot.yaml": BASE + text}), "budgetbot.yaml", path, fragment)
