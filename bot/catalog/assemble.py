@@ -9,6 +9,7 @@ from typing import TypeVar
 from bot.catalog.counting import counting
 from bot.catalog.errors import Problems, join
 from bot.catalog.fragment import Fragment, Located, SLODraft
+from bot.catalog.timeslices import ratio_slices
 from bot.domain.slo import SLI, SLO, Catalog, EventsSLI, Service, SeverityThresholds, Team, Tier
 
 T = TypeVar("T")
@@ -152,6 +153,8 @@ def _implicit_services(
 def _slo(draft: SLODraft, service: Service, team: Team, sli: SLI) -> SLO:
     if isinstance(sli, EventsSLI):
         sli = counting(sli)  # rate() evaluated as increase(): exact on every store
+        if draft.slice_size and draft.slice_target is not None:  # counted in slices
+            sli = ratio_slices(sli, draft.slice_size, draft.slice_target)
     return SLO(
         name=draft.name,
         service=service.name,

@@ -51,6 +51,7 @@ class SLODraft:
     calendar: Calendar | None = None  # window is a calendar period (week, month, quarter)
     min_events: float | None = None  # burn rules need this many events (None: the catalog's)
     slice_size: int | None = None  # timeslice budgeting: seconds of a slice
+    slice_target: float | None = None  # and, over events, the good share a slice needs
     notes: list[str] = field(default_factory=list)  # assumed or ignored: check-config shows
 
 

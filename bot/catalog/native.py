@@ -15,7 +15,7 @@ from bot.catalog.checks import (
 )
 from bot.catalog.errors import Problems, StrictModel, join, validate
 from bot.catalog.fragment import Fragment, Include, Located, SLODraft
-from bot.catalog.native_sli import Budgeting, NativeSLIModel, native_sli, slice_size
+from bot.catalog.native_sli import Budgeting, NativeSLIModel, native_sli
 from bot.catalog.timeslices import TimesliceModel
 from bot.domain.slo import (
     EventsSLI,
@@ -251,7 +251,9 @@ def _slo(fragment: Fragment, index: int, raw: Any, problems: Problems) -> None:
         if error:
             problems.add(file, join(path, key), error)
     subject = f"SLO {model.name}"
-    sli = native_sli(model.sli, model.budgeting, model.timeslice, file, path, subject, problems)
+    sli, slices = native_sli(
+        model.sli, model.budgeting, model.timeslice, file, path, subject, problems
+    )
     if model.min_events is not None:
         if model.min_events < 0:
             problems.add(file, join(path, "min_events"), "must be 0 or more events")
@@ -281,6 +283,7 @@ def _slo(fragment: Fragment, index: int, raw: Any, problems: Problems) -> None:
             explicit_team=model.team is not None,
             calendar=calendar,
             min_events=model.min_events,
-            slice_size=slice_size(model.budgeting, model.timeslice) if sli else None,
+            slice_size=slices.size if slices else None,
+            slice_target=slices.target if slices else None,
         )
     )

@@ -10,13 +10,12 @@ from bot.catalog.latency import LatencyModel, latency_sli
 from bot.catalog.sloth import SLIModel, convert_sli
 from bot.catalog.timeslices import (
     OPS,
+    Slicing,
     ThresholdModel,
     TimesliceModel,
-    ratio_slices,
     slicing,
     threshold_slices,
 )
-from bot.domain.durations import parse_duration
 from bot.domain.slo import SLI, EventsSLI
 
 Budgeting = Literal["occurrences", "timeslices"]
@@ -37,46 +36,43 @@ def native_sli(
     path: str,
     subject: str,
     problems: Problems,
-) -> SLI | None:
-    """The SLI of the native SLO at `path`; None after recording a problem."""
+) -> tuple[SLI | None, Slicing | None]:
+    """The SLI of the native SLO at `path` (None after recording a problem), and its
+    slices under timeslice budgeting. A threshold SLI comes sliced; an events SLI is
+    sliced by the catalog's assembly (`ratio_slices`), after its rates are read as counts."""
     where = join(path, "sli")
     given = [k for k in ("events", "raw", "latency", "threshold") if getattr(model, k)]
     if len(given) > 1 or (not given and model.plugin is None):
         problems.add(file, where, "needs exactly one of events, raw, latency or threshold")
-        return None
+        return None, None
     if budgeting == "occurrences":
         if model.threshold is not None:
             message = "a threshold counts good timeslices: give budgeting: timeslices"
             problems.add(file, join(where, "threshold"), message)
-            return None
+            return None, None
         if timeslice is not None:
             message = "timeslice needs budgeting: timeslices (the default counts events)"
             problems.add(file, join(path, "timeslice"), message)
-            return None
-        return _sli(model, file, where, subject, problems)
+            return None, None
+        return _sli(model, file, where, subject, problems), None
     slices = slicing(timeslice, model.threshold is not None, file, path, problems)
     if model.threshold is not None:
         if model.threshold.op not in OPS:
             ops = ", ".join(OPS)
             message = f"must be one of {ops}, got {model.threshold.op!r}"
             problems.add(file, join(where, "threshold.op"), message)
-            return None
-        return threshold_slices(model.threshold, slices.size) if slices else None
+            return None, None
+        if slices is None:
+            return None, None
+        return threshold_slices(model.threshold, slices.size), slices
     sli = _sli(model, file, where, subject, problems)
     if sli is not None and not isinstance(sli, EventsSLI):
         message = "timeslices need event counts: use events, latency or threshold"
         problems.add(file, join(where, "raw"), message)
-        return None
-    if sli is None or slices is None or slices.target is None:
-        return None
-    return ratio_slices(sli, slices.size, slices.target)
-
-
-def slice_size(budgeting: Budgeting, timeslice: TimesliceModel | None) -> int | None:
-    """The seconds of a slice of a checked timeslice SLO; None when it counts events."""
-    if budgeting != "timeslices" or timeslice is None:
-        return None
-    return parse_duration(timeslice.size)
+        return None, None
+    if sli is None or slices is None:
+        return None, None
+    return sli, slices
 
 
 def _sli(

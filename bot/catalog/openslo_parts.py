@@ -74,10 +74,16 @@ def check_budgeting(method: str | None, methods: tuple[str, ...]) -> str | None:
     """The problem with a budgetingMethod (only Occurrences is supported), or None."""
     if method is None or method == "Occurrences":
         return None
+    if method == "RatioTimeslices" and method in methods:
+        return (
+            "budgetingMethod RatioTimeslices (the mean of every slice's good ratio) is not "
+            "supported; use Timeslices (good slices among slices, with timeSliceTarget) or "
+            "Occurrences"
+        )
     if method in TIMESLICES and method in methods:
         return (
-            f"budgetingMethod {method} is not supported yet; budgetbot counts events over "
-            "the window: use budgetingMethod: Occurrences"
+            f"budgetingMethod {method} is not supported in this version; budgetbot counts "
+            "events over the window: use budgetingMethod: Occurrences, or openslo/v1"
         )
     listed = ", ".join(methods)
     return f"must be one of {listed} (budgetbot supports Occurrences), got {method!r}"

@@ -20,6 +20,7 @@ from bot.catalog.openslo_parts import (
     team_label,
 )
 from bot.catalog.openslo_sli import SLISpecModel, ratio_sli
+from bot.catalog.openslo_timeslices import gauge_query, slice_size, slice_target, threshold_sli
 from bot.catalog.openslo_window import TimeWindowModel, v1_window
 
 V1_METHODS = ("Occurrences", *TIMESLICES)
@@ -65,13 +66,14 @@ def parse_slo(file: str, prefix: str, doc: DocumentModel, problems: Problems) ->
         _report(file, errors, problems)
         return []
     errors.append((join(path, "service"), check_name(spec.service)))
-    method = check_budgeting(spec.budgetingMethod, V1_METHODS)
+    sliced = spec.budgetingMethod == "Timeslices"
+    method = None if sliced else check_budgeting(spec.budgetingMethod, V1_METHODS)
     errors.append((join(path, "budgetingMethod"), method))
     notes: list[str] = [] if spec.budgetingMethod else [NO_METHOD]
     window, calendar = v1_window(file, join(path, "timeWindow"), spec.timeWindow, notes, problems)
     team, team_path = team_label(file, prefix, doc.metadata, problems)
     composite = _composite(file, join(path, "objectives"), spec.objectives, problems)
-    sli, sli_ref = None, spec.indicatorRef
+    sli, sli_ref, gauge = None, spec.indicatorRef, None
     if composite:
         pass
     elif (spec.indicator is None) == (spec.indicatorRef is None):
@@ -79,7 +81,11 @@ def parse_slo(file: str, prefix: str, doc: DocumentModel, problems: Problems) ->
     elif spec.indicator is not None:
         subject = f"SLO {name}"
         where = join(path, "indicator.spec")
-        sli = ratio_sli(file, where, spec.indicator.spec, subject, problems)
+        threshold = spec.indicator.spec.thresholdMetric
+        if sliced and threshold is not None:
+            gauge = gauge_query(file, join(where, "thresholdMetric"), threshold, problems)
+        else:
+            sli = ratio_sli(file, where, spec.indicator.spec, subject, problems)
     _report(file, errors, problems)
     if not spec.objectives:
         problems.add(file, join(path, "objectives"), "needs at least one objective")
@@ -87,7 +93,7 @@ def parse_slo(file: str, prefix: str, doc: DocumentModel, problems: Problems) ->
         return []
     if spec.alertPolicies:
         notes.append(ALERTS_IGNORED)
-    if method is None and any(o.timeSliceTarget or o.timeSliceWindow for o in spec.objectives):
+    if not sliced and any(o.timeSliceTarget or o.timeSliceWindow for o in spec.objectives):
         notes.append("timeSliceTarget and timeSliceWindow ignored: budgetingMethod Occurrences")
     description = spec.description or (spec.indicator.spec.description if spec.indicator else "")
     head = SLOHead(
@@ -109,7 +115,17 @@ def parse_slo(file: str, prefix: str, doc: DocumentModel, problems: Problems) ->
         percent = objective_percent(
             file, where, objective.target, objective.targetPercent, problems
         )
-        drafts.append(make_draft(head, number, count, objective.displayName, percent, sli, sli_ref))
+        draft = make_draft(head, number, count, objective.displayName, percent, sli, sli_ref)
+        size = slice_size(file, where, objective.timeSliceWindow, problems) if sliced else None
+        if size and gauge is not None:
+            draft.sli = threshold_sli(
+                file, where, gauge, objective.op, objective.value, size, problems
+            )
+            draft.slice_size = size
+        elif size:
+            draft.slice_target = slice_target(file, where, objective.timeSliceTarget, problems)
+            draft.slice_size = size if draft.slice_target is not None else None
+        drafts.append(draft)
     return drafts
 
 

@@ -152,16 +152,15 @@ BROKEN: list[tuple[str, Files, str, str, str]] = [
         "timeslices",
         files(SLO_BAD.replace("Occurrences", "Timeslices")),
         FILE,
-        "spec.budgetingMethod",
-        "budgetingMethod Timeslices is not supported yet; budgetbot counts events over the "
-        "window: use budgetingMethod: Occurrences",
+        "spec.objectives[0].timeSliceWindow",
+        "Timeslices needs timeSliceWindow, a duration such as 1m",
     ),
     (
         "ratio-timeslices",
         files(SERVICE_DOC, SLO_BAD.replace("Occurrences", "RatioTimeslices")),
         FILE,
         "documents[1].spec.budgetingMethod",
-        "budgetingMethod RatioTimeslices is not supported yet",
+        "budgetingMethod RatioTimeslices (the mean of every slice's good ratio) is not supported",
     ),
     (
         "calendar-window",

@@ -68,7 +68,10 @@ spec:
 OBJECTS = (SERVICE, SLI, SLO, ALPHA_SLO)
 THRESHOLD = "threshold metrics (thresholdMetric) are not supported yet"
 COMPOSITE = "composite SLOs (an indicator per objective) are not supported yet; write one SLO"
-TIMESLICES = "is not supported yet; budgetbot counts events over the window: use budgetingMethod"
+TIMESLICES = (
+    "is not supported in this version; budgetbot counts events over the window: use "
+    "budgetingMethod"
+)
 INLINE = (
     "  indicator:\n    metadata: {name: orders-latency}\n    spec:\n      thresholdMetric:\n"
     "        metricSource: {type: Prometheus, spec: {query: orders_latency_seconds}}\n"
@@ -112,17 +115,23 @@ REFUSED: list[tuple[str, int, str, str, str, str]] = [
             ("1y", "years"),
         )
     ],
-    *[
-        (
-            f"v1-{method}",
-            2,
-            "Occurrences",
-            method,
-            "spec.budgetingMethod",
-            f"budgetingMethod {method} {TIMESLICES}: Occurrences",
-        )
-        for method in ("Timeslices", "RatioTimeslices")
-    ],
+    (
+        "v1-Timeslices-without-slices",
+        2,
+        "Occurrences",
+        "Timeslices",
+        "spec.objectives[0].timeSliceWindow",
+        "Timeslices needs timeSliceWindow, a duration such as 1m",
+    ),
+    (
+        "v1-RatioTimeslices",
+        2,
+        "Occurrences",
+        "RatioTimeslices",
+        "spec.budgetingMethod",
+        "budgetingMethod RatioTimeslices (the mean of every slice's good ratio) is not "
+        "supported; use Timeslices",
+    ),
     (
         "v1-sli-threshold",
         1,

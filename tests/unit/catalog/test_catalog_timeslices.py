@@ -42,7 +42,7 @@ def test_ratio_slices_count_bad_minutes_among_minutes_with_events(
     assert (slo.sli.error_kind, slo.sli.total_kind) == (QueryKind.COUNT, QueryKind.COUNT)
     bad, total = render(slo.sli.error_query, 86400), render(slo.sli.total_query, 86400)
     assert bad.startswith("sum_over_time(((1 - (") and bad.endswith(") < bool 0.95)[23h59m59s:1m])")
-    assert 'rate(http_requests_total{service="checkout",code=~"5.."}[1m])' in bad
+    assert 'sum(increase(http_requests_total{service="checkout",code=~"5.."}[1m]))' in bad
     assert total.startswith("count_over_time(((") and total.endswith(") > 0)[23h59m59s:1m])")
 
 
@@ -79,3 +79,82 @@ def test_wrong_timeslices_are_refused_with_what_to_write(
     problems: Callable[[Files], list[Problem]], text: str, path: str, fragment: str
 ) -> None:
     find(problems({"budgetbot.yaml": BASE + text}), "budgetbot.yaml", path, fragment)
+
+
+OPENSLO_RATIO = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: checkout-minutes, labels: {team: payments}}
+spec:
+  service: checkout
+  budgetingMethod: Timeslices
+  timeWindow: [{duration: 7d, isRolling: true}]
+  indicatorRef: checkout-errors
+  objectives: [{target: 0.99, timeSliceTarget: 0.95, timeSliceWindow: 5m}]
+---
+apiVersion: openslo/v1
+kind: SLI
+metadata: {name: checkout-errors}
+spec:
+  ratioMetric:
+    counter: true
+    bad: {metricSource: {type: Prometheus, spec: {query: 'http_requests_total{code=~"5.."}'}}}
+    total: {metricSource: {type: Prometheus, spec: {query: http_requests_total}}}
+"""
+
+OPENSLO_THRESHOLD = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: checkout-p99, labels: {team: payments}}
+spec:
+  service: checkout
+  budgetingMethod: Timeslices
+  timeWindow: [{duration: 7d, isRolling: true}]
+  indicator:
+    metadata: {name: checkout-p99}
+    spec:
+      thresholdMetric:
+        metricSource: {type: Prometheus, spec: {query: 'checkout_latency_p99_seconds'}}
+  objectives: [{target: 0.99, op: lte, value: 0.3, timeSliceWindow: 1m}]
+"""
+
+
+def test_openslo_timeslices_over_a_ratio_load_as_ratio_slices(
+    load: Callable[[Files], Catalog],
+) -> None:
+    root = BASE + "include: [slo.yaml]\n"
+    (slo,) = load({"budgetbot.yaml": root, "slo.yaml": OPENSLO_RATIO}).slos
+    assert isinstance(slo.sli, EventsSLI) and slo.slice_size == 300
+    bad = render(slo.sli.error_query, 86400)
+    assert bad.endswith(") < bool 0.95)[23h59m59s:5m])") and "[5m]" in bad
+
+
+def test_openslo_timeslices_over_a_threshold_metric_load_as_threshold_slices(
+    load: Callable[[Files], Catalog],
+) -> None:
+    root = BASE + "include: [slo.yaml]\n"
+    (slo,) = load({"budgetbot.yaml": root, "slo.yaml": OPENSLO_THRESHOLD}).slos
+    assert isinstance(slo.sli, EventsSLI) and slo.slice_size == 60
+    assert render(slo.sli.error_query, 3600) == (
+        "sum_over_time((((checkout_latency_p99_seconds) > bool 0.3) and "
+        "((checkout_latency_p99_seconds) == (checkout_latency_p99_seconds)))[59m59s:1m])"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "fragment"),
+    [
+        (OPENSLO_RATIO.replace("timeSliceTarget: 0.95, ", ""),
+         "spec.objectives[0].timeSliceTarget", "needs timeSliceTarget in (0, 1], got none"),
+        (OPENSLO_RATIO.replace("timeSliceWindow: 5m", "timeSliceWindow: 7m"),
+         "spec.objectives[0].timeSliceWindow", "divides an hour"),
+        (OPENSLO_THRESHOLD.replace("op: lte", "op: eq"), "spec.objectives[0].op",
+         "needs op: one of lt, lte, gt, gte"),
+    ],
+)  # fmt: skip
+def test_wrong_openslo_timeslices_are_refused(
+    problems: Callable[[Files], list[Problem]], text: str, path: str, fragment: str
+) -> None:
+    found = problems({"budgetbot.yaml": BASE + "include: [slo.yaml]\n", "slo.yaml": text})
+    prefix = "documents[0]." if "---" in text else ""
+    find(found, "slo.yaml", prefix + path, fragment)

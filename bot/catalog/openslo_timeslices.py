@@ -1,0 +1,82 @@
+"""OpenSLO openslo/v1 `budgetingMethod: Timeslices`: each objective's slices.
+
+- With a `ratioMetric`: a slice of `timeSliceWindow` is good when at least
+  `timeSliceTarget` of its events are good (budgetbot's `timeslice: {size, target}`).
+- With a `thresholdMetric`: a slice is good when the metric's value satisfies the
+  objective's `op` (lt, lte, gt, gte) and `value` (budgetbot's `sli.threshold`).
+
+`RatioTimeslices` (the mean of every slice's good ratio) is a different figure and is
+refused by name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import promql_parser as pp
+
+from bot.catalog.errors import Problems, join
+from bot.catalog.timeslices import DIVIDES, ThresholdModel, threshold_slices
+from bot.domain.durations import parse_duration
+from bot.domain.slo import SLI
+
+OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+
+
+def slice_size(file: str, where: str, window: Any, problems: Problems) -> int | None:
+    """An objective's timeSliceWindow in seconds; None after recording a problem."""
+    path = join(where, "timeSliceWindow")
+    if not isinstance(window, str):
+        problems.add(file, path, "Timeslices needs timeSliceWindow, a duration such as 1m")
+        return None
+    try:
+        size = parse_duration(window)
+    except ValueError as exc:
+        problems.add(file, path, str(exc))
+        return None
+    if size < 60 or DIVIDES % size:
+        message = "must be a whole number of minutes that divides an hour (1m, 5m, 15m, 1h)"
+        problems.add(file, path, f"{message}, got {window!r}")
+        return None
+    return size
+
+
+def slice_target(file: str, where: str, target: float | None, problems: Problems) -> float | None:
+    """An objective's timeSliceTarget in (0, 1]; None after recording a problem."""
+    if target is None or not 0 < target <= 1:
+        got = "none" if target is None else f"{target:g}"
+        message = f"Timeslices over a ratioMetric needs timeSliceTarget in (0, 1], got {got}"
+        problems.add(file, join(where, "timeSliceTarget"), message)
+        return None
+    return target
+
+
+def threshold_sli(
+    file: str, where: str, query: str, op: str | None, value: float | None, size: int,
+    problems: Problems,
+) -> SLI | None:  # fmt: skip
+    """The sliced SLI of a thresholdMetric objective; None after recording a problem."""
+    if op not in OPS:
+        message = f"a thresholdMetric objective needs op: one of {', '.join(OPS)}, got {op!r}"
+        problems.add(file, join(where, "op"), message)
+        return None
+    if value is None:
+        problems.add(file, join(where, "value"), "a thresholdMetric objective needs a value")
+        return None
+    return threshold_slices(ThresholdModel(query=query, op=OPS[op], value=value), size)
+
+
+def gauge_query(file: str, path: str, metric: Any, problems: Problems) -> str | None:
+    """The PromQL of a thresholdMetric (its metricSource.spec.query or .promql)."""
+    spec = metric.get("metricSource", {}).get("spec", {}) if isinstance(metric, dict) else {}
+    query = spec.get("query", spec.get("promql")) if isinstance(spec, dict) else None
+    where = join(path, "metricSource.spec.query")
+    if not isinstance(query, str) or not query.strip():
+        problems.add(file, where, "a thresholdMetric needs its PromQL query")
+        return None
+    try:
+        pp.parse(query.replace("{{.window}}", "1m"))
+    except (ValueError, TypeError) as exc:
+        problems.add(file, where, f"invalid PromQL {query!r}: {exc}")
+        return None
+    return query.strip()
