@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.support.database",
     "tests.support.slack_api",
     "tests.support.histograms",
+    "tests.support.stores",
 ]

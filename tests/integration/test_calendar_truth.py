@@ -1,7 +1,7 @@
-"""Calendar windows on a real Prometheus against the ground truth: a month, a week and a
-quarter, aligned in UTC and in Tokyo, over the `calendar` scenario (an error burst just
-before the UTC month's start, another just after), so a rolling window or a period of
-the wrong time zone would read other figures."""
+"""Calendar windows on a real Prometheus and a real VictoriaMetrics against the ground
+truth: a month, a week and a quarter, aligned in UTC and in Tokyo, over the `calendar`
+scenario (an error burst just before the UTC month's start, another just after), so a
+rolling window or a period of the wrong time zone would read other figures."""
 
 import json
 from datetime import UTC, datetime
@@ -47,10 +47,10 @@ def catalog(directory: Path, url: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def status(prom: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    path = catalog(tmp_path_factory.mktemp("calendar"), prom.url)
+def status(store: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    path = catalog(tmp_path_factory.mktemp("calendar"), store.url)
     run = budgetbot(
-        "status", "--config", str(path), "--at", prom.end.isoformat(), "--format", "json"
+        "status", "--config", str(path), "--at", store.end.isoformat(), "--format", "json"
     )
     assert run.returncode == 0, run.stderr
     return {doc["slo"]: doc for doc in json.loads(run.stdout)}
@@ -63,13 +63,13 @@ def stamp(text: str) -> datetime:
 @pytest.mark.parametrize("team", sorted(ZONES))
 @pytest.mark.parametrize("period", ["month", "week", "quarter"])
 def test_a_calendar_budget_counts_from_the_period_start(
-    status: dict[str, dict[str, Any]], prom: Any, team: str, period: str
+    status: dict[str, dict[str, Any]], store: Any, team: str, period: str
 ) -> None:
     doc = status[f"{team}-{period}"]
-    span = calendar_span(Calendar(period), prom.end, ZONES[team])
+    span = calendar_span(Calendar(period), store.end, ZONES[team])
     assert (stamp(doc["window_start"]), stamp(doc["window_end"])) == (span.start, span.end)
     assert doc["window"] == period and doc["data"] == "ok"
-    bad, total = prom.truth.counts("calendar", max(span.start, prom.start), prom.end)
+    bad, total = store.truth.counts("calendar", max(span.start, store.start), store.end)
     assert doc["error_ratio"] == pytest.approx(bad / total, rel=1e-3)
     assert doc["budget_remaining"] == pytest.approx(1 - bad / total / 0.005, rel=1e-3, abs=1e-4)
 
@@ -84,21 +84,21 @@ def test_the_periods_read_differ_where_the_bursts_lie(status: dict[str, dict[str
 
 @pytest.mark.parametrize("period", ["month", "quarter"])
 def test_burn_rates_are_the_windows_own_and_factors_use_the_whole_period(
-    status: dict[str, dict[str, Any]], prom: Any, period: str
+    status: dict[str, dict[str, Any]], store: Any, period: str
 ) -> None:
     doc = status[f"utc-{period}"]
     for seconds in burn_windows():
-        expected = prom.truth.error_ratio("calendar", prom.end, seconds)
+        expected = store.truth.error_ratio("calendar", store.end, seconds)
         got = doc["burn_rates"][format_duration(seconds)]
         assert got == pytest.approx((expected or 0.0) / 0.005, rel=1e-3, abs=1e-6)
     # A page needs the 1 h burn above 2 % of the whole period's budget in that hour.
-    span = calendar_span(Calendar(period), prom.end, "UTC")
+    span = calendar_span(Calendar(period), store.end, "UTC")
     assert DEFAULT_RULES[0].factor(span.length, 0.005) == pytest.approx(0.02 * span.length / 3600)
 
 
 def test_a_rolling_window_reports_its_span_too(
-    status: dict[str, dict[str, Any]], prom: Any
+    status: dict[str, dict[str, Any]], store: Any
 ) -> None:
     doc = status["utc-30d"]
-    assert stamp(doc["window_end"]) == prom.end
-    assert (prom.end - stamp(doc["window_start"])).days == 30
+    assert stamp(doc["window_end"]) == store.end
+    assert (store.end - stamp(doc["window_start"])).days == 30

@@ -13,19 +13,6 @@ from tests.integration.test_query_kinds import SERVICES
 from tests.support.catalogs import both_forms_catalog
 from tests.support.cli import budgetbot
 
-STORES = ["prometheus", "victoriametrics"]
-
-
-@pytest.fixture(params=STORES, scope="module")
-def store_name(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture(scope="module")
-def store(store_name: str, request: pytest.FixtureRequest) -> Any:
-    """The running store (its URL) and the truth behind its data."""
-    return request.getfixturevalue("prom" if store_name == "prometheus" else "victoria")
-
 
 @pytest.fixture(scope="module")
 def status(store: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:

@@ -1,7 +1,8 @@
-"""Timeslice budgets on a real Prometheus against the ground truth, minute by minute: a
-minute is bad when less than the target of its requests succeeded (the `fastburn`
-scenario's last 30 minutes), a minute without requests does not count (`quiet`'s last 4
-hours), and a threshold on a gauge counts the same minutes the ratio form does."""
+"""Timeslice budgets on a real Prometheus and a real VictoriaMetrics against the ground
+truth, minute by minute: a minute is bad when less than the target of its requests
+succeeded (the `fastburn` scenario's last 30 minutes), a minute without requests does not
+count (`quiet`'s last 4 hours), and a threshold on a gauge counts the same minutes the
+ratio form does."""
 
 import json
 from datetime import datetime, timedelta
@@ -53,11 +54,11 @@ def threshold_slo(service: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def catalog(prom: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def catalog(store: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
     services = ("fastburn", "quiet")
     path: Path = tmp_path_factory.mktemp("slices") / "budgetbot.yaml"
     path.write_text(
-        f"prometheus: {{url: {prom.url}}}\nteams:\n  ops: {{channel: C0OPS}}\nservices:\n"
+        f"prometheus: {{url: {store.url}}}\nteams:\n  ops: {{channel: C0OPS}}\nservices:\n"
         + "".join(f"  {s}: {{team: ops}}\n" for s in services)
         + "slos:"
         + "".join(ratio_slo(s) + threshold_slo(s) for s in services),
@@ -67,19 +68,19 @@ def catalog(prom: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def status(prom: Any, catalog: Path) -> dict[str, dict[str, Any]]:
-    at = prom.end.isoformat()
+def status(store: Any, catalog: Path) -> dict[str, dict[str, Any]]:
+    at = store.end.isoformat()
     run = budgetbot("status", "--config", str(catalog), "--at", at, "--format", "json")
     assert run.returncode == 0, run.stderr
     return {doc["slo"]: doc for doc in json.loads(run.stdout)}
 
 
-def slices(prom: Any, service: str, end: datetime, seconds: int) -> tuple[int, int]:
+def slices(store: Any, service: str, end: datetime, seconds: int) -> tuple[int, int]:
     """(bad, with traffic) of the minutes ending in (end - seconds, end], from the truth."""
     bad = counted = 0
     for k in range(seconds // 60):
         t = end - timedelta(minutes=k)
-        errors, total = prom.truth.counts(service, t - timedelta(minutes=1), t)
+        errors, total = store.truth.counts(service, t - timedelta(minutes=1), t)
         if total:
             counted += 1
             bad += (total - errors) / total < TARGET
@@ -89,17 +90,17 @@ def slices(prom: Any, service: str, end: datetime, seconds: int) -> tuple[int, i
 @pytest.mark.parametrize("service", ["fastburn", "quiet"])
 @pytest.mark.parametrize("form", ["minutes", "gauge"])
 def test_the_budget_counts_bad_minutes_among_minutes_with_traffic(
-    status: dict[str, dict[str, Any]], prom: Any, service: str, form: str
+    status: dict[str, dict[str, Any]], store: Any, service: str, form: str
 ) -> None:
     doc = status[f"{service}-{form}"]
-    bad, counted = slices(prom, service, prom.end, 86400)
+    bad, counted = slices(store, service, store.end, 86400)
     assert doc["data"] == "ok"
     assert doc["error_ratio"] == pytest.approx(bad / counted, abs=1e-12)
     assert doc["budget_remaining"] == pytest.approx(1 - bad / counted / BUDGET, abs=1e-9)
     for seconds in burn_windows():
         if seconds > 86400:
             continue
-        bad_w, counted_w = slices(prom, service, prom.end, seconds)
+        bad_w, counted_w = slices(store, service, store.end, seconds)
         got = doc["burn_rates"][format_duration(seconds)]
         if counted_w == 0:
             assert got is None
@@ -107,10 +108,10 @@ def test_the_budget_counts_bad_minutes_among_minutes_with_traffic(
             assert got == pytest.approx(bad_w / counted_w / BUDGET, abs=1e-9)
 
 
-def test_the_truth_has_bad_minutes_and_minutes_without_traffic(prom: Any) -> None:
-    bad, counted = slices(prom, "fastburn", prom.end, 86400)
+def test_the_truth_has_bad_minutes_and_minutes_without_traffic(store: Any) -> None:
+    bad, counted = slices(store, "fastburn", store.end, 86400)
     assert bad == 30 and counted == 1440  # the last 30 minutes are at 30 % errors
-    _, quiet = slices(prom, "quiet", prom.end, 86400)
+    _, quiet = slices(store, "quiet", store.end, 86400)
     assert quiet == 1440 - 4 * 60  # no requests in the last 4 hours
 
 
@@ -120,12 +121,12 @@ def test_thirty_bad_minutes_page(status: dict[str, dict[str, Any]]) -> None:
 
 
 def test_hours_reused_by_a_running_serve_give_the_same_slices(
-    status: dict[str, dict[str, Any]], prom: Any, catalog: Path
+    status: dict[str, dict[str, Any]], store: Any, catalog: Path
 ) -> None:
     """serve composes long windows from hourly pieces: the slices add up the same."""
     loaded = load_catalog(str(catalog))
-    source = PrometheusSource(prom.url, reuse_hours=True)
-    for at in (prom.end - timedelta(minutes=7), prom.end):  # cold, then hours reused
+    source = PrometheusSource(store.url, reuse_hours=True)
+    for at in (store.end - timedelta(minutes=7), store.end):  # cold, then hours reused
         got = {s.slo.name: s for s in evaluate_status(loaded, source, at)}
     assert source.hourly is not None
     hours = [e for e in source.hourly._series if "sum_over_time" in e]
