@@ -13,6 +13,7 @@ from bot.catalog.timeslices import (
     Slicing,
     ThresholdModel,
     TimesliceModel,
+    check_threshold,
     slicing,
     threshold_slices,
 )
@@ -61,6 +62,10 @@ def native_sli(
             ops = ", ".join(OPS)
             message = f"must be one of {ops}, got {model.threshold.op!r}"
             problems.add(file, join(where, "threshold.op"), message)
+            return None, None
+        error = check_threshold(model.threshold.query, model.threshold.value)
+        if error:
+            problems.add(file, join(where, "threshold"), f"{subject}: {error}")
             return None, None
         if slices is None:
             return None, None

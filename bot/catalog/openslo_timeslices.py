@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import promql_parser as pp
-
 from bot.catalog.errors import Problems, join
-from bot.catalog.timeslices import DIVIDES, ThresholdModel, threshold_slices
-from bot.domain.durations import parse_duration
+from bot.catalog.timeslices import (
+    ThresholdModel,
+    check_size,
+    check_target,
+    check_threshold,
+    threshold_slices,
+)
 from bot.domain.slo import SLI
 
 OPS = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
@@ -29,23 +32,18 @@ def slice_size(file: str, where: str, window: Any, problems: Problems) -> int | 
     if not isinstance(window, str):
         problems.add(file, path, "Timeslices needs timeSliceWindow, a duration such as 1m")
         return None
-    try:
-        size = parse_duration(window)
-    except ValueError as exc:
-        problems.add(file, path, str(exc))
-        return None
-    if size < 60 or DIVIDES % size:
-        message = "must be a whole number of minutes that divides an hour (1m, 5m, 15m, 1h)"
-        problems.add(file, path, f"{message}, got {window!r}")
+    size, error = check_size(window)
+    if error:
+        problems.add(file, path, error)
         return None
     return size
 
 
 def slice_target(file: str, where: str, target: float | None, problems: Problems) -> float | None:
     """An objective's timeSliceTarget in (0, 1]; None after recording a problem."""
-    if target is None or not 0 < target <= 1:
-        got = "none" if target is None else f"{target:g}"
-        message = f"Timeslices over a ratioMetric needs timeSliceTarget in (0, 1], got {got}"
+    error = check_target(target)
+    if error:
+        message = f"Timeslices over a ratioMetric needs timeSliceTarget, the share {error}"
         problems.add(file, join(where, "timeSliceTarget"), message)
         return None
     return target
@@ -63,6 +61,10 @@ def threshold_sli(
     if value is None:
         problems.add(file, join(where, "value"), "a thresholdMetric objective needs a value")
         return None
+    error = check_threshold(query, value)
+    if error:
+        problems.add(file, join(where, "value"), error)
+        return None
     return threshold_slices(ThresholdModel(query=query, op=OPS[op], value=value), size)
 
 
@@ -74,9 +76,8 @@ def gauge_query(file: str, path: str, metric: Any, problems: Problems) -> str | 
     if not isinstance(query, str) or not query.strip():
         problems.add(file, where, "a thresholdMetric needs its PromQL query")
         return None
-    try:
-        pp.parse(query.replace("{{.window}}", "1m"))
-    except (ValueError, TypeError) as exc:
-        problems.add(file, where, f"invalid PromQL {query!r}: {exc}")
+    error = check_threshold(query, 0.0)
+    if error:
+        problems.add(file, where, error)
         return None
     return query.strip()

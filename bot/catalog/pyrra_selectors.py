@@ -74,6 +74,8 @@ def _bucket(selector: pp.VectorSelector) -> str | None:
         for matcher in found:
             if matcher.op != pp.MatchOp.Equal or not _NUMBER.fullmatch(matcher.value):
                 return f'le must be one bucket boundary such as le="0.5", got {_matcher(matcher)}'
+            if "Inf" in matcher.value:
+                return 'le="+Inf" holds every request, so none could be slow: name a boundary'
     return None
 
 

@@ -19,12 +19,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import promql_parser as pp
+
 from bot.catalog.errors import Problems, StrictModel, join
 from bot.domain.durations import format_duration, parse_duration
 from bot.domain.slo import OPEN_WINDOW, WINDOW_PATTERN, EventsSLI, QueryKind
 
 OPS = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}  # op -> what makes a slice bad
 DIVIDES = 3600  # a slice size divides an hour, so that hours hold whole slices
+LONGEST = 300  # and fits the shortest burn window (5m), which then holds whole slices
+SIZES = "1m, 2m, 3m, 4m or 5m"
 
 
 class TimesliceModel(StrictModel):
@@ -57,14 +61,9 @@ def slicing(
         example = "{size: 1m}" if threshold else "{size: 1m, target: 0.95}"
         problems.add(file, path, f"budgeting: timeslices needs timeslice: {example}")
         return None
-    try:
-        size = parse_duration(model.size)
-    except ValueError as exc:
-        problems.add(file, join(where, "size"), str(exc))
-        return None
-    if size < 60 or DIVIDES % size:
-        message = "must be a whole number of minutes that divides an hour (1m, 5m, 15m, 1h)"
-        problems.add(file, join(where, "size"), f"{message}, got {model.size!r}")
+    size, error = check_size(model.size)
+    if error:
+        problems.add(file, join(where, "size"), error)
         return None
     if threshold:
         if model.target is not None:
@@ -72,12 +71,46 @@ def slicing(
             problems.add(file, join(where, "target"), message)
             return None
         return Slicing(size, None)
-    if model.target is None or not (0 < model.target <= 1 and math.isfinite(model.target)):
-        got = "none" if model.target is None else f"{model.target:g}"
-        message = f"the share of good events that makes a slice good, in (0, 1], got {got}"
-        problems.add(file, join(where, "target"), message)
+    error = check_target(model.target)
+    if error or model.target is None:
+        problems.add(file, join(where, "target"), f"the share of good events {error}")
         return None
     return Slicing(size, model.target)
+
+
+def check_size(text: str) -> tuple[int, str | None]:
+    """A slice's seconds, or why the size will not do: whole minutes that divide an hour
+    and fit the shortest burn window, so that every window holds whole slices."""
+    try:
+        size = parse_duration(text)
+    except ValueError as exc:
+        return 0, str(exc)
+    if size < 60 or DIVIDES % size or size > LONGEST:
+        return 0, f"must be {SIZES} (whole minutes within the 5m burn window), got {text!r}"
+    return size, None
+
+
+def check_target(target: float | None) -> str | None:
+    """Why a slice's target share will not do, or None."""
+    if target is None or not (0 < target <= 1 and math.isfinite(target)):
+        got = "none" if target is None else f"{target:g}"
+        return f"that makes a slice good, in (0, 1], got {got}"
+    return None
+
+
+def check_threshold(query: str, value: float) -> str | None:
+    """Why a threshold's gauge or value will not do, or None: the query must parse on its
+    own as one instant vector (it is placed inside budgetbot's expressions), the value
+    must be a number (NaN would make every slice good)."""
+    if not math.isfinite(value):
+        return f"the value must be a number, got {value}"
+    try:
+        expr = pp.parse(WINDOW_PATTERN.sub("1m", query))
+    except (ValueError, TypeError) as exc:
+        return f"invalid PromQL {query!r}: {exc}"
+    if isinstance(expr, pp.MatrixSelector | pp.SubqueryExpr | pp.NumberLiteral | pp.StringLiteral):
+        return f"the query must give an instant vector (a gauge's value), got {query!r}"
+    return None
 
 
 def ratio_slices(sli: EventsSLI, size: int, target: float) -> EventsSLI:

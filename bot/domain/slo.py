@@ -268,11 +268,14 @@ class Catalog:
 
     def min_events(self, slo: SLO) -> float:
         """The events a burn rule's long window needs before it fires: the SLO's own
-        `min_events`, else the catalog's `alerts.min_events`; ratio SLIs count no events."""
+        `min_events`, else the catalog's `alerts.min_events` (events: not for an SLO
+        counted in slices); ratio SLIs count no events."""
         if not isinstance(slo.sli, EventsSLI):
             return 0.0
         own = slo.min_events
-        return own if own is not None else self.alert_policy(slo.tier).min_events
+        if own is not None or slo.slice_size is not None:  # the default counts events
+            return own or 0.0
+        return self.alert_policy(slo.tier).min_events
 
     def slo(self, name: str) -> SLO | None:
         return next((s for s in self.slos if s.name == name), None)

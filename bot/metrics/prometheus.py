@@ -262,10 +262,11 @@ class PrometheusSource:
         if span <= 0:
             raise ValueError("the end must come after the start")
         try:
-            terms = plan_event_terms(slo, span)
+            window = slo.period_seconds(end)  # a calendar SLO: its period so far
+            terms = plan_event_terms(slo, span, window)
         except ValueError as exc:
             raise QueryRejected(str(exc)) from None
-        counts = fold_event_counts(slo, span, self.evaluate(terms, end))
+        counts = fold_event_counts(slo, span, window, self.evaluate(terms, end))
         if isinstance(counts, str):
             raise QueryRejected(counts)
         return counts

@@ -188,8 +188,9 @@ def _rates(
     return Rates(*events)
 
 
-def plan_event_terms(slo: SLO, span: int) -> list[Term]:
-    """Bad and total terms over the last `span` seconds and over the SLO window."""
+def plan_event_terms(slo: SLO, span: int, window: int) -> list[Term]:
+    """Bad and total terms over the last `span` seconds and over the SLO's `window` (a
+    calendar SLO's: its period so far)."""
     if not isinstance(slo.sli, EventsSLI):
         raise ValueError(
             f"SLO {slo.name} has an error-ratio SLI without event counts; "
@@ -199,13 +200,13 @@ def plan_event_terms(slo: SLO, span: int) -> list[Term]:
     return [
         Term("bad", render(sli.planned_bad.text, span)),
         Term("total", render(sli.planned_total.text, span)),
-        Term("window_bad", render(sli.planned_bad.text, slo.window)),
-        Term("window_total", render(sli.planned_total.text, slo.window)),
+        Term("window_bad", render(sli.planned_bad.text, window)),
+        Term("window_total", render(sli.planned_total.text, window)),
     ]
 
 
 def fold_event_counts(
-    slo: SLO, span: int, values: Mapping[Hashable, TermValue]
+    slo: SLO, span: int, window: int, values: Mapping[Hashable, TermValue]
 ) -> EventCounts | str:
     """Event counts from the values (rates times their seconds, counts as they are), or the
     reason there are none."""
@@ -219,11 +220,15 @@ def fold_event_counts(
     if values.get("total") is None or values.get("window_total") is None:
         return f"no data for SLO {slo.name} in that window"
     assert isinstance(slo.sli, EventsSLI)
+    if slo.sli.bucket is not None and (
+        values.get("bad") is None or values.get("window_bad") is None
+    ):
+        return no_bucket(slo)  # read as "no errors", the incident would cost nothing
     got = {k: v if isinstance(v, float) else 0.0 for k, v in values.items()}
     bad, total = slo.sli.planned_bad.kind, slo.sli.planned_total.kind
     return EventCounts(
         bad=bad.events(got["bad"], span),
         total=total.events(got["total"], span),
-        window_bad=bad.events(got["window_bad"], slo.window),
-        window_total=total.events(got["window_total"], slo.window),
+        window_bad=bad.events(got["window_bad"], window),
+        window_total=total.events(got["window_total"], window),
     )

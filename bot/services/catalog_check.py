@@ -48,7 +48,7 @@ def live_check(
 ) -> dict[str, list[QueryCheck]]:
     """Every query of every SLO over its window at `at`: how many series it returns."""
     terms = [
-        Term((slo.name, role), f"count({render(query, slo.window)})")
+        Term((slo.name, role), f"count({render(query, _checked_over(slo))})")
         for slo in slos
         for role, query in slo_queries(slo).items()
     ]
@@ -72,6 +72,12 @@ def live_check(
         else:
             checks[name].append(_check(role, value))
     return checks
+
+
+def _checked_over(slo: SLO) -> int:
+    """The window a query is tried over: an hour for timeslices (a 30-day subquery of
+    minutes would only try Prometheus's patience), else the SLO's own."""
+    return 3600 if slo.slice_size is not None else slo.window
 
 
 def _check(role: str, value: TermValue) -> QueryCheck:

@@ -82,12 +82,18 @@ class DigestData:
         slos = self.slos(team)
         starts = {s.name: s.span(at).start for s in slos}  # a calendar SLO: its period's
         longest = max((at - start for start in starts.values()), default=timedelta(seconds=WEEK))
-        window = int(longest.total_seconds())
+        window = max(3600, int(longest.total_seconds()))
         step = max(3600, window // CHART_POINTS // 3600 * 3600)
         instants = [at - timedelta(seconds=step * k) for k in range(window // step, -1, -1)]
         points: dict[str, list[tuple[datetime, float | None]]] = {s.name: [] for s in slos}
         for instant in instants:
-            shown = [s for s in slos if instant >= starts[s.name]]
+            # A calendar SLO's line begins after its period's start (at it, nothing of the
+            # period is there to read); a rolling one spans its whole window.
+            shown = [
+                s
+                for s in slos
+                if instant > starts[s.name] or (instant == starts[s.name] and not s.calendar)
+            ]
             if not shown:
                 continue
             for s in evaluate_status(self._catalog, self._source, instant, shown, windows=()):

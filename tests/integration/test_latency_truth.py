@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 
+from bot.catalog import load_catalog
 from bot.domain.burn import burn_windows
 from bot.domain.durations import format_duration
+from bot.metrics.errors import QueryRejected
+from bot.metrics.prometheus import PrometheusSource
 from tests.support.cli import budgetbot
 from tests.support.histograms import BOUNDARIES, Histogram
 
@@ -102,3 +105,12 @@ def test_check_config_live_finds_it_before_any_evaluation(
         in run.stdout
     )
     assert run.stdout.count("bucket: one") == 2
+
+
+def test_incident_impact_never_reads_a_missing_bucket_as_no_errors(
+    config: Path, histogram: Histogram
+) -> None:
+    wrong = next(s for s in load_catalog(str(config)).slos if s.name == "api-wrong")
+    source = PrometheusSource(histogram.url, reuse_hours=False)
+    with pytest.raises(QueryRejected, match=r"no histogram bucket at the threshold 0\.3"):
+        source.event_counts(wrong, histogram.end - timedelta(hours=2), histogram.end)

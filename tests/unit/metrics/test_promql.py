@@ -124,7 +124,7 @@ def test_assemble_error_in_ratio(value: TermError) -> None:
 
 
 def test_event_terms_and_counts() -> None:
-    terms = {t.key: t.expr for t in plan_event_terms(EVENTS, 7200)}
+    terms = {t.key: t.expr for t in plan_event_terms(EVENTS, 7200, EVENTS.window)}
     assert terms == {
         "bad": "bad[2h]",
         "total": "all[2h]",
@@ -132,13 +132,18 @@ def test_event_terms_and_counts() -> None:
         "window_total": "all[1d]",
     }
     counts = fold_event_counts(
-        EVENTS, 7200, {"bad": 0.5, "total": 10.0, "window_bad": None, "window_total": 2.0}
+        EVENTS,
+        7200,
+        EVENTS.window,
+        {"bad": 0.5, "total": 10.0, "window_bad": None, "window_total": 2.0},
     )
     assert counts == EventCounts(bad=3600.0, total=72000.0, window_bad=0.0, window_total=172800.0)
-    assert "no data" in str(fold_event_counts(EVENTS, 7200, {"bad": 1.0, "total": None}))
-    assert fold_event_counts(EVENTS, 60, {"bad": TermError("boom")}) == "boom"
+    assert "no data" in str(
+        fold_event_counts(EVENTS, 7200, EVENTS.window, {"bad": 1.0, "total": None})
+    )
+    assert fold_event_counts(EVENTS, 60, EVENTS.window, {"bad": TermError("boom")}) == "boom"
     with pytest.raises(ValueError, match="error-ratio SLI"):
-        plan_event_terms(RATIO, 60)
+        plan_event_terms(RATIO, 60, RATIO.window)
 
 
 COUNTED = SLO(
@@ -155,7 +160,10 @@ COUNTED = SLO(
 def test_counts_are_events_as_they_are() -> None:
     """sum(increase(...)) values are events already: never multiplied by their seconds."""
     counts = fold_event_counts(
-        COUNTED, 7200, {"bad": 30.0, "total": 1000.0, "window_bad": 50.0, "window_total": 9e4}
+        COUNTED,
+        7200,
+        COUNTED.window,
+        {"bad": 30.0, "total": 1000.0, "window_bad": 50.0, "window_total": 9e4},
     )
     assert counts == EventCounts(bad=30.0, total=1000.0, window_bad=50.0, window_total=9e4)
     got = assemble(

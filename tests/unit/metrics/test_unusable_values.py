@@ -58,10 +58,10 @@ def test_a_ratio_nan_in_a_burn_window_is_no_traffic() -> None:
 def test_incident_counts_refuse_garbage() -> None:
     values: dict[object, object] = {"bad": math.nan, "total": 5.0, "window_bad": 1.0}
     values["window_total"] = 9.0
-    assert "returned NaN" in str(fold_event_counts(EVENTS, 600, values))  # type: ignore[arg-type]
+    assert "returned NaN" in str(fold_event_counts(EVENTS, 600, EVENTS.window, values))  # type: ignore[arg-type]
     values["bad"] = 1.0
     values["window_total"] = math.inf
-    assert "returned inf" in str(fold_event_counts(EVENTS, 600, values))  # type: ignore[arg-type]
+    assert "returned inf" in str(fold_event_counts(EVENTS, 600, EVENTS.window, values))  # type: ignore[arg-type]
 
 
 ANY_FLOAT = st.one_of(
