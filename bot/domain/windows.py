@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-MIN_ELAPSED = 60  # seconds: a period a moment old is read over its first minute
+MIN_ELAPSED = 60  # seconds: in a period's first minute, the last minute is read
 
 
 class Calendar(StrEnum):

@@ -120,7 +120,7 @@ def test_elapsed_and_left_split_the_period_at_the_instant() -> None:
     assert span.elapsed + span.left == span.length
 
 
-def test_a_period_a_moment_old_is_read_over_its_first_minute() -> None:
+def test_a_period_a_moment_old_is_read_over_the_last_minute() -> None:
     span = calendar_span(Calendar.MONTH, utc("2026-12-01T00:00:05Z"), "UTC")
     assert span.elapsed == MIN_ELAPSED
 
