@@ -9,7 +9,7 @@ from typing import TypeVar
 from bot.catalog.counting import counting
 from bot.catalog.errors import Problems, join
 from bot.catalog.fragment import Fragment, Located, SLODraft
-from bot.catalog.timeslices import ratio_slices
+from bot.catalog.timeslices import mean_ratio_slices, ratio_slices
 from bot.domain.slo import SLI, SLO, Catalog, EventsSLI, Service, SeverityThresholds, Team, Tier
 
 T = TypeVar("T")
@@ -155,6 +155,8 @@ def _slo(draft: SLODraft, service: Service, team: Team, sli: SLI) -> SLO:
         sli = counting(sli)  # rate() evaluated as increase(): exact on every store
         if draft.slice_size and draft.slice_target is not None:  # counted in slices
             sli = ratio_slices(sli, draft.slice_size, draft.slice_target)
+        elif draft.slice_size and draft.slice_mean:  # the mean of the slices' ratios
+            sli = mean_ratio_slices(sli, draft.slice_size)
     return SLO(
         name=draft.name,
         service=service.name,

@@ -52,6 +52,7 @@ class SLODraft:
     min_events: float | None = None  # burn rules need this many events (None: the catalog's)
     slice_size: int | None = None  # timeslice budgeting: seconds of a slice
     slice_target: float | None = None  # and, over events, the good share a slice needs
+    slice_mean: bool = False  # or: the mean of the slices' ratios (RatioTimeslices)
     notes: list[str] = field(default_factory=list)  # assumed or ignored: check-config shows
 
 

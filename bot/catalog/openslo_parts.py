@@ -74,12 +74,6 @@ def check_budgeting(method: str | None, methods: tuple[str, ...]) -> str | None:
     """The problem with a budgetingMethod (only Occurrences is supported), or None."""
     if method is None or method == "Occurrences":
         return None
-    if method == "RatioTimeslices" and method in methods:
-        return (
-            "budgetingMethod RatioTimeslices (the mean of every slice's good ratio) is not "
-            "supported; use Timeslices (good slices among slices, with timeSliceTarget) or "
-            "Occurrences"
-        )
     if method in TIMESLICES and method in methods:
         return (
             f"budgetingMethod {method} is not supported in this version; budgetbot counts "

@@ -66,7 +66,8 @@ def parse_slo(file: str, prefix: str, doc: DocumentModel, problems: Problems) ->
         _report(file, errors, problems)
         return []
     errors.append((join(path, "service"), check_name(spec.service)))
-    sliced = spec.budgetingMethod == "Timeslices"
+    sliced = spec.budgetingMethod in ("Timeslices", "RatioTimeslices")
+    mean = spec.budgetingMethod == "RatioTimeslices"
     method = None if sliced else check_budgeting(spec.budgetingMethod, V1_METHODS)
     errors.append((join(path, "budgetingMethod"), method))
     notes: list[str] = [] if spec.budgetingMethod else [NO_METHOD]
@@ -82,7 +83,10 @@ def parse_slo(file: str, prefix: str, doc: DocumentModel, problems: Problems) ->
         subject = f"SLO {name}"
         where = join(path, "indicator.spec")
         threshold = spec.indicator.spec.thresholdMetric
-        if sliced and threshold is not None:
+        if mean and threshold is not None:
+            message = "RatioTimeslices averages slices' good ratios: it needs a ratioMetric"
+            errors.append((join(where, "thresholdMetric"), message))
+        elif sliced and threshold is not None:
             gauge = gauge_query(file, join(where, "thresholdMetric"), threshold, problems)
         else:
             sli = ratio_sli(file, where, spec.indicator.spec, subject, problems)
@@ -122,6 +126,8 @@ def parse_slo(file: str, prefix: str, doc: DocumentModel, problems: Problems) ->
                 file, where, gauge, objective.op, objective.value, size, problems
             )
             draft.slice_size = size
+        elif size and mean:
+            draft.slice_size, draft.slice_mean = size, True
         elif size:
             draft.slice_target = slice_target(file, where, objective.timeSliceTarget, problems)
             draft.slice_size = size if draft.slice_target is not None else None

@@ -5,8 +5,9 @@
 - With a `thresholdMetric`: a slice is good when the metric's value satisfies the
   objective's `op` (lt, lte, gt, gte) and `value` (budgetbot's `sli.threshold`).
 
-`RatioTimeslices` (the mean of every slice's good ratio) is a different figure and is
-refused by name.
+`budgetingMethod: RatioTimeslices` over a `ratioMetric`: the SLI is the mean of every
+slice's good ratio (slices without events do not count), so the error ratio is the mean
+of the slices' error ratios.
 """
 
 from __future__ import annotations

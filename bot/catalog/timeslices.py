@@ -126,6 +126,20 @@ def ratio_slices(sli: EventsSLI, size: int, target: float) -> EventsSLI:
     )
 
 
+def mean_ratio_slices(sli: EventsSLI, size: int) -> EventsSLI:
+    """Events SLI -> the mean of every slice's error ratio (OpenSLO's RatioTimeslices):
+    bad = the sum of the slices' error ratios, total = the slices with events."""
+    bad = _at(sli.planned_bad.text, size, sli.planned_bad.kind)
+    total = _at(sli.planned_total.text, size, sli.planned_total.kind)
+    step = format_duration(size)
+    ratio = f"((({bad}) / ({total})) and (({total}) > 0))"
+    return _sliced(
+        f"sum_over_time({ratio}[{OPEN_WINDOW}:{step}])",
+        f"count_over_time((({total}) > 0)[{OPEN_WINDOW}:{step}])",
+        sli,
+    )
+
+
 def threshold_slices(model: ThresholdModel, size: int) -> EventsSLI:
     """A gauge -> slices: a slice is bad when its value does not satisfy `op value`."""
     query = WINDOW_PATTERN.sub(format_duration(size), model.query)

@@ -53,12 +53,38 @@ def threshold_slo(service: str) -> str:
 """
 
 
+def ratio_timeslices(service: str) -> str:
+    """OpenSLO's RatioTimeslices: the mean of the minutes' success ratios."""
+    bad = f'http_requests_total{{service="{service}"{ERRORS}}}'
+    total = f'http_requests_total{{service="{service}"}}'
+    return f"""---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {{name: {service}-mean, labels: {{team: ops}}}}
+spec:
+  service: {service}
+  budgetingMethod: RatioTimeslices
+  timeWindow: [{{duration: 1d, isRolling: true}}]
+  indicator:
+    metadata: {{name: {service}-ratio}}
+    spec:
+      ratioMetric:
+        counter: true
+        bad: {{metricSource: {{type: Prometheus, spec: {{query: '{bad}'}}}}}}
+        total: {{metricSource: {{type: Prometheus, spec: {{query: '{total}'}}}}}}
+  objectives: [{{target: 0.99, timeSliceWindow: 1m}}]
+"""
+
+
 @pytest.fixture(scope="module")
 def catalog(store: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
     services = ("fastburn", "quiet")
-    path: Path = tmp_path_factory.mktemp("slices") / "budgetbot.yaml"
+    directory = tmp_path_factory.mktemp("slices")
+    (directory / "openslo.yaml").write_text("".join(ratio_timeslices(s) for s in services))
+    path: Path = directory / "budgetbot.yaml"
     path.write_text(
-        f"prometheus: {{url: {store.url}}}\nteams:\n  ops: {{channel: C0OPS}}\nservices:\n"
+        f"prometheus: {{url: {store.url}}}\ninclude: [openslo.yaml]\n"
+        "teams:\n  ops: {channel: C0OPS}\nservices:\n"
         + "".join(f"  {s}: {{team: ops}}\n" for s in services)
         + "slos:"
         + "".join(ratio_slo(s) + threshold_slo(s) for s in services),
@@ -133,3 +159,18 @@ def test_hours_reused_by_a_running_serve_give_the_same_slices(
     assert hours, "the slices were not composed from hours"
     for name, doc in status.items():
         assert got[name].error_ratio == pytest.approx(doc["error_ratio"], abs=1e-12), name
+
+
+@pytest.mark.parametrize("service", ["fastburn", "quiet"])
+def test_ratio_timeslices_average_the_minutes_error_ratios(
+    status: dict[str, dict[str, Any]], store: Any, service: str
+) -> None:
+    ratios = []
+    for k in range(1440):
+        t = store.end - timedelta(minutes=k)
+        errors, total = store.truth.counts(service, t - timedelta(minutes=1), t)
+        if total:
+            ratios.append(errors / total)
+    doc = status[f"{service}-mean"]
+    assert doc["data"] == "ok"
+    assert doc["error_ratio"] == pytest.approx(sum(ratios) / len(ratios), rel=1e-9)

@@ -159,8 +159,8 @@ BROKEN: list[tuple[str, Files, str, str, str]] = [
         "ratio-timeslices",
         files(SERVICE_DOC, SLO_BAD.replace("Occurrences", "RatioTimeslices")),
         FILE,
-        "documents[1].spec.budgetingMethod",
-        "budgetingMethod RatioTimeslices (the mean of every slice's good ratio) is not supported",
+        "documents[1].spec.objectives[0].timeSliceWindow",
+        "Timeslices needs timeSliceWindow",
     ),
     (
         "calendar-window",

@@ -124,13 +124,12 @@ REFUSED: list[tuple[str, int, str, str, str, str]] = [
         "Timeslices needs timeSliceWindow, a duration such as 1m",
     ),
     (
-        "v1-RatioTimeslices",
+        "v1-RatioTimeslices-without-slices",
         2,
         "Occurrences",
         "RatioTimeslices",
-        "spec.budgetingMethod",
-        "budgetingMethod RatioTimeslices (the mean of every slice's good ratio) is not "
-        "supported; use Timeslices",
+        "spec.objectives[0].timeSliceWindow",
+        "Timeslices needs timeSliceWindow",
     ),
     (
         "v1-sli-threshold",

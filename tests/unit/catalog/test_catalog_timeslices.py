@@ -158,6 +158,8 @@ def test_openslo_timeslices_over_a_threshold_metric_load_as_threshold_slices(
          "spec.objectives[0].timeSliceWindow", "must be 1m, 2m, 3m, 4m or 5m"),
         (OPENSLO_THRESHOLD.replace("value: 0.3", "value: .inf"), "spec.objectives[0].value",
          "the value must be a number"),
+        (OPENSLO_THRESHOLD.replace("Timeslices", "RatioTimeslices"),
+         "spec.indicator.spec.thresholdMetric", "it needs a ratioMetric"),
         (OPENSLO_THRESHOLD.replace("op: lte", "op: eq"), "spec.objectives[0].op",
          "needs op: one of lt, lte, gt, gte"),
     ],
