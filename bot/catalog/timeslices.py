@@ -8,7 +8,7 @@ good or bad, and the budget counted in slices instead of events.
   without a value (no sample, NaN) does not count.
 
 Both become an events SLI whose events are slices, written as Prometheus subqueries
-stepped at the slice size (`[{{.window_open}}:1m]`: the window less one second, whose
+stepped at the slice size (`[{{.window_open}}:1m]`: the window less one millisecond, whose
 steps Prometheus aligns to the epoch): bad = the bad slices, total = the slices with
 data. So every figure (budget, burn rates, alerts, incident impact, digest, chart) is in
 slices, read like any other.

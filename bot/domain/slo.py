@@ -12,9 +12,9 @@ from bot.domain.windows import Calendar, Span, calendar_span, rolling_span
 
 WINDOW_PLACEHOLDER = "{{.window}}"  # Sloth's: replaced by the range being evaluated
 WINDOW_PATTERN = re.compile(r"\{\{\s*\.window\s*\}\}")  # the placeholder, any spacing
-# budgetbot's own, in the subqueries of timeslices: the window less one second, so that a
-# subquery's steps are the slices that end inside the window on every Prometheus version
-# (2.x includes a step at the window's start, 3.x does not).
+# budgetbot's own, in the subqueries of timeslices: the window less one millisecond, so
+# that a subquery's steps are the slices that end inside the window on every Prometheus
+# version (2.x includes a step at the window's start, 3.x does not).
 OPEN_WINDOW = "{{.window_open}}"
 
 

@@ -18,8 +18,10 @@ TERM_LABEL = "budgetbot_term"
 
 def render(template: str, window: int) -> str:
     """Replace Sloth's {{.window}} placeholder with a Prometheus duration (seconds in),
-    and budgetbot's {{.window_open}} with the window less one second."""
-    opened = template.replace(OPEN_WINDOW, format_duration(max(1, window - 1)))
+    and budgetbot's {{.window_open}} with the window less one millisecond."""
+    opened = template.replace(
+        OPEN_WINDOW, f"{format_duration(window - 1)}999ms" if window > 1 else "999ms"
+    )
     return WINDOW_PATTERN.sub(format_duration(window), opened)
 
 

@@ -41,9 +41,11 @@ def test_ratio_slices_count_bad_minutes_among_minutes_with_events(
     assert isinstance(slo.sli, EventsSLI) and slo.slice_size == 60 and slo.counted == "slices"
     assert (slo.sli.error_kind, slo.sli.total_kind) == (QueryKind.COUNT, QueryKind.COUNT)
     bad, total = render(slo.sli.error_query, 86400), render(slo.sli.total_query, 86400)
-    assert bad.startswith("sum_over_time(((1 - (") and bad.endswith(") < bool 0.95)[23h59m59s:1m])")
+    assert bad.startswith("sum_over_time(((1 - (") and bad.endswith(
+        ") < bool 0.95)[23h59m59s999ms:1m])"
+    )
     assert 'sum(increase(http_requests_total{service="checkout",code=~"5.."}[1m]))' in bad
-    assert total.startswith("count_over_time(((") and total.endswith(") > 0)[23h59m59s:1m])")
+    assert total.startswith("count_over_time(((") and total.endswith(") > 0)[23h59m59s999ms:1m])")
 
 
 def test_threshold_slices_count_values_that_miss_it(load: Callable[[Files], Catalog]) -> None:
@@ -52,9 +54,9 @@ def test_threshold_slices_count_values_that_miss_it(load: Callable[[Files], Cata
     bad, total = render(slo.sli.error_query, 3600), render(slo.sli.total_query, 3600)
     gauge = "histogram_quantile(0.99, sum by (le) (rate(lat_bucket[5m])))"
     assert bad == (
-        f"sum_over_time(((({gauge}) >= bool 0.3) and (({gauge}) == ({gauge})))[59m59s:5m])"
+        f"sum_over_time(((({gauge}) >= bool 0.3) and (({gauge}) == ({gauge})))[59m59s999ms:5m])"
     )
-    assert total == f"count_over_time((({gauge}) == ({gauge}))[59m59s:5m])"
+    assert total == f"count_over_time((({gauge}) == ({gauge}))[59m59s999ms:5m])"
 
 
 @pytest.mark.parametrize(
@@ -134,7 +136,7 @@ def test_openslo_timeslices_over_a_ratio_load_as_ratio_slices(
     (slo,) = load({"budgetbot.yaml": root, "slo.yaml": OPENSLO_RATIO}).slos
     assert isinstance(slo.sli, EventsSLI) and slo.slice_size == 300
     bad = render(slo.sli.error_query, 86400)
-    assert bad.endswith(") < bool 0.95)[23h59m59s:5m])") and "[5m]" in bad
+    assert bad.endswith(") < bool 0.95)[23h59m59s999ms:5m])") and "[5m]" in bad
 
 
 def test_openslo_timeslices_over_a_threshold_metric_load_as_threshold_slices(
@@ -145,7 +147,7 @@ def test_openslo_timeslices_over_a_threshold_metric_load_as_threshold_slices(
     assert isinstance(slo.sli, EventsSLI) and slo.slice_size == 60
     assert render(slo.sli.error_query, 3600) == (
         "sum_over_time((((checkout_latency_p99_seconds) > bool 0.3) and "
-        "((checkout_latency_p99_seconds) == (checkout_latency_p99_seconds)))[59m59s:1m])"
+        "((checkout_latency_p99_seconds) == (checkout_latency_p99_seconds)))[59m59s999ms:1m])"
     )
 
 
