@@ -51,3 +51,21 @@ def seconds_to_exhaustion(remaining_share: float, burn: float | None, window: in
     if burn is None or burn <= 0:
         return None
     return remaining_share * window / burn
+
+
+def period_exhaustion(
+    remaining_share: float, burn: float | None, elapsed: int, left: int
+) -> float | None:
+    """Seconds until a calendar period's budget is gone at a steady burn rate and traffic
+    (None: not before the period ends and the budget resets; 0: already gone).
+
+    The period's budget grows with its events: after t more seconds at burn rate b, the
+    share spent is (consumed x elapsed + b x t) / (elapsed + t), which reaches 1 at
+    t = remaining x elapsed / (b - 1); at b <= 1 it never does.
+    """
+    if remaining_share <= 0:
+        return 0.0
+    if burn is None or burn <= 1:
+        return None
+    seconds = remaining_share * elapsed / (burn - 1)
+    return seconds if seconds < left else None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.budget import seconds_to_exhaustion
+from bot.domain.budget import period_exhaustion, seconds_to_exhaustion
 from bot.domain.slo import Gate
 
 WEEK = 7 * 86400  # seconds: "this week" is the 7 days ending at the digest's instant
@@ -37,6 +37,8 @@ class SLOWeek:
     burn_week: float | None = None  # 7-day burn rate
     gate: Gate | None = None
     period: str | None = None  # a calendar SLO's period: "Nov 2026, 11 days to go"
+    period_elapsed: int | None = None  # and its seconds so far and to go
+    period_left: int | None = None
 
     @property
     def change(self) -> float | None:
@@ -57,6 +59,10 @@ class SLOWeek:
             return None
         if self.remaining > 0 and (self.burn_week is None or self.burn_week <= 1):
             return None
+        if self.period_elapsed is not None and self.period_left is not None:
+            return period_exhaustion(
+                self.remaining, self.burn_week, self.period_elapsed, self.period_left
+            )
         return seconds_to_exhaustion(self.remaining, self.burn_week, self.window)
 
 

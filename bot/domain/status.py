@@ -80,9 +80,19 @@ class SLOStatus:
             f"{format_duration(window)}, fewer than min_events {self.min_events:g}"
         )
 
+    def exhaustion(self, burn: float | None) -> float | None:
+        """Seconds until the budget is gone at `burn` (None: never, or a calendar
+        period's reset comes first; 0: gone). bot.domain.budget has the two formulas."""
+        left = self.budget_remaining
+        if left is None:
+            return None
+        if self.slo.calendar is not None and self.span is not None:
+            return b.period_exhaustion(left, burn, self.span.elapsed, self.span.left)
+        return b.seconds_to_exhaustion(left, burn, self.slo.window)
+
     @property
     def objective_label(self) -> str:
-        """"99.9% over 30d", or with a calendar period "99.9% over month (Nov 2026, 11 days
+        """ "99.9% over 30d", or with a calendar period "99.9% over month (Nov 2026, 11 days
         to go)"."""
         label = f"{self.slo.objective:g}% over {self.slo.window_label}"
         return f"{label} ({self.period_note})" if self.period_note else label

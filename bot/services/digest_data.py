@@ -131,6 +131,8 @@ def _slo_week(now: SLOStatus, before: SLOStatus) -> SLOWeek:
         burn_week=now.burn_rates.get(WEEK),
         gate=now.gate.gate if now.gate else None,
         period=now.period_note,
+        period_elapsed=now.span.elapsed if now.slo.calendar and now.span else None,
+        period_left=now.span.left if now.slo.calendar and now.span else None,
     )
 
 

@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.alerts import OpenAlert
-from bot.domain.budget import seconds_to_exhaustion
 from bot.domain.durations import format_duration
 from bot.domain.slo import SLO, Severity
 from bot.domain.status import SLOStatus
@@ -44,7 +43,7 @@ class AlertMessages:
         slo = status.slo
         fastest = max((f.long_rate for f in status.firing), default=None)
         left = status.budget_remaining
-        exhaustion = seconds_to_exhaustion(left, fastest, slo.window) if left is not None else None
+        exhaustion = status.exhaustion(fastest)
         gate = status.gate
         emoji = ":rotating_light:" if alert.severity is Severity.PAGE else ":warning:"
         summary = (

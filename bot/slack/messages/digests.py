@@ -89,8 +89,8 @@ def exhaustion_text(s: SLOWeek) -> str:
         return "budget exhausted"
     if s.burn_week is None:
         return "no traffic this week"
-    if seconds is None:
-        return "lasts at this week's rate"
+    if seconds is None:  # a calendar period's budget is whole again before it runs out
+        return "lasts the period at this week's rate" if s.period else "lasts at this week's rate"
     return f"runs out in {duration_words(seconds)} at this week's rate"
 
 

@@ -1,7 +1,10 @@
 """A calendar SLO shows its period and what is left of it, and a burn held back for low
 traffic is said, on every Slack surface: /slo and App Home lines, the alert, the digest."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
+
+import pytest
 
 from bot.domain.alerts import OpenAlert
 from bot.domain.budget import Rates
@@ -61,3 +64,28 @@ def test_the_alert_names_the_period() -> None:
     message = AlertMessages(Renderer()).firing(status, alert, AT)
     assert "Nov 2026, 11 days to go" in str(message.blocks)
     assert block_kit_problems("message", {"text": message.text, "blocks": message.blocks}) == []
+
+
+def test_a_calendar_budget_runs_out_by_its_own_arithmetic_or_outlasts_the_period() -> None:
+    """A period's budget grows with its traffic: at burn b the share spent after t more
+    seconds is (consumed x elapsed + b x t) / (elapsed + t); it runs out where that is 1,
+    unless the period ends first."""
+    status = assess(MONTHLY, reading(50, 1000), at=AT)  # 62 % left, 18.5 days in, 11.5 to go
+    assert status.span is not None
+    elapsed, left, consumed = status.span.elapsed, status.span.left, 0.38
+    t = status.exhaustion(2.0)
+    assert t is not None and t < left
+    assert (consumed * elapsed + 2.0 * t) / (elapsed + t) == pytest.approx(1.0)
+    assert status.exhaustion(1.5) is None  # it would run out after the month ends
+    assert status.exhaustion(0.9) is None
+    rolling = assess(replace(MONTHLY, calendar=None, window=30 * 86400), reading(50, 1000), at=AT)
+    assert rolling.exhaustion(2.0) == pytest.approx(0.62 * 30 * 86400 / 2.0)
+
+
+def test_the_digest_says_a_calendar_budget_lasts_the_period() -> None:
+    week = SLOWeek(
+        "checkout-monthly", "checkout", MONTHLY.window, "ok", remaining=0.62,
+        remaining_week_ago=0.7, burn_now=1.5, burn_week=1.5, period="Nov 2026, 11 days to go",
+        period_elapsed=int(18.5 * 86400), period_left=int(11.5 * 86400),
+    )  # fmt: skip
+    assert "lasts the period at this week's rate" in slo_text(week)
