@@ -17,6 +17,7 @@ from typing import Any
 from bot.catalog.errors import Problems, join
 from bot.catalog.timeslices import (
     ThresholdModel,
+    check_gauge,
     check_size,
     check_target,
     check_threshold,
@@ -77,7 +78,7 @@ def gauge_query(file: str, path: str, metric: Any, problems: Problems) -> str | 
     if not isinstance(query, str) or not query.strip():
         problems.add(file, where, "a thresholdMetric needs its PromQL query")
         return None
-    error = check_threshold(query, 0.0)
+    error = check_gauge(query)
     if error:
         problems.add(file, where, error)
         return None

@@ -99,11 +99,16 @@ def check_target(target: float | None) -> str | None:
 
 
 def check_threshold(query: str, value: float) -> str | None:
-    """Why a threshold's gauge or value will not do, or None: the query must parse on its
-    own as one instant vector (it is placed inside budgetbot's expressions), the value
-    must be a number (NaN would make every slice good)."""
+    """Why a threshold's gauge or value will not do, or None: the value must be a number
+    (NaN would make every slice good), the query a gauge (`check_gauge`)."""
     if not math.isfinite(value):
         return f"the value must be a number, got {value}"
+    return check_gauge(query)
+
+
+def check_gauge(query: str) -> str | None:
+    """Why a gauge query will not do, or None: it must parse on its own as one instant
+    vector (it is placed inside budgetbot's expressions)."""
     try:
         expr = pp.parse(WINDOW_PATTERN.sub("1m", query))
     except (ValueError, TypeError) as exc:
@@ -115,41 +120,31 @@ def check_threshold(query: str, value: float) -> str | None:
 
 def ratio_slices(sli: EventsSLI, size: int, target: float) -> EventsSLI:
     """Events SLI -> slices: a slice is bad when less than `target` of its events are good."""
-    bad = _at(sli.planned_bad.text, size, sli.planned_bad.kind)
-    total = _at(sli.planned_total.text, size, sli.planned_total.kind)
-    step = format_duration(size)
-    bad_slice = f"((1 - ({bad}) / ({total})) < bool {target!r})"
-    return _sliced(
-        f"sum_over_time({bad_slice}[{OPEN_WINDOW}:{step}])",
-        f"count_over_time((({total}) > 0)[{OPEN_WINDOW}:{step}])",
-        sli,
-    )
+    bad, total = _per_slice(sli, size)
+    return _sliced(f"((1 - ({bad}) / ({total})) < bool {target!r})", f"(({total}) > 0)", size, sli)
 
 
 def mean_ratio_slices(sli: EventsSLI, size: int) -> EventsSLI:
     """Events SLI -> the mean of every slice's error ratio (OpenSLO's RatioTimeslices):
     bad = the sum of the slices' error ratios, total = the slices with events."""
-    bad = _at(sli.planned_bad.text, size, sli.planned_bad.kind)
-    total = _at(sli.planned_total.text, size, sli.planned_total.kind)
-    step = format_duration(size)
-    ratio = f"((({bad}) / ({total})) and (({total}) > 0))"
-    return _sliced(
-        f"sum_over_time({ratio}[{OPEN_WINDOW}:{step}])",
-        f"count_over_time((({total}) > 0)[{OPEN_WINDOW}:{step}])",
-        sli,
-    )
+    bad, total = _per_slice(sli, size)
+    with_events = f"(({total}) > 0)"
+    return _sliced(f"((({bad}) / ({total})) and {with_events})", with_events, size, sli)
 
 
 def threshold_slices(model: ThresholdModel, size: int) -> EventsSLI:
     """A gauge -> slices: a slice is bad when its value does not satisfy `op value`."""
     query = WINDOW_PATTERN.sub(format_duration(size), model.query)
-    step = format_duration(size)
     known = f"(({query}) == ({query}))"  # NaN is no value: that slice does not count
     bad_slice = f"((({query}) {OPS[model.op]} bool {model.value!r}) and {known})"
-    return _sliced(
-        f"sum_over_time({bad_slice}[{OPEN_WINDOW}:{step}])",
-        f"count_over_time({known}[{OPEN_WINDOW}:{step}])",
-        None,
+    return _sliced(bad_slice, known, size, None)
+
+
+def _per_slice(sli: EventsSLI, size: int) -> tuple[str, str]:
+    """The SLI's bad and total events over one slice."""
+    return (
+        _at(sli.planned_bad.text, size, sli.planned_bad.kind),
+        _at(sli.planned_total.text, size, sli.planned_total.kind),
     )
 
 
@@ -159,5 +154,14 @@ def _at(text: str, size: int, kind: QueryKind) -> str:
     return f"({rendered}) * {size}" if kind is QueryKind.RATE else rendered
 
 
-def _sliced(bad: str, total: str, of: EventsSLI | None) -> EventsSLI:
-    return EventsSLI(bad, total, QueryKind.COUNT, QueryKind.COUNT, bucket=of.bucket if of else None)
+def _sliced(bad: str, counted: str, size: int, of: EventsSLI | None) -> EventsSLI:
+    """An events SLI over slices: bad = the sum of `bad` (each slice's badness), total =
+    the slices where `counted` has a value, both stepped at the slice size over the window."""
+    step = format_duration(size)
+    return EventsSLI(
+        f"sum_over_time({bad}[{OPEN_WINDOW}:{step}])",
+        f"count_over_time({counted}[{OPEN_WINDOW}:{step}])",
+        QueryKind.COUNT,
+        QueryKind.COUNT,
+        bucket=of.bucket if of else None,
+    )
