@@ -38,6 +38,7 @@ class Reading:
     period: b.Rates | None
     windows: Mapping[int, b.Rates | None] = field(default_factory=dict)
     error: str | None = None
+    recorded: bool = False  # its long windows were read from recorded hours (budgetbot rules)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class SLOStatus:
     held: tuple[FiringRule, ...] = ()  # rules that burn but were held back for low traffic
     min_events: float = 0.0
     totals: Mapping[int, float | None] = field(default_factory=dict)  # events per burn window
+    recorded: bool = False  # read from recorded hours (Reading.recorded)
 
     @property
     def alert(self) -> Severity | None:
@@ -165,6 +167,7 @@ def assess(
             held=held,
             min_events=min_events,
             totals=totals,
+            recorded=reading.recorded,
         )
     spent = b.consumed(period_ratio, slo.budget)
     left = 1.0 - spent
@@ -181,6 +184,7 @@ def assess(
         held=held,
         min_events=min_events,
         totals=totals,
+        recorded=reading.recorded,
     )
 
 

@@ -1,81 +1,180 @@
-"""Planning which terms of an evaluation are composed from hours, and folding them. Pure."""
+"""Planning which terms of an evaluation are composed from pieces, and folding them. Pure.
 
+A window of a day or more, (t - w, t], is read as pieces that add up to it:
+- recorded hours (bot.metrics.recorded), where Prometheus holds them;
+- whole clock hours (bot.metrics.hourly) for each stretch left that spans two hours or
+  more: read once by a range query and, in a running process, kept for later evaluations;
+- raw pieces: the query itself over a stretch, evaluated at the stretch's end.
+So a cold evaluation reads each sample of the window about once, and a later one (or one
+with recorded hours) reads only the raw pieces, each under about an hour of samples.
+All instants here are Unix milliseconds, but the clock hours' (seconds).
+"""
+
+import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
-from bot.domain.slo import SLO, EventsSLI, QueryKind
-from bot.metrics.hourly import HOUR, HourlyCache, Split, combine, split_window
-from bot.metrics.promql import Term, TermError, TermValue, render
+from bot.domain.slo import SLO, EventsQuery, EventsSLI, QueryKind
+from bot.metrics.hourly import COMPOSE_FROM, HOUR, KEEP_HOURS, HourlyCache, whole_hours
+from bot.metrics.promql import Term, TermError, TermValue, render, render_ms
+from bot.metrics.recorded import Cover, cover, fingerprint
 from bot.metrics.source import PERIOD
+
+MAX_GAPS = 8  # a window whose recorded hours leave more stretches is read without them
+Recorded = Mapping[tuple[str, str], Sequence[tuple[int, float]]]  # (SLO, fingerprint) -> samples
+
+
+@dataclass(frozen=True)
+class Windowed:
+    """A term over the `seconds` before the instant; `query` None: never composed."""
+
+    term: Term
+    slo: str
+    query: EventsQuery | None
+    seconds: int
+
+
+@dataclass(frozen=True)
+class Piece:
+    end: int  # ms: evaluated at this instant
+    length: int  # ms of the stretch before it
 
 
 @dataclass(frozen=True)
 class Composed:
-    """One composed term: its key, the cut of its window, and its hourly expression."""
+    """One composed term: what recorded hours gave, its clock-hour runs, its raw pieces."""
 
     key: Hashable
-    window: int
-    split: Split
+    seconds: int
+    kind: QueryKind
     hourly_expr: str
-    kind: QueryKind  # of the query: how its pieces become events
+    recorded: float | None
+    hours: tuple[range, ...]
+    pieces: tuple[Piece, ...]
+    read_recorded: bool  # some of the window came from recorded hours
 
 
 @dataclass
 class Composition:
     direct: list[Term] = field(default_factory=list)  # evaluated at the instant as they are
-    tails: list[Term] = field(default_factory=list)  # tail pieces, at the instant
-    heads: dict[int, list[Term]] = field(default_factory=dict)  # head pieces by their instant
+    pieces: dict[int, list[Term]] = field(default_factory=dict)  # raw pieces by their end (ms)
     hours: dict[str, range] = field(default_factory=dict)  # hourly expression -> hour ends
     kinds: dict[str, QueryKind] = field(default_factory=dict)  # hourly expression -> its kind
     composed: list[Composed] = field(default_factory=list)
     errors: dict[str, TermError] = field(default_factory=dict)  # hourly expression -> error
 
     def combine(
-        self, values: Mapping[Hashable, TermValue], cache: HourlyCache
+        self, values: Mapping[Hashable, TermValue], cache: HourlyCache | None
     ) -> dict[Hashable, TermValue]:
-        """Each composed term's rate over its window from its head, hours and tail."""
-        out: dict[Hashable, TermValue] = {}
-        for c in self.composed:
+        """Each composed term's value over its window, in its query's kind."""
+        return {c.key: self._value(c, values, cache) for c in self.composed}
+
+    def _value(
+        self, c: Composed, values: Mapping[Hashable, TermValue], cache: HourlyCache | None
+    ) -> TermValue:
+        parts = [] if c.recorded is None else [c.recorded]
+        for run in c.hours:
             error = self.errors.get(c.hourly_expr)
-            hours = None if error else cache.events(c.hourly_expr, c.split.hours)
-            pieces = (values.get(("head", c.key)), hours, values.get(("tail", c.key)))
-            out[c.key] = error or combine(c.split, c.window, c.kind, pieces)
-        return out
+            if error:
+                return error
+            events = cache.events(c.hourly_expr, run) if cache else None
+            if events is not None:
+                parts.append(events)
+        for i, piece in enumerate(c.pieces):
+            value = values.get(("piece", c.key, i))
+            if isinstance(value, TermError):
+                return value
+            if isinstance(value, float):
+                parts.append(c.kind.events(value, piece.length / 1000))
+        if any(not math.isfinite(p) for p in parts):
+            bad = next(p for p in parts if not math.isfinite(p))
+            return TermError(f"a piece of the window returned {bad}")  # never dropped
+        if not parts:
+            return None
+        return sum(parts) / c.seconds if c.kind is QueryKind.RATE else sum(parts)
 
 
-def plan_composition(slos: Sequence[SLO], terms: Sequence[Term], at: float) -> Composition:
-    """Split the terms of `plan_terms` into direct ones and ones composed from hours."""
+def windowed(slos: Sequence[SLO], terms: Sequence[Term], at: datetime) -> list[Windowed]:
+    """The terms of `plan_terms`, keyed (SLO, span, role), with their queries and seconds."""
     by_name = {s.name: s for s in slos}
-    instant = datetime.fromtimestamp(at, UTC)
-    plan = Composition()
+    out = []
     for term in terms:
         key: tuple[str, str | int, str] = term.key  # type: ignore[assignment]
-        name, span, kind = key
+        name, span, role = key
         slo = by_name[name]
-        window = slo.period_seconds(instant) if span == PERIOD else int(span)
-        split = split_window(at, window) if isinstance(slo.sli, EventsSLI) else None
-        if split is None or not isinstance(slo.sli, EventsSLI):
-            plan.direct.append(term)
+        seconds = slo.period_seconds(at) if span == PERIOD else int(span)
+        out.append(Windowed(term, name, _query(slo, role), seconds))
+    return out
+
+
+def _query(slo: SLO, role: str) -> EventsQuery | None:
+    if not isinstance(slo.sli, EventsSLI):
+        return None
+    return slo.sli.planned_bad if "bad" in role else slo.sli.planned_total
+
+
+def composable(item: Windowed) -> bool:
+    return item.query is not None and COMPOSE_FROM <= item.seconds <= KEEP_HOURS * HOUR
+
+
+def plan_composition(
+    items: Sequence[Windowed], at_ms: int, *, recorded: Recorded | None, hourly: bool
+) -> Composition:
+    """Split the terms into direct ones and ones composed from pieces. `recorded`: the
+    recorded hours read for the evaluation (None: none are read); hourly: clock hours
+    may be read by range queries (and kept)."""
+    plan = Composition()
+    for item in items:
+        if item.query is None or not composable(item) or (recorded is None and not hourly):
+            plan.direct.append(item.term)
             continue
-        bad = kind == "bad"
-        planned = slo.sli.planned_bad if bad else slo.sli.planned_total
-        template, query_kind = planned.text, planned.kind
-        hourly = render(template, HOUR)
-        plan.kinds[hourly] = query_kind
-        known = plan.hours.get(hourly)
-        if known is None or len(split.hours) > len(known) or split.hours.start < known.start:
-            plan.hours[hourly] = _union(known, split.hours)
-        plan.composed.append(Composed(term.key, window, split, hourly, query_kind))
-        plan.tails.append(Term(("tail", term.key), render(template, split.tail)))
-        if split.head:
-            plan.heads.setdefault(split.head_end, []).append(
-                Term(("head", term.key), render(template, split.head))
+        query = item.query
+        start = at_ms - item.seconds * 1000
+        got = Cover(None, ((start, at_ms),))
+        if recorded is not None:
+            found = cover(recorded.get((item.slo, fingerprint(query)), ()), start, at_ms)
+            got = found if len(found.gaps) <= MAX_GAPS else got
+        if got.events is None and not hourly:  # one raw piece: the term as it is
+            plan.direct.append(item.term)
+            continue
+        hourly_expr = render(query.text, HOUR)
+        hours: list[range] = []
+        pieces: list[Piece] = []
+        for g0, g1 in got.gaps:
+            cut = whole_hours(-(-g0 // 1000), g1 // 1000, at_ms // 1000) if hourly else None
+            if cut is None:
+                pieces.append(Piece(g1, g1 - g0))
+                continue
+            first, last = cut
+            if first * 1000 > g0:
+                pieces.append(Piece(first * 1000, first * 1000 - g0))
+            hours.append(range(first + HOUR, last + HOUR, HOUR))
+            if g1 > last * 1000:
+                pieces.append(Piece(g1, g1 - last * 1000))
+        if hours:
+            plan.kinds[hourly_expr] = query.kind
+            plan.hours[hourly_expr] = _union(plan.hours.get(hourly_expr), *hours)
+        for i, piece in enumerate(pieces):
+            plan.pieces.setdefault(piece.end, []).append(
+                Term(("piece", item.term.key, i), render_ms(query.text, piece.length))
             )
+        plan.composed.append(
+            Composed(
+                item.term.key,
+                item.seconds,
+                query.kind,
+                hourly_expr,
+                got.events,
+                tuple(hours),
+                tuple(pieces),
+                got.events is not None,
+            )
+        )
     return plan
 
 
-def _union(known: range | None, hours: range) -> range:
-    if known is None:
-        return hours
-    return range(min(known.start, hours.start), max(known.stop, hours.stop), HOUR)
+def _union(known: range | None, *runs: range) -> range:
+    """The one run of hour ends that holds `known` and every run (the cache keeps one)."""
+    spans = [r for r in (known, *runs) if r]
+    return range(min(r.start for r in spans), max(r.stop for r in spans), HOUR)

@@ -16,10 +16,6 @@ samples (range selectors include both ends), so the increases add up.
 import math
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
-
-from bot.domain.slo import QueryKind
-from bot.metrics.promql import TermError, TermValue
 
 HOUR = 3600
 SETTLE = 600  # seconds after an hour ends before its increase is kept
@@ -27,27 +23,14 @@ COMPOSE_FROM = 86_400  # windows at least this long (seconds) are composed
 KEEP_HOURS = 24 * 100  # the longest window served from the cache, in hours
 
 
-@dataclass(frozen=True)
-class Split:
-    """How one window at one instant is cut: all instants in Unix seconds."""
-
-    head_end: int  # a: the head piece [t - w, a] is evaluated at a
-    head: int  # seconds in the head piece (0: none)
-    hours: range  # hour ends h of the whole hours [h - 1h, h]
-    tail: int  # seconds in the tail piece [b, t], evaluated at t (0: none)
-
-
-def split_window(at: float, window: int) -> Split | None:
-    """The cut of `window` seconds ending at `at`; None when it is not worth composing."""
-    if window < COMPOSE_FROM or window > KEEP_HOURS * HOUR or at != int(at):
-        return None
-    t = int(at)
-    start = t - window
-    first = -(-start // HOUR) * HOUR  # a: the first whole hour at or after the start
-    last = (t - SETTLE) // HOUR * HOUR  # b: the last settled whole hour
+def whole_hours(start: int, end: int, now: int) -> tuple[int, int] | None:
+    """The settled whole hours inside the stretch [start, end] (Unix seconds) as (a, b):
+    the hours [h - 1h, h] for a < h <= b; None when fewer than two."""
+    first = -(-start // HOUR) * HOUR  # the first whole hour at or after the start
+    last = min(end, now - SETTLE) // HOUR * HOUR  # the last settled whole hour in it
     if last - first < 2 * HOUR:
         return None
-    return Split(first, first - start, range(first + HOUR, last + HOUR, HOUR), t - last)
+    return first, last
 
 
 class HourlyCache:
@@ -99,30 +82,3 @@ class HourlyCache:
         chosen = values[max(0, lo) : max(0, lo + len(hours))]
         present = [v for v in chosen if not math.isnan(v)]
         return sum(present) if present else None
-
-
-def combine(
-    split: Split,
-    window: int,
-    kind: QueryKind,
-    pieces: tuple[TermValue, float | None, TermValue],
-) -> TermValue:
-    """The window's value, in the query's kind, from its head, hours (events) and tail.
-
-    None when no piece had a series.
-    """
-    head, hours, tail = pieces
-    for piece in (head, tail):
-        if isinstance(piece, TermError):
-            return piece
-        if isinstance(piece, float) and not math.isfinite(piece):
-            return TermError(f"a piece of the window returned {piece}")  # never dropped
-    parts = [
-        kind.events(head, split.head) if isinstance(head, float) else None,
-        hours,
-        kind.events(tail, split.tail) if isinstance(tail, float) else None,
-    ]
-    present = [p for p in parts if p is not None]
-    if not present:
-        return None
-    return sum(present) / window if kind is QueryKind.RATE else sum(present)

@@ -4,6 +4,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import requests
@@ -14,7 +15,7 @@ from urllib3.util.retry import Retry
 from bot.domain.slo import SLO, EventsSLI
 from bot.domain.status import Reading
 from bot.metrics.batch_runner import run_batches
-from bot.metrics.composition import Composition, plan_composition
+from bot.metrics.composition import Composition, Windowed, plan_composition, windowed
 from bot.metrics.errors import PrometheusError, PrometheusUnreachable, QueryRejected, mask_password
 from bot.metrics.hourly import HOUR, HourlyCache
 from bot.metrics.prometheus_answers import api_error, checked, unreachable_reason
@@ -27,6 +28,7 @@ from bot.metrics.promql import (
     parse_batch,
     parse_range,
 )
+from bot.metrics.recorded_reader import RecordedReader
 from bot.metrics.source import (
     NO_BUCKET,
     NOISE,
@@ -59,12 +61,14 @@ class PrometheusSource:
         concurrency: int = 4,
         max_query_chars: int = 6000,
         reuse_hours: bool = True,
+        recorded_hours: bool = True,
         connect_timeout: float = CONNECT_TIMEOUT,
         retries: int = 2,
         flavor: str | None = None,
         detect: bool = True,
     ) -> None:
-        """reuse_hours: compose long windows from cached hourly rates (bot.metrics.hourly);
+        """reuse_hours: compose long windows from hours read by range queries and kept
+        (bot.metrics.hourly); recorded_hours: from the hours `budgetbot rules` records;
         connect_timeout and retries (refused connections, gateway errors) bound a probe;
         flavor: the store (bot.metrics.stores.FLAVORS), detected on first use when None
         and `detect` (an unknown store is sent every store's partial-answer refusal)."""
@@ -82,6 +86,11 @@ class PrometheusSource:
         self._detect_lock = threading.Lock()
         self._local = threading.local()
         self._lock = threading.Lock()
+        self.recorded = (
+            RecordedReader(self.query, max_query_chars=max_query_chars, concurrency=concurrency)
+            if recorded_hours
+            else None
+        )
 
     def _client(self) -> PrometheusConnect:
         client: PrometheusConnect | None = getattr(self._local, "client", None)
@@ -205,17 +214,29 @@ class PrometheusSource:
         terms = plan_terms(slos, windows, at)
         per_slo = max(1, len(terms) // max(1, len(slos)))
         report = (lambda n: progress(n // per_slo)) if progress else None
-        if self.hourly is None:
-            readings = assemble(slos, windows, self.evaluate(terms, at, report), at)
-            return self._named_buckets(slos, readings, at)
-        plan = plan_composition(slos, terms, at.timestamp())
+        values, plan = self._read_terms(windowed(slos, terms, at), at, report)
+        readings = self._named_buckets(slos, assemble(slos, windows, values, at), at)
+        recorded = {c.key[0] for c in plan.composed if c.read_recorded}  # type: ignore[index]
+        return {
+            name: replace(r, recorded=True) if name in recorded and r.error is None else r
+            for name, r in readings.items()
+        }
+
+    def _read_terms(
+        self, items: Sequence[Windowed], at: datetime, progress: Progress | None = None
+    ) -> tuple[dict[Hashable, TermValue], Composition]:
+        """Every term's value at `at`, long windows composed (bot.metrics.composition)."""
+        at_ms = round(at.timestamp() * 1000)
+        recorded = self.recorded.read(items, at) if self.recorded else None
+        plan = plan_composition(items, at_ms, recorded=recorded, hourly=self.hourly is not None)
         with self._hours_lock:
-            values = self.evaluate([*plan.direct, *plan.tails], at, report)
-            for head_end, heads in plan.heads.items():
-                values.update(self.evaluate(heads, datetime.fromtimestamp(head_end, UTC)))
-            self._fill_hours(plan)
+            values = self.evaluate([*plan.direct, *plan.pieces.pop(at_ms, [])], at, progress)
+            for end, pieces in plan.pieces.items():
+                values.update(self.evaluate(pieces, datetime.fromtimestamp(end / 1000, UTC)))
+            if plan.hours:
+                self._fill_hours(plan)
             values.update(plan.combine(values, self.hourly))
-        return self._named_buckets(slos, assemble(slos, windows, values, at), at)
+        return values, plan
 
     def bucket_boundaries(self, series: str, at: datetime) -> list[str]:
         """The `le` values of a histogram's buckets at `at`, in increasing order."""
@@ -266,7 +287,18 @@ class PrometheusSource:
             terms = plan_event_terms(slo, span, window)
         except ValueError as exc:
             raise QueryRejected(str(exc)) from None
-        counts = fold_event_counts(slo, span, window, self.evaluate(terms, end))
+        assert isinstance(slo.sli, EventsSLI)
+        items = [
+            Windowed(
+                t,
+                slo.name,
+                slo.sli.planned_bad if "bad" in str(t.key) else slo.sli.planned_total,
+                window if str(t.key).startswith("window") else span,
+            )
+            for t in terms
+        ]
+        values, _ = self._read_terms(items, end)
+        counts = fold_event_counts(slo, span, window, values)
         if isinstance(counts, str):
             raise QueryRejected(counts)
         return counts

@@ -19,10 +19,20 @@ TERM_LABEL = "budgetbot_term"
 def render(template: str, window: int) -> str:
     """Replace Sloth's {{.window}} placeholder with a Prometheus duration (seconds in),
     and budgetbot's {{.window_open}} with the window less one millisecond."""
-    opened = template.replace(
-        OPEN_WINDOW, f"{format_duration(window - 1)}999ms" if window > 1 else "999ms"
-    )
-    return WINDOW_PATTERN.sub(format_duration(window), opened)
+    return render_ms(template, window * 1000)
+
+
+def render_ms(template: str, window: int) -> str:
+    """`render` with the window in milliseconds."""
+    opened = template.replace(OPEN_WINDOW, format_millis(window - 1) if window > 1 else "1ms")
+    return WINDOW_PATTERN.sub(format_millis(window), opened)
+
+
+def format_millis(ms: int) -> str:
+    """A Prometheus duration of whole milliseconds ("1h2m3s", "59m59s999ms")."""
+    seconds, rest = divmod(ms, 1000)
+    whole = format_duration(seconds) if seconds else ""
+    return f"{whole}{rest}ms" if rest else whole
 
 
 @dataclass(frozen=True)
@@ -140,10 +150,16 @@ def parse_range(
             raise MalformedResult("a range series without a list of values")
         for pair in samples:
             stamp, value = _sample(pair)
+            if math.isnan(value):  # NaN below stands for "no sample": a NaN answer is no count
+                values[term.key] = TermError(
+                    "an hour of the window returned NaN, no count of events"
+                )
+                break
             i = position.get(round(stamp))
             if i is not None:
                 row[i] = value
-        values[term.key] = row
+        else:
+            values[term.key] = row
     for term in terms:
         values.setdefault(term.key, [math.nan] * len(stamps))
     return values

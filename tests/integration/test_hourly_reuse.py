@@ -7,7 +7,7 @@ import pytest
 
 from bot.domain.burn import burn_windows
 from bot.domain.slo import SLO, EventsSLI, Tier
-from bot.metrics.composition import plan_composition
+from bot.metrics.composition import plan_composition, windowed
 from bot.metrics.prometheus import PrometheusSource
 from bot.metrics.source import plan_terms
 
@@ -49,7 +49,8 @@ def test_a_later_evaluation_reads_only_the_new_hours(prom: Any) -> None:
     source.read(SLOS, first, burn_windows())
     assert source.hourly is not None
     later = prom.end - timedelta(minutes=17)
-    plan = plan_composition(SLOS, plan_terms(SLOS, burn_windows()), later.timestamp())
+    items = windowed(SLOS, plan_terms(SLOS, burn_windows()), later)
+    plan = plan_composition(items, round(later.timestamp() * 1000), recorded=None, hourly=True)
     missing = [run for e, h in plan.hours.items() for run in source.hourly.missing(e, h)]
     assert missing and all(len(run) <= 3 for run in missing)  # 3 new hours, not 30 days
     readings = source.read(SLOS, later, burn_windows())

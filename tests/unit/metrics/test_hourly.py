@@ -4,40 +4,34 @@ import math
 
 import pytest
 
-from bot.domain.slo import QueryKind
-from bot.metrics.hourly import HOUR, SETTLE, HourlyCache, Split, combine, split_window
-from bot.metrics.promql import TermError
+from bot.metrics.hourly import HOUR, SETTLE, HourlyCache, whole_hours
 
 DAY = 86400
 T = 1_772_452_800  # 2026-03-02T12:00:00Z, a whole hour
 
 
 @pytest.mark.parametrize(
-    ("at", "window", "expected"),
+    ("start", "end", "now", "expected"),
     [
-        # aligned: no head; the last hour ends before SETTLE, so a 1-hour tail
-        (T, DAY, Split(T - DAY, 0, range(T - DAY + HOUR, T - HOUR + HOUR, HOUR), HOUR)),
-        # 37 minutes past: a 23-minute head, whole hours, a tail of 37 minutes
-        (
-            T + 37 * 60,
-            DAY,
-            Split(T - DAY + HOUR, 23 * 60, range(T - DAY + 2 * HOUR, T + HOUR, HOUR), 37 * 60),
-        ),
-        # 5 minutes past: the hour that just ended has not settled, so it is in the tail
-        (T + 300, DAY, Split(T - DAY + HOUR, 55 * 60, range(T - DAY + 2 * HOUR, T, HOUR), 65 * 60)),
+        # aligned: the hour that ended at `now` has not settled, so it is left out
+        (T - DAY, T, T, (T - DAY, T - HOUR)),
+        # 37 minutes past: hours from the first whole hour to the last settled one
+        (T - DAY + 37 * 60, T + 37 * 60, T + 37 * 60, (T - DAY + HOUR, T)),
+        # 5 minutes past: the hour that just ended is still settling
+        (T - DAY + 300, T + 300, T + 300, (T - DAY + HOUR, T - HOUR)),
+        # a stretch that ends long ago: every hour inside it has settled
+        (T - 5 * HOUR, T - 2 * HOUR, T, (T - 5 * HOUR, T - 2 * HOUR)),
     ],
 )
-def test_split(at: int, window: int, expected: Split) -> None:
-    split = split_window(at, window)
-    assert split == expected
-    pieces = split.head + len(split.hours) * HOUR + split.tail
-    assert pieces == window  # the pieces cover the window exactly
-    assert split.tail >= SETTLE
+def test_whole_hours(start: int, end: int, now: int, expected: tuple[int, int]) -> None:
+    assert whole_hours(start, end, now) == expected
+    first, last = expected
+    assert start <= first and last <= end and last <= now - SETTLE
 
 
-@pytest.mark.parametrize(("at", "window"), [(T, 6 * HOUR), (T + 0.5, DAY), (T, 400 * DAY)])
-def test_not_composed(at: float, window: int) -> None:
-    assert split_window(at, window) is None
+@pytest.mark.parametrize(("start", "end"), [(T, T + HOUR), (T + 1, T + 3 * HOUR - 1)])
+def test_fewer_than_two_hours_are_not_worth_a_range_query(start: int, end: int) -> None:
+    assert whole_hours(start, end, end + DAY) is None
 
 
 def hours(first: int, count: int) -> range:
@@ -71,32 +65,3 @@ def test_a_disjoint_range_replaces_the_cache() -> None:
     cache.store("q", far, [3.0, 3.0])
     assert cache.events("q", far) == pytest.approx(6)
     assert cache.missing("q", hours(T, 2)) == [hours(T, 2)]
-
-
-def test_combine_rates() -> None:
-    split = Split(T, 600, hours(T + HOUR, 2), 1200)
-    window = 600 + 2 * HOUR + 1200
-    # head 2/s for 600 s, 7,200 events in the hours, tail 3/s for 1,200 s: a rate again
-    got = combine(split, window, QueryKind.RATE, (2.0, 7200.0, 3.0))
-    assert got == pytest.approx((1200 + 7200 + 3600) / window)
-    assert combine(split, window, QueryKind.RATE, (None, None, None)) is None  # no series: no data
-    assert combine(split, window, QueryKind.RATE, (None, 7200.0, None)) == pytest.approx(
-        7200 / window
-    )
-    error = TermError("bad")
-    assert combine(split, window, QueryKind.RATE, (1.0, 1.0, error)) is error
-
-
-def test_combine_counts() -> None:
-    """A count query's head and tail are already events: added as they are, never scaled."""
-    split = Split(T, 600, hours(T + HOUR, 2), 1200)
-    window = 600 + 2 * HOUR + 1200
-    assert combine(split, window, QueryKind.COUNT, (40.0, 7200.0, 60.0)) == pytest.approx(7300)
-    assert combine(split, window, QueryKind.COUNT, (None, None, 5.0)) == pytest.approx(5)
-
-
-@pytest.mark.parametrize("garbage", [math.nan, math.inf, -math.inf])
-def test_a_garbage_piece_is_an_error_never_dropped(garbage: float) -> None:
-    split = Split(T, 600, hours(T + HOUR, 2), 1200)
-    got = combine(split, 2 * HOUR + 1800, QueryKind.COUNT, (garbage, 7200.0, 60.0))
-    assert isinstance(got, TermError) and "returned" in got.message
