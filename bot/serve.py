@@ -226,6 +226,7 @@ class _Health:
         self._scheduler = scheduler
         self._engine = engine
         self._catalog = catalog
+        self._recorded = prometheus.recorded
         # Health answers within 2 s: its own probe gives up long before a query would.
         self._prometheus = PrometheusSource(
             prometheus.url,
@@ -250,6 +251,8 @@ class _Health:
             "catalog": {"slos": len(self._catalog.slos), "teams": len(self._catalog.teams)},
             "prometheus": self._prometheus_state(),
         }
+        if self._recorded is not None:
+            details["recorded_hours"] = self._recorded.summary()
         details["scheduler"] = "leader" if self._scheduler.leading else "standby"
         if self._socket is not None:
             details["socket_mode"] = self._socket.state

@@ -33,17 +33,20 @@ def check_config(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when the catalog loads (and, with --live, every query returns what it should)."""
     boot = bootstrap(args, settings)
     catalog = boot.catalog
-    live = None
+    live = since = None
     if args.live:
         live = live_check(boot.prometheus, catalog.slos, boot.now())
+        since = boot.prometheus.recorded_since(catalog.slos, boot.now())
     if args.format == "json":
         doc = catalog_summary(catalog)
-        if live is not None:
+        if live is not None and since is not None:
             for entry in doc["slos"]:
                 entry["live"] = {c.role: c.outcome for c in live[entry["name"]]}
+                first = since[entry["name"]]
+                entry["recorded_since"] = format_time(first) if first else None
         print(json.dumps(doc, indent=2))
     else:
-        print_catalog_summary(stdout(), catalog, live)
+        print_catalog_summary(stdout(), catalog, live, since)
     if live is not None and not all(c.usable for checks in live.values() for c in checks):
         return EXIT_PARTIAL
     return EXIT_OK

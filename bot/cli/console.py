@@ -1,6 +1,7 @@
 """Terminal output for people: rich tables coloured by gate, and short summaries."""
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from rich.console import Console
@@ -72,12 +73,29 @@ def print_status(console: Console, statuses: Sequence[SLOStatus], at_label: str)
         console.print(f"[magenta]{len(failed)} SLO(s) without usable data:[/magenta]")
         for s in failed:
             console.print(Text(f"  {s.slo.name}: {s.data}: {s.message}"))
+    console.print(Text(recorded_note(statuses)), style="dim", soft_wrap=True)
+
+
+def recorded_note(statuses: Sequence[SLOStatus], shown: int = 10) -> str:
+    """The footer that says which SLOs were read raw, not from recorded hours."""
+    usable = [s for s in statuses if s.data != "error"]
+    raw = [s.slo.name for s in usable if not s.recorded]
+    if not raw:
+        return f"Every SLO's long windows read from recorded hours ({len(usable)} SLOs)."
+    if len(raw) == len(usable):
+        return "No recorded hours: every SLO read raw (see `budgetbot rules`)."
+    names = ", ".join(raw[:shown]) + (f" and {len(raw) - shown} more" if len(raw) > shown else "")
+    return f"Read raw, without recorded hours: {names}."
 
 
 def print_catalog_summary(
-    console: Console, catalog: Catalog, live: Mapping[str, Sequence[QueryCheck]] | None = None
+    console: Console,
+    catalog: Catalog,
+    live: Mapping[str, Sequence[QueryCheck]] | None = None,
+    since: Mapping[str, datetime | None] | None = None,
 ) -> None:
-    """The catalog's teams and every SLO it derived; with `live`, what each query returned."""
+    """The catalog's teams and every SLO it derived; with `live`, what each query returned,
+    and with `since`, how far back its recorded hours go."""
     console.print(
         f"[green]Catalog OK[/green]: {len(catalog.teams)} teams, {len(catalog.services)} "
         f"services, {len(catalog.slos)} SLOs from {len(catalog.files)} file(s)"
@@ -107,6 +125,20 @@ def print_catalog_summary(
             console.print(Text(f"    note: {note}"), soft_wrap=True)
         for check in (live or {}).get(slo.name, ()):
             console.print(Text(f"    live: {_live_line(check)}"), soft_wrap=True)
+        if since is not None:
+            first = since.get(slo.name)
+            told = f"since {format_time(first)}" if first else "none (read raw)"
+            console.print(Text(f"    recorded hours: {told}"), soft_wrap=True)
+    if since is not None:
+        found = [t for t in since.values() if t is not None]
+        console.print(
+            f"Recorded hours: {len(found)} of {len(since)} SLOs"
+            + (
+                f", the earliest since {format_time(min(found))}"
+                if found
+                else " (see `budgetbot rules`)"
+            )
+        )
 
 
 def _live_line(check: QueryCheck) -> str:

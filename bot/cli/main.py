@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from bot.catalog import CatalogError
-from bot.cli import budgets, records, running
+from bot.cli import budgets, records, rules, running
 from bot.cli.common import (
     EXIT_INTERNAL,
     EXIT_PROMETHEUS,
@@ -144,6 +144,15 @@ def _parser() -> argparse.ArgumentParser:
     actions.add_argument("--overdue", action="store_true", help="only overdue items")
     actions.add_argument("--team")
     actions.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    record = command("rules", "the Prometheus rule file that records each SLI's hours", rules.rules)
+    record.add_argument("--output", help="write the rule file here (default: stdout)")
+    record.add_argument(
+        "--backfill", action="store_true", help="write past hours as OpenMetrics for promtool"
+    )
+    record.add_argument("--start", help="with --backfill: first hour (RFC 3339 or Unix seconds)")
+    record.add_argument("--end", help="with --backfill: last hour (RFC 3339 or Unix seconds)")
+    record.add_argument("--output-dir", help="with --backfill: where the day files go")
 
     demo = command("demo", "start a local Prometheus with 40 days of sample data", running.demo)
     demo.add_argument("--dir", default=".budgetbot-demo", help="where the demo keeps its files")

@@ -1,13 +1,14 @@
 """A throwaway local Prometheus (Debian's prometheus and promtool) holding backfilled data."""
 
 import atexit
+import json
 import shutil
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
@@ -46,7 +47,9 @@ class LocalPrometheus:
         prometheus: str = "prometheus",
         promtool: str = "promtool",
         retention: str = "100y",
+        rule_files: Sequence[Path] = (),
     ) -> None:
+        """rule_files: loaded by the server (such as `budgetbot rules` writes)."""
         found = shutil.which(prometheus), shutil.which(promtool)
         if found[0] is None or found[1] is None:
             raise PrometheusMissing(MISSING_MESSAGE)
@@ -56,6 +59,7 @@ class LocalPrometheus:
         self.config_path = workdir / "prometheus.yml"
         self.log_path = workdir / "prometheus.log"
         self._retention = retention
+        self.rule_files = list(rule_files)
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
         self._port = 0
@@ -101,12 +105,23 @@ class LocalPrometheus:
             return f"{path}: exit code {done.returncode}: {output[-2000:]}"
         return None
 
+    def check_rules(self, path: Path) -> str:
+        """`promtool check rules`: its output; PrometheusFailed when the file is refused."""
+        command = [self._promtool, "check", "rules", str(path)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+        output = (done.stdout + done.stderr).strip()
+        if done.returncode != 0:
+            raise PrometheusFailed(f"promtool check rules {path}: {output[-2000:]}")
+        return output
+
     def start(self, *, ready_timeout: float = 60.0) -> str:
         """Launch prometheus and wait for /-/ready; returns the URL."""
         if self.running:
             return self.url
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.config_path.write_text(_CONFIG, encoding="utf-8")
+        rules = "".join(f"  - {json.dumps(str(p))}\n" for p in self.rule_files)
+        config = _CONFIG + (f"rule_files:\n{rules}" if rules else "")
+        self.config_path.write_text(config, encoding="utf-8")
         for _attempt in range(3):
             self._launch()
             try:

@@ -108,6 +108,14 @@ def windowed(slos: Sequence[SLO], terms: Sequence[Term], at: datetime) -> list[W
     return out
 
 
+def event_windowed(slo: SLO, terms: Sequence[Term], span: int, window: int) -> list[Windowed]:
+    """The terms of `plan_event_terms`: bad and total over `span`, window_* over `window`."""
+    return [
+        Windowed(t, slo.name, _query(slo, str(t.key)), window if "window" in str(t.key) else span)
+        for t in terms
+    ]
+
+
 def _query(slo: SLO, role: str) -> EventsQuery | None:
     if not isinstance(slo.sli, EventsSLI):
         return None

@@ -15,7 +15,13 @@ from urllib3.util.retry import Retry
 from bot.domain.slo import SLO, EventsSLI
 from bot.domain.status import Reading
 from bot.metrics.batch_runner import run_batches
-from bot.metrics.composition import Composition, Windowed, plan_composition, windowed
+from bot.metrics.composition import (
+    Composition,
+    Windowed,
+    event_windowed,
+    plan_composition,
+    windowed,
+)
 from bot.metrics.errors import PrometheusError, PrometheusUnreachable, QueryRejected, mask_password
 from bot.metrics.hourly import HOUR, HourlyCache
 from bot.metrics.prometheus_answers import api_error, checked, unreachable_reason
@@ -49,8 +55,8 @@ class PrometheusSource:
     """Evaluates SLIs with few HTTP queries and few samples.
 
     Terms are batched and run concurrently (bot.metrics.batch_runner); windows of a day or
-    more reuse hourly rates read by earlier evaluations of this source (keep one source per
-    process).
+    more are composed of recorded hours, clock hours and raw pieces (bot.metrics.composition),
+    the clock hours kept for later evaluations of this source (keep one source per process).
     """
 
     def __init__(
@@ -238,6 +244,14 @@ class PrometheusSource:
             values.update(plan.combine(values, self.hourly))
         return values, plan
 
+    def recorded_since(self, slos: Sequence[SLO], at: datetime) -> dict[str, datetime | None]:
+        """Per SLO, the start of its earliest recorded hour in its window (None: none), asked
+        now whatever an earlier evaluation found."""
+        reader = RecordedReader(
+            self.query, max_query_chars=self.max_query_chars, concurrency=self.concurrency
+        )
+        return reader.since(windowed(slos, plan_terms(slos, (), at), at), at)
+
     def bucket_boundaries(self, series: str, at: datetime) -> list[str]:
         """The `le` values of a histogram's buckets at `at`, in increasing order."""
         found = set()
@@ -287,17 +301,7 @@ class PrometheusSource:
             terms = plan_event_terms(slo, span, window)
         except ValueError as exc:
             raise QueryRejected(str(exc)) from None
-        assert isinstance(slo.sli, EventsSLI)
-        items = [
-            Windowed(
-                t,
-                slo.name,
-                slo.sli.planned_bad if "bad" in str(t.key) else slo.sli.planned_total,
-                window if str(t.key).startswith("window") else span,
-            )
-            for t in terms
-        ]
-        values, _ = self._read_terms(items, end)
+        values, _ = self._read_terms(event_windowed(slo, terms, span, window), end)
         counts = fold_event_counts(slo, span, window, values)
         if isinstance(counts, str):
             raise QueryRejected(counts)

@@ -3,11 +3,11 @@
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import UTC, datetime
 
 from bot.metrics.composition import Recorded, Windowed, composable
 from bot.metrics.errors import QueryRejected
-from bot.metrics.recorded import parse_samples, selectors
+from bot.metrics.recorded import HOUR_MS, fingerprint, parse_samples, selectors
 
 ABSENT_FOR = 600.0  # seconds: after an answer without any recorded hour, asked again then
 
@@ -27,6 +27,8 @@ class RecordedReader:
         self._concurrency = concurrency
         self._absent_until = 0.0
         self.present: bool | None = None  # recorded hours seen in the last answer; None: unasked
+        self.earliest: datetime | None = None  # the earliest recorded hour's start, last answer
+        self.slos = 0  # SLOs with recorded hours in the last answer
 
     def read(self, items: Sequence[Windowed], at: datetime) -> Recorded:
         wanted = [i for i in items if composable(i)]
@@ -43,7 +45,35 @@ class RecordedReader:
             except QueryRejected:  # a store that refuses the selector: everything is read raw
                 rows = []
         samples = parse_samples(rows)
-        self.present = bool(samples)
+        firsts = [points[0][0] for points in samples.values() if points]
+        self.present = bool(firsts)
+        self.earliest = (
+            datetime.fromtimestamp((min(firsts) - HOUR_MS) / 1000, UTC) if firsts else None
+        )
+        self.slos = len({slo for slo, _ in samples})
         if not samples:
             self._absent_until = time.monotonic() + ABSENT_FOR
         return samples
+
+    def since(self, items: Sequence[Windowed], at: datetime) -> dict[str, datetime | None]:
+        """Per SLO of `items`, the start of its earliest recorded hour inside its window
+        (None: none, or only recorded for queries it no longer has)."""
+        samples = self.read(items, at)
+        firsts: dict[str, list[int]] = {item.slo: [] for item in items}
+        at_ms = round(at.timestamp() * 1000)
+        for item in items:
+            points = samples.get((item.slo, fingerprint(item.query))) if item.query else None
+            inside = [t for t, _ in points or () if t - HOUR_MS >= at_ms - item.seconds * 1000]
+            if inside:
+                firsts[item.slo].append(inside[0])
+        return {
+            name: datetime.fromtimestamp((min(f) - HOUR_MS) / 1000, UTC) if f else None
+            for name, f in firsts.items()
+        }
+
+    def summary(self) -> dict[str, object]:
+        """What /healthz says: whether the last evaluation found recorded hours, since when."""
+        if self.present is None:
+            return {"present": None, "note": "no evaluation has read them yet"}
+        since = self.earliest.isoformat().replace("+00:00", "Z") if self.earliest else None
+        return {"present": self.present, "slos": self.slos, "since": since}

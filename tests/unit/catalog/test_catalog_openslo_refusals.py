@@ -69,8 +69,7 @@ OBJECTS = (SERVICE, SLI, SLO, ALPHA_SLO)
 THRESHOLD = "threshold metrics (thresholdMetric) are not supported yet"
 COMPOSITE = "composite SLOs (an indicator per objective) are not supported yet; write one SLO"
 TIMESLICES = (
-    "is not supported in this version; budgetbot counts events over the window: use "
-    "budgetingMethod"
+    "is not supported in this version; budgetbot counts events over the window: use budgetingMethod"
 )
 INLINE = (
     "  indicator:\n    metadata: {name: orders-latency}\n    spec:\n      thresholdMetric:\n"
