@@ -49,13 +49,14 @@ COMMAND_QUERY_TIMEOUT = 30.0
 
 
 def prometheus_source(
-    settings: Settings, catalog: Catalog, *, timeout: float
+    settings: Settings, catalog: Catalog, *, reuse_hours: bool, timeout: float
 ) -> "PrometheusSource":
     """The metrics source of PROMETHEUS_URL, else of the catalog's prometheus.url.
 
     The catalog's `prometheus.flavor` names the catalog's store; the store behind
-    PROMETHEUS_URL is detected. Long windows are composed from recorded hours and hours
-    read once (bot.metrics.composition), in one-shot commands too.
+    PROMETHEUS_URL is detected. Every source reads recorded hours where they exist and
+    shares the reads of queries of one shape; reuse_hours (serve): long windows composed of
+    clock hours kept between evaluations. A one-shot command reads each window once.
     """
     from bot.metrics.prometheus import PrometheusSource
 
@@ -65,7 +66,7 @@ def prometheus_source(
             "no Prometheus URL: set PROMETHEUS_URL or prometheus.url in the catalog"
         )
     flavor = None if settings.prometheus_url else catalog.prometheus_flavor
-    return PrometheusSource(url, timeout=timeout, flavor=flavor)
+    return PrometheusSource(url, timeout=timeout, reuse_hours=reuse_hours, flavor=flavor)
 
 
 class Bootstrap(ChatParts):
@@ -151,7 +152,9 @@ class Bootstrap(ChatParts):
     @cached_property
     def prometheus(self) -> "PrometheusSource":
         timeout = SERVE_QUERY_TIMEOUT if self._serving else COMMAND_QUERY_TIMEOUT
-        return prometheus_source(self.settings, self.catalog, timeout=timeout)
+        return prometheus_source(
+            self.settings, self.catalog, reuse_hours=self._serving, timeout=timeout
+        )
 
     @cached_property
     def source(self) -> "MetricsSource":
@@ -159,6 +162,15 @@ class Bootstrap(ChatParts):
         from bot.observability import TimedSource
 
         return TimedSource(self.prometheus, self.metrics) if self._serving else self.prometheus
+
+    @cached_property
+    def chart_source(self) -> "PrometheusSource":
+        """The digest's source: untimed (a chart is ~60 small reads), hours reused."""
+        if self.prometheus.hourly is not None:
+            return self.prometheus
+        return prometheus_source(
+            self.settings, self.catalog, reuse_hours=True, timeout=COMMAND_QUERY_TIMEOUT
+        )
 
     # The use cases
 
@@ -255,7 +267,7 @@ class Bootstrap(ChatParts):
     def digest_data(self) -> "DigestData":
         from bot.services.digest_data import DigestData
 
-        return DigestData(self.catalog, self.prometheus, self.uow)
+        return DigestData(self.catalog, self.chart_source, self.uow)
 
     @cached_property
     def digests(self) -> "Digests":

@@ -6,11 +6,14 @@ what is evaluated (EventsSLI.planned_bad / planned_total)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import promql_parser as pp
 
 from bot.catalog.queries import QueryRefused, classify, nodes, parse, windowed
-from bot.domain.slo import EventsSLI, QueryKind
+from bot.catalog.scans import scan_of
+from bot.domain.scans import Scan
+from bot.domain.slo import EventsQuery, EventsSLI, QueryKind
 
 _RATE_CALL = re.compile(r"(?<![A-Za-z0-9_:])rate(\s*\()")
 
@@ -45,7 +48,7 @@ def counting(sli: EventsSLI) -> EventsSLI:
     """The SLI with its rate queries read as counts (as_count) wherever that is possible."""
     error = as_count(sli.error_query) if sli.error_kind is QueryKind.RATE else None
     total = as_count(sli.total_query) if sli.total_kind is QueryKind.RATE else None
-    return EventsSLI(
+    counted = EventsSLI(
         sli.error_query,
         sli.total_query,
         error_kind=sli.error_kind,
@@ -54,3 +57,13 @@ def counting(sli: EventsSLI) -> EventsSLI:
         total_counted=total,
         bucket=sli.bucket,
     )
+    return replace(
+        counted,
+        error_scan=_scan(counted.planned_bad),
+        total_scan=_scan(counted.planned_total),
+    )
+
+
+def _scan(query: EventsQuery) -> Scan | None:
+    """The shape whose read is shared (bot.domain.scans): counts only."""
+    return scan_of(query.text) if query.kind is QueryKind.COUNT else None

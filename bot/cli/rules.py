@@ -36,7 +36,7 @@ def rules(args: argparse.Namespace, settings: Settings) -> int:
     start, end = _hour(parse_time(args.start), up=True), _hour(parse_time(args.end), up=False)
     if end <= start:
         raise UsageError("--end must lie at least one whole hour after --start")
-    return _backfill(boot.prometheus, recordings(slos), start, end, Path(args.output_dir))
+    return backfill(boot.prometheus, recordings(slos), start, end, Path(args.output_dir))
 
 
 def _hour(at: datetime, *, up: bool) -> int:
@@ -44,7 +44,7 @@ def _hour(at: datetime, *, up: bool) -> int:
     return -(-seconds // HOUR) * HOUR if up else seconds // HOUR * HOUR
 
 
-def _backfill(
+def backfill(
     source: "PrometheusSource", wanted: list[Recording], start: int, end: int, out: Path
 ) -> int:
     """Each recording's events per hour for the hours ending in (start, end], from raw data

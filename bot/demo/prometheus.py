@@ -73,6 +73,13 @@ class LocalPrometheus:
         return f"http://127.0.0.1:{self._port}"
 
     @property
+    def pid(self) -> int:
+        """The server process's id (to read its CPU time from /proc)."""
+        if self._process is None:
+            raise PrometheusFailed("Prometheus is not running; call start() first")
+        return self._process.pid
+
+    @property
     def running(self) -> bool:
         """True while the server process is alive."""
         return self._process is not None and self._process.poll() is None

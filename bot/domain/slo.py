@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.durations import format_duration
+from bot.domain.scans import Scan
 from bot.domain.windows import Calendar, Span, calendar_span, rolling_span
 
 WINDOW_PLACEHOLDER = "{{.window}}"  # Sloth's: replaced by the range being evaluated
@@ -74,6 +75,7 @@ class EventsQuery:
 
     text: str
     kind: QueryKind
+    scan: Scan | None = None  # its shape, when its read can be shared (bot.domain.scans)
 
 
 @dataclass(frozen=True)
@@ -125,20 +127,23 @@ class EventsSLI:
     error_counted: str | None = field(default=None, compare=False)
     total_counted: str | None = field(default=None, compare=False)
     bucket: Bucket | None = None  # a latency SLI: its histogram and threshold
+    # The planned queries' shapes, where their reads can be shared (set by the catalog).
+    error_scan: Scan | None = field(default=None, compare=False)
+    total_scan: Scan | None = field(default=None, compare=False)
 
     @property
     def planned_bad(self) -> EventsQuery:
         """The error query as it is evaluated."""
         if self.error_counted:
-            return EventsQuery(self.error_counted, QueryKind.COUNT)
-        return EventsQuery(self.error_query, self.error_kind)
+            return EventsQuery(self.error_counted, QueryKind.COUNT, self.error_scan)
+        return EventsQuery(self.error_query, self.error_kind, self.error_scan)
 
     @property
     def planned_total(self) -> EventsQuery:
         """The total query as it is evaluated."""
         if self.total_counted:
-            return EventsQuery(self.total_counted, QueryKind.COUNT)
-        return EventsQuery(self.total_query, self.total_kind)
+            return EventsQuery(self.total_counted, QueryKind.COUNT, self.total_scan)
+        return EventsQuery(self.total_query, self.total_kind, self.total_scan)
 
     @property
     def kind_label(self) -> str:

@@ -57,7 +57,7 @@ class Composed:
 
 @dataclass
 class Composition:
-    direct: list[Term] = field(default_factory=list)  # evaluated at the instant as they are
+    direct: list[Windowed] = field(default_factory=list)  # read at the instant as they are
     pieces: dict[int, list[Term]] = field(default_factory=dict)  # raw pieces by their end (ms)
     hours: dict[str, range] = field(default_factory=dict)  # hourly expression -> hour ends
     kinds: dict[str, QueryKind] = field(default_factory=dict)  # hourly expression -> its kind
@@ -135,7 +135,7 @@ def plan_composition(
     plan = Composition()
     for item in items:
         if item.query is None or not composable(item) or (recorded is None and not hourly):
-            plan.direct.append(item.term)
+            plan.direct.append(item)
             continue
         query = item.query
         start = at_ms - item.seconds * 1000
@@ -144,7 +144,7 @@ def plan_composition(
             found = cover(recorded.get((item.slo, fingerprint(query)), ()), start, at_ms)
             got = found if len(found.gaps) <= MAX_GAPS else got
         if got.events is None and not hourly:  # one raw piece: the term as it is
-            plan.direct.append(item.term)
+            plan.direct.append(item)
             continue
         hourly_expr = render(query.text, HOUR)
         hours: list[range] = []

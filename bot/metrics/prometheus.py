@@ -4,6 +4,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -35,6 +36,7 @@ from bot.metrics.promql import (
     parse_range,
 )
 from bot.metrics.recorded_reader import RecordedReader
+from bot.metrics.shared_reads import SharedReads, parse_series, plan_shared_reads, twice
 from bot.metrics.source import (
     NO_BUCKET,
     NOISE,
@@ -68,6 +70,7 @@ class PrometheusSource:
         max_query_chars: int = 6000,
         reuse_hours: bool = True,
         recorded_hours: bool = True,
+        share_reads: bool = True,
         connect_timeout: float = CONNECT_TIMEOUT,
         retries: int = 2,
         flavor: str | None = None,
@@ -75,6 +78,7 @@ class PrometheusSource:
     ) -> None:
         """reuse_hours: compose long windows from hours read by range queries and kept
         (bot.metrics.hourly); recorded_hours: from the hours `budgetbot rules` records;
+        share_reads: read queries of one shape together (bot.metrics.shared_reads);
         connect_timeout and retries (refused connections, gateway errors) bound a probe;
         flavor: the store (bot.metrics.stores.FLAVORS), detected on first use when None
         and `detect` (an unknown store is sent every store's partial-answer refusal)."""
@@ -92,6 +96,7 @@ class PrometheusSource:
         self._detect_lock = threading.Lock()
         self._local = threading.local()
         self._lock = threading.Lock()
+        self.share_reads = share_reads
         self.recorded = (
             RecordedReader(self.query, max_query_chars=max_query_chars, concurrency=concurrency)
             if recorded_hours
@@ -236,13 +241,34 @@ class PrometheusSource:
         recorded = self.recorded.read(items, at) if self.recorded else None
         plan = plan_composition(items, at_ms, recorded=recorded, hourly=self.hourly is not None)
         with self._hours_lock:
-            values = self.evaluate([*plan.direct, *plan.pieces.pop(at_ms, [])], at, progress)
+            shared, alone = plan_shared_reads(plan.direct, self.max_query_chars, self.share_reads)
+            terms = [*(i.term for i in alone), *plan.pieces.pop(at_ms, [])]
+            values = self.evaluate(terms, at, progress)
+            values.update(self._shared(shared, at))
             for end, pieces in plan.pieces.items():
                 values.update(self.evaluate(pieces, datetime.fromtimestamp(end / 1000, UTC)))
             if plan.hours:
                 self._fill_hours(plan)
             values.update(plan.combine(values, self.hourly))
         return values, plan
+
+    def _shared(self, shared: SharedReads, at: datetime) -> dict[Hashable, TermValue]:
+        """The values of the terms read together (bot.metrics.shared_reads); read alone if the
+        store refuses a shared query."""
+        if not shared.segments:
+            return {}
+        workers = max(1, min(self.concurrency, len(shared.segments)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            try:
+                got = pool.map(lambda s: parse_series(self.query(s.expr, at)), shared.segments)
+                answers = {(s.group, s.index): a for s, a in zip(shared.segments, got, strict=True)}
+            except QueryRejected:
+                return self.evaluate(shared.terms, at)
+            except MalformedResult as exc:
+                raise self._nonsense(str(exc)) from exc
+        if any(twice(answer) for answer in answers.values()):  # read alone, each is judged
+            return self.evaluate(shared.terms, at)
+        return shared.fold(answers)
 
     def recorded_since(self, slos: Sequence[SLO], at: datetime) -> dict[str, datetime | None]:
         """Per SLO, the start of its earliest recorded hour in its window (None: none), asked

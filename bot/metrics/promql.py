@@ -55,7 +55,7 @@ class MalformedResult(ValueError):
     """A query result whose shape or values are not Prometheus's (e.g. a value "abc")."""
 
 
-def _sample(pair: Any) -> tuple[float, float]:
+def sample(pair: Any) -> tuple[float, float]:
     """(time, value) of one [time, "value"] sample; MalformedResult if it is not one."""
     try:
         stamp, value = float(pair[0]), float(pair[1])  # "NaN", "+Inf": the source judges them
@@ -109,7 +109,7 @@ def parse_batch(
         label = _label(series)
         if label is None or not label.isdigit() or int(label) >= len(terms):
             continue
-        found.setdefault(int(label), []).append(_sample(series.get("value"))[1])
+        found.setdefault(int(label), []).append(sample(series.get("value"))[1])
     values: dict[Hashable, TermValue] = {}
     for i, term in enumerate(terms):
         samples = found.get(i)
@@ -149,7 +149,7 @@ def parse_range(
         if not isinstance(samples, list):
             raise MalformedResult("a range series without a list of values")
         for pair in samples:
-            stamp, value = _sample(pair)
+            stamp, value = sample(pair)
             if math.isnan(value):  # NaN below stands for "no sample": a NaN answer is no count
                 values[term.key] = TermError(
                     "an hour of the window returned NaN, no count of events"

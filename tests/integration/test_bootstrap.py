@@ -38,16 +38,17 @@ def test_catalog_and_source_open_no_database(tmp_path: Path) -> None:
     assert [s.name for s in boot.catalog.slos] == ["steady-availability"]
     source = boot.source
     assert isinstance(source, PrometheusSource) and source.url == "http://metrics:8428"
-    # one evaluation composes long windows too: each sample read about once
-    assert source.hourly is not None and source.recorded is not None
+    # one evaluation: no clock hours kept, but recorded hours read and reads shared
+    assert source.hourly is None and source.recorded is not None and source.share_reads
+    assert boot.chart_source is not source and boot.chart_source.hourly is not None
     assert "engine" not in vars(boot) and not (tmp_path / "boot.db").exists()
 
 
-def test_serving_reuses_hours_and_times_its_source(tmp_path: Path) -> None:
+def test_serving_reuses_hours_and_shares_the_source_with_the_chart(tmp_path: Path) -> None:
     catalog = alerting_catalog(tmp_path, "http://127.0.0.1:9", ("steady",))
     boot = Bootstrap(settings(tmp_path), str(catalog), serving=True)
     assert boot.prometheus.url == "http://127.0.0.1:9" and boot.prometheus.timeout == 10.0
-    assert boot.prometheus.hourly is not None
+    assert boot.prometheus.hourly is not None and boot.chart_source is boot.prometheus
     assert boot.source is not boot.prometheus  # timed into boot.metrics
 
 
