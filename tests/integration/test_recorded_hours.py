@@ -43,8 +43,9 @@ class Recorded:
 
 
 def _slos(services: tuple[str, ...]) -> list[dict[str, object]]:
+    """Per service a 7-day, a 30-day and a calendar-month SLO (the month is 36 h old at END)."""
     return [events_slo(s, name=f"{s}-{w}", window=w, function="increase")
-            for s in services for w in ("7d", "30d")]  # fmt: skip
+            for s in services for w in ("7d", "30d", "month")]  # fmt: skip
 
 
 def _catalog(directory: Path, url: str, services: tuple[str, ...], name: str) -> Path:
@@ -119,7 +120,7 @@ def _live_hours(url: str, slos: list[SLO], directory: Path) -> list[Path]:
 
 
 def test_the_rule_file_passes_promtool(recorded: Recorded) -> None:
-    assert "SUCCESS: 12 rules found" in recorded.check, recorded.check  # 3 services x 2 SLOs x 2
+    assert "SUCCESS: 18 rules found" in recorded.check, recorded.check  # 3 services x 3 SLOs x 2
     assert all("wrote" in out for out in recorded.backfill)
 
 
@@ -148,7 +149,7 @@ def test_recorded_figures_equal_the_truth_and_the_raw_ones(
     for slo in recorded.slos:
         reading = read[slo.name]
         assert reading.recorded is (slo.service in RECORDED), slo.name
-        spans = [(slo.window, reading.period, plain[slo.name].period)]
+        spans = [(slo.period_seconds(at), reading.period, plain[slo.name].period)]
         spans += [(w, r, plain[slo.name].windows[w]) for w, r in reading.windows.items()]
         for seconds, rates, raw_rates in spans:
             truth = recorded.truth.counts(slo.service, at - timedelta(seconds=seconds), at)
@@ -176,7 +177,9 @@ def test_the_status_table_names_the_slos_read_raw_and_json_is_unchanged(
     table = budgetbot("status", "--config", str(recorded.catalog), *at)
     assert table.returncode == 0, table.stderr
     footer = " ".join(table.stdout.split())
-    assert "Read raw, without recorded hours: overspent-7d, overspent-30d." in footer
+    assert (
+        "Read raw, without recorded hours: overspent-7d, overspent-30d, overspent-month." in footer
+    )
     docs = json.loads(
         budgetbot("status", "--config", str(recorded.catalog), *at, "--format", "json").stdout
     )
@@ -197,10 +200,13 @@ def test_check_config_live_says_how_far_back_the_recorded_hours_go(recorded: Rec
         "incident-7d": (END - timedelta(days=7)).isoformat().replace("+00:00", "Z"),
         "slowburn-7d": (END - timedelta(days=7)).isoformat().replace("+00:00", "Z"),
         "steady-30d": first, "incident-30d": first, "slowburn-30d": first,
-        "overspent-7d": None, "overspent-30d": None,
+        # the month began with live hours, the first whole one at the group's offset
+        "steady-month": "2026-03-01T00:17:23Z", "incident-month": "2026-03-01T00:17:23Z",
+        "slowburn-month": "2026-03-01T00:17:23Z",
+        "overspent-7d": None, "overspent-30d": None, "overspent-month": None,
     }  # fmt: skip
     table = budgetbot("check-config", "--live", "--config", str(recorded.catalog), *at)
-    assert "Recorded hours: 6 of 8 SLOs, the earliest since" in " ".join(table.stdout.split())
+    assert "Recorded hours: 9 of 12 SLOs, the earliest since" in " ".join(table.stdout.split())
     assert "recorded hours: none (read raw)" in table.stdout
 
 
@@ -209,4 +215,4 @@ def test_what_healthz_says_of_recorded_hours(recorded: Recorded) -> None:
     assert source.recorded is not None and source.recorded.summary()["present"] is None
     source.read(recorded.slos, END, burn_windows())
     summary = source.recorded.summary()
-    assert summary == {"present": True, "slos": 6, "since": "2026-02-20T12:00:00Z"}
+    assert summary == {"present": True, "slos": 9, "since": "2026-02-20T12:00:00Z"}
