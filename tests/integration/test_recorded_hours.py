@@ -20,6 +20,10 @@ from bot.domain.burn import burn_windows
 from bot.domain.slo import SLO
 from bot.metrics.prometheus import PrometheusSource
 from bot.metrics.rules_file import openmetrics_day, recordings
+from bot.services.digest_data import DigestData
+from storage.db import make_engine
+from storage.migrate import upgrade
+from storage.unit_of_work import UnitOfWork
 from tests.support.catalogs import events_slo, write_catalog
 from tests.support.cli import budgetbot
 from tests.support.scenarios import END, SCENARIOS, START
@@ -216,3 +220,23 @@ def test_what_healthz_says_of_recorded_hours(recorded: Recorded) -> None:
     source.read(recorded.slos, END, burn_windows())
     summary = source.recorded.summary()
     assert summary == {"present": True, "slos": 9, "since": "2026-02-20T12:00:00Z"}
+
+
+def test_digest_figures_from_recorded_hours_equal_the_truth(
+    recorded: Recorded, tmp_path: Path
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'digest.db'}")
+    upgrade(engine)
+    catalog = load_catalog(str(recorded.catalog))
+    digest = DigestData(catalog, PrometheusSource(recorded.url), UnitOfWork(engine)).digest(
+        "sre", END
+    )
+    lines = {line.slo: line for line in digest.slos}
+    assert set(lines) == {s.name for s in recorded.slos}
+    for slo in recorded.slos:
+        line, budget = lines[slo.name], slo.budget
+        for at, got in ((END, line.remaining), (END - timedelta(days=7), line.remaining_week_ago)):
+            seconds = slo.period_seconds(at)
+            bad, total = recorded.truth.counts(slo.service, at - timedelta(seconds=seconds), at)
+            slack = _tolerance(bad, at, seconds) / total / budget + 1e-9
+            assert got is not None and abs(got - (1 - bad / total / budget)) <= slack, slo.name
