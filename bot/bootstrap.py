@@ -159,9 +159,11 @@ class Bootstrap(ChatParts):
     @cached_property
     def source(self) -> "MetricsSource":
         """What the use cases read: the Prometheus source, timed into `metrics` in serve."""
+        if not self._serving:
+            return self.prometheus
         from bot.observability import TimedSource
 
-        return TimedSource(self.prometheus, self.metrics) if self._serving else self.prometheus
+        return TimedSource(self.prometheus, self.metrics)
 
     @cached_property
     def chart_source(self) -> "PrometheusSource":

@@ -1,13 +1,15 @@
-"""Commands that read budgets: check-config, status, incident-impact, gate, digest."""
+"""Commands that read budgets: check-config, status, incident-impact, gate, digest.
+
+The use cases and the terminal output are imported by the command that runs them, so that
+`budgetbot --help` and each command load only what they use."""
+
+from __future__ import annotations
 
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import Progress
-
-from bot.catalog.summary import catalog_summary
 from bot.cli.common import (
     EXIT_HELD,
     EXIT_OK,
@@ -19,14 +21,12 @@ from bot.cli.common import (
     stdout,
     unknown,
 )
-from bot.cli.console import print_catalog_summary, print_impact, print_status
-from bot.domain.slo import SLO, Catalog
 from bot.metrics.errors import QueryRejected
-from bot.services.catalog_check import live_check
-from bot.services.impact import incident_impact
-from bot.services.status import evaluate_status
-from bot.settings import Settings
 from bot.times import format_time, parse_time
+
+if TYPE_CHECKING:
+    from bot.domain.slo import SLO, Catalog
+    from bot.settings import Settings
 
 
 def check_config(args: argparse.Namespace, settings: Settings) -> int:
@@ -35,9 +35,13 @@ def check_config(args: argparse.Namespace, settings: Settings) -> int:
     catalog = boot.catalog
     live = since = None
     if args.live:
+        from bot.services.catalog_check import live_check
+
         live = live_check(boot.prometheus, catalog.slos, boot.now())
         since = boot.prometheus.recorded_since(catalog.slos, boot.now())
     if args.format == "json":
+        from bot.catalog.summary import catalog_summary
+
         doc = catalog_summary(catalog)
         if live is not None and since is not None:
             for entry in doc["slos"]:
@@ -46,6 +50,8 @@ def check_config(args: argparse.Namespace, settings: Settings) -> int:
                 entry["recorded_since"] = format_time(first) if first else None
         print(json.dumps(doc, indent=2))
     else:
+        from bot.cli.console import print_catalog_summary
+
         print_catalog_summary(stdout(), catalog, live, since)
     if live is not None and not all(c.usable for checks in live.values() for c in checks):
         return EXIT_PARTIAL
@@ -69,6 +75,8 @@ def _select(catalog: Catalog, args: argparse.Namespace) -> list[SLO]:
 
 
 def status(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.status import evaluate_status
+
     boot = bootstrap(args, settings)
     catalog = boot.catalog
     slos = _select(catalog, args)
@@ -77,6 +85,9 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "json" or not sys.stderr.isatty():
         statuses = evaluate_status(catalog, source, at, slos)
     else:
+        from rich.console import Console
+        from rich.progress import Progress
+
         with Progress(transient=True, console=Console(stderr=True)) as bar:
             task = bar.add_task("Querying Prometheus", total=len(slos))
             statuses = evaluate_status(
@@ -85,11 +96,15 @@ def status(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "json":
         print(json.dumps([s.as_json() for s in statuses], indent=2))
     else:
+        from bot.cli.console import print_status
+
         print_status(stdout(), statuses, format_time(at))
     return EXIT_OK if all(s.data == "ok" for s in statuses) else EXIT_PARTIAL
 
 
 def impact(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.impact import incident_impact
+
     boot = bootstrap(args, settings)
     catalog = boot.catalog
     slo = catalog.slo(args.slo)
@@ -106,6 +121,8 @@ def impact(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "json":
         print(json.dumps(report.as_json(), indent=2))
     else:
+        from bot.cli.console import print_impact
+
         print_impact(stdout(), report)
     return EXIT_OK if report.severity is not None else EXIT_PARTIAL
 

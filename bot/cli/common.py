@@ -1,16 +1,21 @@
 """What every `budgetbot` command shares: exit codes, one-line complaints, the result
 console, and the command's Bootstrap (bot/bootstrap.py) with its clock at --at."""
 
+from __future__ import annotations
+
 import argparse
 import difflib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-
-from bot.bootstrap import Bootstrap
-from bot.settings import Settings
 from bot.times import parse_time
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from bot.bootstrap import Bootstrap
+    from bot.settings import Settings
 
 EXIT_OK, EXIT_USAGE, EXIT_PROMETHEUS, EXIT_PARTIAL, EXIT_INTERNAL = 0, 1, 2, 3, 4
 EXIT_HELD = 1  # `gate`: the service may not deploy
@@ -27,12 +32,16 @@ def complain(message: str, prefix: str = "budgetbot: ") -> None:
 
 def stdout() -> Console:
     """The console for results: as wide as the terminal, 120 columns when piped."""
+    from rich.console import Console  # only for commands that print for people
+
     return Console() if sys.stdout.isatty() else Console(width=120)
 
 
 def bootstrap(args: argparse.Namespace, settings: Settings) -> Bootstrap:
     """The command's parts: its --config, and a clock standing at its --at (when it has one;
     else BUDGETBOT_NOW, else the real time)."""
+    from bot.bootstrap import Bootstrap  # brings the domain model: not for `--help`
+
     at = getattr(args, "at", None)
     return Bootstrap(settings, args.config, at=parse_time(at) if at else None)
 

@@ -1,19 +1,25 @@
 """Terminal output for people: rich tables coloured by gate, and short summaries."""
 
+from __future__ import annotations
+
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from bot.domain.incidents import Incident
-from bot.domain.slo import Catalog, Gate
-from bot.domain.status import SLOStatus
-from bot.services.catalog_check import QueryCheck
-from bot.services.impact import ImpactReport
+from bot.domain.slo import Gate
 from bot.times import format_time
+
+if TYPE_CHECKING:  # each command imports the use case whose results it prints
+    from rich.console import Console
+
+    from bot.domain.incidents import Incident
+    from bot.domain.slo import Catalog
+    from bot.domain.status import SLOStatus
+    from bot.services.catalog_check import QueryCheck
+    from bot.services.impact import ImpactReport
 
 GATE_STYLE = {Gate.OPEN: "green", Gate.CAUTION: "yellow", Gate.FROZEN: "bold red"}
 SHOWN_WINDOWS = ((3600, "1h"), (6 * 3600, "6h"), (86400, "1d"), (3 * 86400, "3d"))

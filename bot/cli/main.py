@@ -1,11 +1,12 @@
 """The `budgetbot` command: parses arguments and runs the subcommand (bot/cli/*.py)."""
 
+from __future__ import annotations
+
 import argparse
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from bot.catalog import CatalogError
 from bot.cli import budgets, records, rules, running
 from bot.cli.common import (
     EXIT_INTERNAL,
@@ -15,38 +16,50 @@ from bot.cli.common import (
     complain,
 )
 from bot.metrics.errors import PrometheusError
-from bot.settings import Settings, SettingsError
-from storage.db import StorageError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(argv)  # --help and bad arguments exit here
     args.config = args.config or args.global_config  # `budgetbot --config F status` too
+    from bot.settings import Settings  # only now: --help has no use for it (nor dataclasses)
+
     try:
         settings = Settings.from_env()
         return int(args.run(args, settings))
-    except CatalogError as exc:
-        complain(f"the catalog has {len(exc.problems)} problem(s):")
-        for problem in exc.problems:
-            complain(f"  {problem}", prefix="")
-        return EXIT_USAGE
-    except (UsageError, SettingsError, ValueError) as exc:
+    except (UsageError, ValueError) as exc:  # SettingsError is a ValueError
         complain(str(exc))
         return EXIT_USAGE
     except PrometheusError as exc:
         complain(str(exc))
         return EXIT_PROMETHEUS
-    except StorageError as exc:
-        complain(str(exc))
-        return EXIT_USAGE
     except OSError as exc:
         complain(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # a bug: one line for the person, never a traceback
-        complain(f"internal error ({type(exc).__name__}: {exc}); please report it")
-        return EXIT_INTERNAL
+    except Exception as exc:
+        return _failed(exc)
+
+
+def _failed(exc: Exception) -> int:
+    """A bad catalog or database (exit 1), else a bug: one line for the person, never a
+    traceback. Their error types come with pydantic and SQLAlchemy, so they are imported
+    only now, as far as needed (neither is a ValueError, OSError or PrometheusError, so
+    checking them after those changes nothing)."""
+    from bot.catalog import CatalogError
+
+    if isinstance(exc, CatalogError):
+        complain(f"the catalog has {len(exc.problems)} problem(s):")
+        for problem in exc.problems:
+            complain(f"  {problem}", prefix="")
+        return EXIT_USAGE
+    from storage.db import StorageError
+
+    if isinstance(exc, StorageError):
+        complain(str(exc))
+        return EXIT_USAGE
+    complain(f"internal error ({type(exc).__name__}: {exc}); please report it")
+    return EXIT_INTERNAL
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,13 +1,18 @@
 """Commands over the stored records: incidents and postmortem action items."""
 
+from __future__ import annotations
+
 import argparse
 import json
 import re
 import sys
+from typing import TYPE_CHECKING
 
 from bot.cli.common import EXIT_OK, UsageError, bootstrap, stdout, unknown
-from bot.settings import Settings
 from bot.times import parse_time
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 _ID = re.compile(r"^(?:INC-)?(\d+)$", re.IGNORECASE)
 

@@ -7,19 +7,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli.common import EXIT_OK, EXIT_PARTIAL, UsageError, bootstrap, complain
-from bot.metrics.promql import Term, TermError
-from bot.metrics.rules_file import Recording, openmetrics_day, recordings, rule_file
-from bot.settings import Settings
 from bot.times import parse_time
 
 if TYPE_CHECKING:
     from bot.metrics.prometheus import PrometheusSource
+    from bot.metrics.rules_file import Recording
+    from bot.settings import Settings
 
 HOUR = 3600
 CHUNK_HOURS = 24 * 7  # hours per range query: a week of points per series
 
 
-def rules(args: argparse.Namespace, settings: Settings) -> int:
+def rules(args: argparse.Namespace, settings: "Settings") -> int:
+    from bot.metrics.rules_file import recordings, rule_file  # yaml and PromQL: only when run
+
     boot = bootstrap(args, settings)
     slos = boot.catalog.slos
     if not args.backfill:
@@ -45,10 +46,13 @@ def _hour(at: datetime, *, up: bool) -> int:
 
 
 def backfill(
-    source: "PrometheusSource", wanted: list[Recording], start: int, end: int, out: Path
+    source: "PrometheusSource", wanted: "list[Recording]", start: int, end: int, out: Path
 ) -> int:
     """Each recording's events per hour for the hours ending in (start, end], from raw data
     in batched range queries, written as one OpenMetrics file per UTC day."""
+    from bot.metrics.promql import Term, TermError
+    from bot.metrics.rules_file import openmetrics_day
+
     out.mkdir(parents=True, exist_ok=True)
     series: dict[int, dict[int, float]] = {i: {} for i in range(len(wanted))}
     failed: dict[str, str] = {}

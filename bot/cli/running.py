@@ -4,11 +4,16 @@ Only `serve` and `migrate` create or upgrade the schema (the demo migrates the d
 creates); `evaluate` and `remind` refuse one that is not current (bot/bootstrap.py).
 """
 
+from __future__ import annotations
+
 import argparse
+from typing import TYPE_CHECKING
 
 from bot.cli.common import EXIT_OK, EXIT_PROMETHEUS, bootstrap, complain, stdout
-from bot.settings import Settings
 from bot.times import format_time
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
