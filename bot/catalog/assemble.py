@@ -9,6 +9,7 @@ from typing import TypeVar
 from bot.catalog.counting import counting
 from bot.catalog.errors import Problems, join
 from bot.catalog.fragment import Fragment, Located, SLODraft
+from bot.catalog.openslo_timeslices import resolve_reference
 from bot.catalog.timeslices import mean_ratio_slices, ratio_slices
 from bot.domain.slo import SLI, SLO, Catalog, EventsSLI, Service, SeverityThresholds, Team, Tier
 
@@ -69,7 +70,7 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
         sli: SLI | None = draft.sli
         if draft.sli_ref is not None:
             ref = slis.get(draft.sli_ref)
-            sli = ref.value[1] if ref else None
+            sli = resolve_reference(draft, ref.value[1], problems) if ref else None
             if ref is None and draft.sli_ref not in broken_slis:
                 problems.add(draft.file, draft.sli_ref_path, _unknown("SLI", draft.sli_ref, slis))
         if sli is not None and first is draft:

@@ -53,7 +53,26 @@ class SLODraft:
     slice_size: int | None = None  # timeslice budgeting: seconds of a slice
     slice_target: float | None = None  # and, over events, the good share a slice needs
     slice_mean: bool = False  # or: the mean of the slices' ratios (RatioTimeslices)
+    slice_objective: SliceObjective | None = None  # over an indicatorRef: judged when resolved
     notes: list[str] = field(default_factory=list)  # assumed or ignored: check-config shows
+
+
+@dataclass(frozen=True)
+class Gauge:
+    """An OpenSLO SLI kind with a thresholdMetric: its PromQL, sliced by the SLO that names it."""
+
+    query: str
+
+
+@dataclass(frozen=True)
+class SliceObjective:
+    """A Timeslices objective over an indicatorRef, judged once the SLI is known: a ratio SLI
+    needs its timeSliceTarget, a thresholdMetric SLI its op and value."""
+
+    path: str
+    target: float | None
+    op: str | None
+    value: float | None
 
 
 @dataclass(frozen=True)
@@ -76,7 +95,7 @@ class Fragment:
     teams: list[Located[Team]] = field(default_factory=list)
     services: list[Located[Service]] = field(default_factory=list)
     slos: list[SLODraft] = field(default_factory=list)
-    slis: list[Located[tuple[str, SLI | None]]] = field(default_factory=list)  # OpenSLO kind SLI
+    slis: list[Located[tuple[str, SLI | Gauge | None]]] = field(default_factory=list)  # OpenSLO
     includes: list[Located[Include]] = field(default_factory=list)
     prometheus_url: Located[str] | None = None
     prometheus_flavor: Located[str] | None = None

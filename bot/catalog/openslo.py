@@ -20,11 +20,13 @@ from typing import Any
 
 from bot.catalog.checks import check_name
 from bot.catalog.errors import Problems, StrictModel, join, validate
-from bot.catalog.fragment import Fragment, Located
+from bot.catalog.fragment import Fragment, Gauge, Located
 from bot.catalog.openslo_parts import V1, V1ALPHA, DocumentModel, team_label
 from bot.catalog.openslo_sli import SLISpecModel, ratio_sli
 from bot.catalog.openslo_slo import parse_slo
+from bot.catalog.openslo_timeslices import gauge_query
 from bot.catalog.openslo_v1alpha import parse_alpha_slo
+from bot.domain.slo import SLI
 
 ALERTING = ("AlertPolicy", "AlertCondition", "AlertNotificationTarget")
 KINDS = {  # read: SLO, SLI, Service; the other kinds are accepted and ignored
@@ -110,7 +112,13 @@ def _sli(fragment: Fragment, prefix: str, doc: DocumentModel, problems: Problems
     file, name = fragment.file, doc.metadata.name
     where = join(prefix, "metadata.name")
     spec = validate(SLISpecModel, doc.spec, file, join(prefix, "spec"), problems)
-    sli = ratio_sli(file, join(prefix, "spec"), spec, f"SLI {name}", problems) if spec else None
+    sli: SLI | Gauge | None = None
+    if spec is not None and spec.thresholdMetric is not None:  # sliced by the SLOs naming it
+        path = join(prefix, "spec.thresholdMetric")
+        query = gauge_query(file, path, spec.thresholdMetric, problems)
+        sli = Gauge(query) if query else None
+    elif spec is not None:
+        sli = ratio_sli(file, join(prefix, "spec"), spec, f"SLI {name}", problems)
     if sli is None:
         fragment.broken_slis.add(name)
     fragment.slis.append(Located((name, sli), file, where))

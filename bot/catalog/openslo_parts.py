@@ -17,8 +17,9 @@ V1ALPHA = "openslo/v1alpha"
 TIMESLICES = ("Timeslices", "RatioTimeslices")
 
 THRESHOLD = (
-    "threshold metrics (thresholdMetric) are not supported yet; budgetbot counts good and "
-    "bad events: use a ratioMetric with counter: true, total, and good or bad"
+    "a threshold metric (thresholdMetric) judges time slices: it needs budgetingMethod "
+    "Timeslices; to count good and bad events use a ratioMetric with counter: true, total, "
+    "and good or bad"
 )
 RAW = (
     "raw ratio metrics (raw, rawType) are not supported yet; give counters as total with "

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.catalog.checks import check_name
 from bot.catalog.errors import Problems, StrictModel, join, validate
-from bot.catalog.fragment import SLODraft
+from bot.catalog.fragment import SliceObjective, SLODraft
 from bot.catalog.openslo_parts import (
     COMPOSITE,
     NO_METHOD,
@@ -121,7 +121,13 @@ def parse_slo(file: str, prefix: str, doc: DocumentModel, problems: Problems) ->
         )
         draft = make_draft(head, number, count, objective.displayName, percent, sli, sli_ref)
         size = slice_size(file, where, objective.timeSliceWindow, problems) if sliced else None
-        if size and gauge is not None:
+        if size and sli_ref is not None:  # judged once the SLI it names is known
+            draft.slice_size = size
+            draft.slice_mean = mean
+            draft.slice_objective = SliceObjective(
+                where, objective.timeSliceTarget, objective.op, objective.value
+            )
+        elif size and gauge is not None:
             draft.sli = threshold_sli(
                 file, where, gauge, objective.op, objective.value, size, problems
             )

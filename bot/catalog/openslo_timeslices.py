@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.catalog.errors import Problems, join
+from bot.catalog.fragment import Gauge, SLODraft
 from bot.catalog.timeslices import (
     ThresholdModel,
     check_gauge,
@@ -83,3 +84,28 @@ def gauge_query(file: str, path: str, metric: Any, problems: Problems) -> str | 
         problems.add(file, where, error)
         return None
     return query.strip()
+
+
+def resolve_reference(draft: SLODraft, named: SLI | Gauge | None, problems: Problems) -> SLI | None:
+    """The SLI of an SLO whose indicatorRef names `named`: a thresholdMetric SLI sliced by
+    the SLO's Timeslices objective, a ratio SLI as it is (its objective's timeSliceTarget
+    checked, when sliced); None after recording a problem."""
+    pending = draft.slice_objective
+    if isinstance(named, Gauge):
+        if draft.slice_size is None or pending is None:
+            message = "names an SLI with a thresholdMetric: that needs budgetingMethod Timeslices"
+            problems.add(draft.file, draft.sli_ref_path, message)
+            return None
+        if draft.slice_mean:
+            message = "RatioTimeslices averages slices' good ratios: it needs a ratioMetric SLI"
+            problems.add(draft.file, draft.sli_ref_path, message)
+            return None
+        query, size = named.query, draft.slice_size
+        return threshold_sli(
+            draft.file, pending.path, query, pending.op, pending.value, size, problems
+        )
+    if named is not None and pending is not None and not draft.slice_mean:
+        draft.slice_target = slice_target(draft.file, pending.path, pending.target, problems)
+        if draft.slice_target is None:
+            return None
+    return named

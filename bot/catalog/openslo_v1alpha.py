@@ -13,7 +13,6 @@ from bot.catalog.errors import Problems, StrictModel, join, validate
 from bot.catalog.fragment import SLODraft
 from bot.catalog.openslo_parts import (
     NO_METHOD,
-    THRESHOLD,
     DocumentModel,
     SLOHead,
     check_budgeting,
@@ -27,7 +26,11 @@ from bot.catalog.openslo_window import AlphaTimeWindowModel, alpha_window
 from bot.domain.slo import EventsSLI
 
 ALPHA_METHODS = ("Occurrences", "Timeslices")
-ALPHA_THRESHOLD = THRESHOLD.replace("use a ratioMetric", "give each objective ratioMetrics")
+ALPHA_THRESHOLD = (
+    "threshold metrics (thresholdMetric) are read from openslo/v1 files only (budgetingMethod "
+    "Timeslices); budgetbot counts good and bad events here: give each objective ratioMetrics "
+    "with counter: true, total, and good or bad"
+)
 
 
 class AlphaObjectiveModel(StrictModel):

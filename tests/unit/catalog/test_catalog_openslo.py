@@ -263,8 +263,8 @@ BROKEN: list[tuple[str, Files, str, str, str]] = [
             slis=SLI_FILE.replace("  ratioMetric:", "  thresholdMetric: {}\n  ratioMetric:"),
         ),
         "openslo/slis.yaml",
-        "spec.thresholdMetric",
-        "threshold metrics (thresholdMetric) are not supported yet",
+        "spec.thresholdMetric.metricSource.spec.query",
+        "a thresholdMetric needs its PromQL query",
     ),
     (
         "not-prometheus",

@@ -66,7 +66,7 @@ spec:
 """
 
 OBJECTS = (SERVICE, SLI, SLO, ALPHA_SLO)
-THRESHOLD = "threshold metrics (thresholdMetric) are not supported yet"
+THRESHOLD = "a threshold metric (thresholdMetric) judges time slices: it needs budgetingMethod"
 COMPOSITE = "composite SLOs (an indicator per objective) are not supported yet; write one SLO"
 TIMESLICES = (
     "is not supported in this version; budgetbot counts events over the window: use budgetingMethod"
@@ -135,8 +135,8 @@ REFUSED: list[tuple[str, int, str, str, str, str]] = [
         1,
         "  ratioMetric:\n",
         "  thresholdMetric:\n",
-        "spec.thresholdMetric",
-        f"{THRESHOLD}; budgetbot counts good and bad events: use a ratioMetric with counter: true",
+        "spec.thresholdMetric.metricSource.spec.query",
+        "a thresholdMetric needs its PromQL query",
     ),
     (
         "v1-inline-threshold",
@@ -270,7 +270,8 @@ REFUSED: list[tuple[str, int, str, str, str, str]] = [
         "spec:\n",
         ALPHA_INDICATOR,
         "spec.indicator.thresholdMetric",
-        f"{THRESHOLD}; budgetbot counts good and bad events: give each objective ratioMetrics",
+        "threshold metrics (thresholdMetric) are read from openslo/v1 files only (budgetingMethod "
+        "Timeslices); budgetbot counts good and bad events here: give each objective ratioMetrics",
     ),
     (
         "v1alpha-sli-kind",

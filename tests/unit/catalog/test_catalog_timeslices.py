@@ -59,6 +59,56 @@ def test_threshold_slices_count_values_that_miss_it(load: Callable[[Files], Cata
     assert total == f"count_over_time((({gauge}) == ({gauge}))[59m59s999ms:5m])"
 
 
+OPENSLO_THRESHOLD_REF = """\
+apiVersion: openslo/v1
+kind: SLI
+metadata: {name: checkout-p99}
+spec:
+  thresholdMetric:
+    metricSource: {type: Prometheus, spec: {query: 'checkout_latency_p99_seconds'}}
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: checkout-latency, labels: {team: payments}}
+spec:
+  service: checkout
+  budgetingMethod: Timeslices
+  timeWindow: [{duration: 7d, isRolling: true}]
+  indicatorRef: checkout-p99
+  objectives: [{target: 0.99, op: lte, value: 0.3, timeSliceWindow: 1m}]
+"""
+
+
+def test_an_indicator_ref_to_a_threshold_metric_slices_as_inline(
+    load: Callable[[Files], Catalog],
+) -> None:
+    root = BASE + "include: [slo.yaml, inline.yaml]\n"
+    inline = OPENSLO_THRESHOLD.replace("checkout-latency", "checkout-inline")
+    referenced, written_inline = load(
+        {"budgetbot.yaml": root, "slo.yaml": OPENSLO_THRESHOLD_REF, "inline.yaml": inline}
+    ).slos
+    assert referenced.slice_size == written_inline.slice_size == 60
+    assert referenced.sli == written_inline.sli
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "fragment"),
+    [
+        (OPENSLO_THRESHOLD_REF.replace("Timeslices", "Occurrences"),
+         "documents[1].spec.indicatorRef", "that needs budgetingMethod Timeslices"),
+        (OPENSLO_THRESHOLD_REF.replace("Timeslices", "RatioTimeslices"),
+         "documents[1].spec.indicatorRef", "it needs a ratioMetric SLI"),
+        (OPENSLO_THRESHOLD_REF.replace("op: lte, ", ""), "documents[1].spec.objectives[0].op",
+         "needs op: one of lt, lte, gt, gte"),
+    ],
+)  # fmt: skip
+def test_wrong_references_to_a_threshold_metric_are_refused(
+    problems: Callable[[Files], list[Problem]], text: str, path: str, fragment: str
+) -> None:
+    found = problems({"budgetbot.yaml": BASE + "include: [slo.yaml]\n", "slo.yaml": text})
+    find(found, "slo.yaml", path, fragment)
+
+
 @pytest.mark.parametrize(
     ("text", "path", "fragment"),
     [
