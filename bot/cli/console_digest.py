@@ -23,7 +23,7 @@ def print_digest(console: Console, digest: TeamDigest, at_label: str) -> None:
             left = Text(f"{s.data}: {s.message}", style="magenta")
             table.add_row(s.slo, left, "", "", "", Text("unknown", style="dim"), "")
             continue
-        change = "—" if s.change is None else points(s.change)
+        change = "new period" if s.new_period else "—" if s.change is None else points(s.change)
         table.add_row(
             s.slo,
             Text(f"{bar(s.remaining, 8)} {percent(s.remaining)}", style=style),

@@ -41,9 +41,15 @@ class SLOWeek:
     period_left: int | None = None
 
     @property
+    def new_period(self) -> bool:
+        """A calendar SLO whose period began within the week: its budget was reset since."""
+        return self.period_elapsed is not None and self.period_elapsed < WEEK
+
+    @property
     def change(self) -> float | None:
-        """Remaining now minus remaining a week ago (negative: the budget shrank)."""
-        if self.remaining is None or self.remaining_week_ago is None:
+        """Remaining now minus remaining a week ago (negative: the budget shrank); None
+        without both figures or across a period's reset (they are different budgets)."""
+        if self.remaining is None or self.remaining_week_ago is None or self.new_period:
             return None
         return self.remaining - self.remaining_week_ago
 

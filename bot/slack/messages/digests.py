@@ -63,13 +63,20 @@ class DigestMessages:
         return text, blocks
 
 
+def change_text(s: SLOWeek) -> str:
+    """The week's change of the budget left, or why there is none."""
+    if s.new_period:
+        return "a new period began this week"
+    return "no figure a week ago" if s.change is None else f"{points(s.change)} this week"
+
+
 def slo_text(s: SLOWeek) -> str:
     """One SLO: remaining, change, burn, gate and time to exhaustion, in mrkdwn."""
     name = f"*{escape_mrkdwn(s.slo)}*"
     if s.remaining is None:
         return f":white_circle: {name}: no budget figures ({escape_mrkdwn(s.message or s.data)})"
     gate = GATE_EMOJI[s.gate] + f" {s.gate}" if s.gate else ":white_circle: unknown"
-    change = "no figure a week ago" if s.change is None else f"{points(s.change)} this week"
+    change = change_text(s)
     burn = "no traffic in the last hour" if s.burn_now is None else f"burning {s.burn_now:.2f}x now"
     return (
         f"{name}  `{bar(s.remaining)}` {percent(s.remaining)} left"

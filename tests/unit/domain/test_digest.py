@@ -16,6 +16,7 @@ from bot.domain.digest import (
 )
 from bot.domain.slo import Gate
 from bot.services.digests import last_fire
+from bot.slack.messages.digests import change_text
 
 DAY = 86400
 AT = datetime(2026, 11, 23, 8, tzinfo=UTC)  # a Monday
@@ -103,6 +104,23 @@ def test_change_and_time_to_exhaustion_at_this_week_s_rate() -> None:
     assert slo("a", -0.2, Gate.FROZEN, burn_week=1.0).exhaustion == 0.0
     assert slo("a", 0.5, Gate.OPEN).change is None  # no figure a week ago
     assert slo("a", None, None).exhaustion is None
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "change", "shown"),
+    [
+        (3 * DAY, None, "a new period began this week"),  # last month's budget is another one
+        (7 * DAY - 1, None, "a new period began this week"),
+        (7 * DAY, -0.3, "-30.0 pts this week"),
+        (None, -0.3, "-30.0 pts this week"),  # a rolling window never resets
+    ],
+)
+def test_the_week_s_change_never_crosses_a_period_s_reset(
+    elapsed: int | None, change: float | None, shown: str
+) -> None:
+    week = slo("a", 0.6, Gate.OPEN, remaining_week_ago=0.9, period_elapsed=elapsed)
+    assert week.change == (pytest.approx(change) if change is not None else None)
+    assert change_text(week) == shown
 
 
 def test_ranking_puts_the_worst_team_first() -> None:
