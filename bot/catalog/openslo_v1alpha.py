@@ -1,7 +1,8 @@
 """OpenSLO openslo/v1alpha kind SLO: `timeWindows[{unit, count}]`, `objectives[].ratioMetrics`.
 
 In v1alpha each objective carries its own ratio metrics; an SLO-level `indicator` only holds a
-`thresholdMetric` (refused). Each objective becomes one SLO, as in v1.
+`thresholdMetric`, read under budgetingMethod Timeslices. Each objective becomes one SLO, as
+in v1. v1alpha gives no slice size (v1's timeSliceWindow): its Timeslices are 1-minute slices.
 """
 
 from __future__ import annotations
@@ -22,14 +23,17 @@ from bot.catalog.openslo_parts import (
     team_label,
 )
 from bot.catalog.openslo_sli import AlphaRatioModel, alpha_ratio_sli
+from bot.catalog.openslo_timeslices import gauge_query, slice_target, threshold_sli
 from bot.catalog.openslo_window import AlphaTimeWindowModel, alpha_window
-from bot.domain.slo import EventsSLI
+from bot.domain.slo import SLI, EventsSLI
 
 ALPHA_METHODS = ("Occurrences", "Timeslices")
+ALPHA_SLICE = 60  # seconds: v1alpha has no timeSliceWindow
+ALPHA_SLICE_NOTE = "v1alpha gives no slice size: 1-minute slices"
 ALPHA_THRESHOLD = (
-    "threshold metrics (thresholdMetric) are read from openslo/v1 files only (budgetingMethod "
-    "Timeslices); budgetbot counts good and bad events here: give each objective ratioMetrics "
-    "with counter: true, total, and good or bad"
+    "a threshold metric (thresholdMetric) judges time slices: it needs budgetingMethod "
+    "Timeslices; to count good and bad events give each objective ratioMetrics with "
+    "counter: true, total, and good or bad"
 )
 
 
@@ -72,27 +76,35 @@ def parse_alpha_slo(
     service_error = check_name(spec.service)
     if service_error:
         problems.add(file, join(path, "service"), service_error)
-    method = check_budgeting(spec.budgetingMethod, ALPHA_METHODS)
+    sliced = spec.budgetingMethod == "Timeslices"
+    method = None if sliced else check_budgeting(spec.budgetingMethod, ALPHA_METHODS)
     if method:
         problems.add(file, join(path, "budgetingMethod"), method)
     notes: list[str] = [] if spec.budgetingMethod else [NO_METHOD]
+    if sliced:
+        notes.append(ALPHA_SLICE_NOTE)
     window, calendar = alpha_window(
         file, join(path, "timeWindows"), spec.timeWindows, notes, problems
     )
     team, team_path = team_label(file, prefix, doc.metadata, problems)
     threshold = spec.indicator is not None
+    gauge = None
     if spec.indicator is not None:
         where = join(path, "indicator")
-        if spec.indicator.thresholdMetric is not None:
+        metric = spec.indicator.thresholdMetric
+        if metric is not None:
             where = join(where, "thresholdMetric")
-        problems.add(file, where, ALPHA_THRESHOLD)
+        if sliced and metric is not None:  # its query as v1's metricSource.spec.query
+            gauge = gauge_query(file, where, _as_v1(metric), problems)
+        else:
+            problems.add(file, where, ALPHA_THRESHOLD)
     if not spec.objectives:
         problems.add(file, join(path, "objectives"), "needs at least one objective")
     if name_error or service_error:
         return []
     if spec.alertPolicies:
         notes.append("alertPolicies ignored: budgetbot sends its own burn-rate alerts")
-    if method is None and any(o.timeSliceTarget is not None for o in spec.objectives):
+    if not sliced and any(o.timeSliceTarget is not None for o in spec.objectives):
         notes.append("timeSliceTarget ignored: budgetingMethod Occurrences")
     head = SLOHead(
         file,
@@ -114,9 +126,25 @@ def parse_alpha_slo(
             file, where, objective.target, None, problems, percent_allowed=False
         )
         subject = f"SLO {objective_name(name, number, count, objective.displayName)}"
-        sli = None if threshold else _sli(file, where, objective, subject, problems)
-        drafts.append(make_draft(head, number, count, objective.displayName, percent, sli))
+        sli: SLI | None = None if threshold else _sli(file, where, objective, subject, problems)
+        if sliced and gauge is not None:
+            op, value = objective.op, objective.value
+            sli = threshold_sli(file, where, gauge, op, value, ALPHA_SLICE, problems)
+        draft = make_draft(head, number, count, objective.displayName, percent, sli)
+        if sliced and sli is not None:
+            draft.slice_size = ALPHA_SLICE
+            if gauge is None:
+                draft.slice_target = slice_target(file, where, objective.timeSliceTarget, problems)
+                draft.slice_size = ALPHA_SLICE if draft.slice_target is not None else None
+        drafts.append(draft)
     return drafts
+
+
+def _as_v1(metric: Any) -> Any:
+    """A v1alpha thresholdMetric ({source, queryType, query}) in v1's metricSource form."""
+    if not isinstance(metric, dict):
+        return metric
+    return {"metricSource": {"spec": {"query": metric.get("query")}}}
 
 
 def _sli(

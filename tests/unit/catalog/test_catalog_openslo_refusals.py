@@ -257,12 +257,12 @@ REFUSED: list[tuple[str, int, str, str, str, str]] = [
         for unit in ("Month", "Quarter", "Year")
     ],
     (
-        "v1alpha-timeslices",
+        "v1alpha-timeslices-without-target",
         3,
         "Occurrences",
         "Timeslices",
-        "spec.budgetingMethod",
-        f"budgetingMethod Timeslices {TIMESLICES}: Occurrences",
+        "spec.objectives[0].timeSliceTarget",
+        "Timeslices over a ratioMetric needs timeSliceTarget",
     ),
     (
         "v1alpha-threshold",
@@ -270,8 +270,8 @@ REFUSED: list[tuple[str, int, str, str, str, str]] = [
         "spec:\n",
         ALPHA_INDICATOR,
         "spec.indicator.thresholdMetric",
-        "threshold metrics (thresholdMetric) are read from openslo/v1 files only (budgetingMethod "
-        "Timeslices); budgetbot counts good and bad events here: give each objective ratioMetrics",
+        "a threshold metric (thresholdMetric) judges time slices: it needs budgetingMethod "
+        "Timeslices; to count good and bad events give each objective ratioMetrics",
     ),
     (
         "v1alpha-sli-kind",

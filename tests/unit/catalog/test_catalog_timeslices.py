@@ -79,6 +79,47 @@ spec:
 """
 
 
+ALPHA_RATIO = """\
+apiVersion: openslo/v1alpha
+kind: SLO
+metadata: {name: checkout-alpha, labels: {team: payments}}
+spec:
+  service: checkout
+  budgetingMethod: Timeslices
+  timeWindows: [{unit: Day, count: 7, isRolling: true}]
+  objectives:
+    - target: 0.99
+      timeSliceTarget: 0.95
+      ratioMetrics:
+        counter: true
+        bad: {source: prometheus, queryType: promql, query: 'http_requests_total{code="500"}'}
+        total: {source: prometheus, queryType: promql, query: http_requests_total}
+"""
+ALPHA_THRESHOLD = """\
+apiVersion: openslo/v1alpha
+kind: SLO
+metadata: {name: checkout-alpha-p99, labels: {team: payments}}
+spec:
+  service: checkout
+  budgetingMethod: Timeslices
+  timeWindows: [{unit: Day, count: 7, isRolling: true}]
+  indicator:
+    thresholdMetric: {source: prometheus, queryType: promql, query: checkout_latency_p99_seconds}
+  objectives: [{target: 0.99, op: lte, value: 0.3}]
+"""
+
+
+def test_v1alpha_timeslices_are_one_minute_slices(load: Callable[[Files], Catalog]) -> None:
+    root = BASE + "include: [ratio.yaml, threshold.yaml, inline.yaml]\n"
+    files = {"budgetbot.yaml": root, "ratio.yaml": ALPHA_RATIO, "threshold.yaml": ALPHA_THRESHOLD,
+             "inline.yaml": OPENSLO_THRESHOLD}  # fmt: skip
+    ratio, threshold, inline = load(files).slos
+    assert ratio.slice_size == threshold.slice_size == 60
+    assert any("no slice size: 1-minute slices" in note for note in ratio.notes)
+    assert isinstance(ratio.sli, EventsSLI) and "< bool 0.95)" in ratio.sli.error_query
+    assert threshold.sli == inline.sli  # as v1's thresholdMetric with a 1m timeSliceWindow
+
+
 def test_an_indicator_ref_to_a_threshold_metric_slices_as_inline(
     load: Callable[[Files], Catalog],
 ) -> None:
