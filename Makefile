@@ -33,6 +33,7 @@ test: $(STAMP) stores lint
 
 bench: $(STAMP) prometheus
 	$(PY) bench/evaluate.py
+	$(PY) bench/cold.py
 	$(PY) bench/timeslices.py
 	$(PY) bench/slack_load.py
 	$(PY) bench/alerting.py
