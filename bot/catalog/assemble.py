@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from bot.catalog.counting import counting
 from bot.catalog.errors import Problems, join
+from bot.catalog.exclusions import attach
 from bot.catalog.fragment import Fragment, Located, SLODraft
 from bot.catalog.openslo_timeslices import resolve_reference
 from bot.catalog.timeslices import mean_ratio_slices, ratio_slices
@@ -84,10 +85,14 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
     admins = _single("admins", [f.admins for f in fragments], problems)
     escalate = _single("actions", [f.escalate_after for f in fragments], problems)
     platform = _single("platform", [f.platform for f in fragments], problems)
+    team_map = {name: t.value for name, t in teams.items()}
+    found = [e for f in fragments for e in f.exclusions]
+    slos, exclusions = attach(found, slos, services, team_map, problems)
     return Catalog(
-        teams={name: t.value for name, t in teams.items()},
+        teams=team_map,
         services=services,
         slos=tuple(slos),
+        exclusions=exclusions,
         prometheus_url=url.value if url else None,
         prometheus_flavor=flavor.value if flavor else None,
         severity=severity.value if severity else SeverityThresholds(),

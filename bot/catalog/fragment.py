@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from bot.domain.exclusions import Exclusion
 from bot.domain.slo import SLI, AlertPolicy, GatePolicy, Service, SeverityThresholds, Team, Tier
 from bot.domain.windows import Calendar
 
@@ -105,5 +106,6 @@ class Fragment:
     admins: Located[frozenset[str]] | None = None
     escalate_after: Located[int] | None = None
     platform: Located[Team] | None = None  # the platform-wide digest's channel and schedule
+    exclusions: list[Located[Exclusion]] = field(default_factory=list)
     broken_services: set[str] = field(default_factory=set)  # defined, but invalid: no cascades
     broken_slis: set[str] = field(default_factory=set)

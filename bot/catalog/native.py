@@ -14,6 +14,7 @@ from bot.catalog.checks import (
     parse_period,
 )
 from bot.catalog.errors import Problems, StrictModel, join, validate
+from bot.catalog.exclusions import parse_exclusion
 from bot.catalog.fragment import Fragment, Include, Located, SLODraft
 from bot.catalog.native_sli import Budgeting, NativeSLIModel, native_sli
 from bot.catalog.timeslices import TimesliceModel
@@ -40,6 +41,7 @@ class TeamModel(StrictModel):
     digest: str | bool | None = "0 9 * * MON"  # 5-field crontab in the team's zone; off: none
     timezone: str = "UTC"
     channels: dict[SeverityName, str] | None = None  # burn alerts by severity, if not `channel`
+    owners: list[str] | None = None  # Slack user ids who may add exclusions for the team
 
 
 class ActionsModel(StrictModel):
@@ -76,6 +78,7 @@ class NativeModel(StrictModel):
     actions: ActionsModel | None = None
     platform: Any = None  # like a team: channel, digest, timezone (the platform-wide digest)
     include: list[Any] | None = None  # a path or glob, or an IncludeModel mapping
+    exclusions: list[Any] | None = None  # bot.catalog.exclusions
 
 
 class IncludeModel(StrictModel):
@@ -121,6 +124,11 @@ def parse_native(file: str, document: Any, problems: Problems) -> Fragment:
         fragment.platform = Located(platform, file, "platform")
     if root.alerts is not None:
         fragment.alerts = Located(policies.alerts(file, root.alerts, problems), file, "alerts")
+    for index, raw in enumerate(root.exclusions or []):
+        where = join("exclusions", index)
+        exclusion = parse_exclusion(file, where, raw, problems)
+        if exclusion is not None:
+            fragment.exclusions.append(Located(exclusion, file, where))
     for index, raw in enumerate(root.include or []):
         include = _include(file, join("include", index), raw, problems)
         if include is not None:
@@ -204,6 +212,7 @@ def _team(file: str, name: str, raw: Any, problems: Problems, path: str = "") ->
         digest=digest,
         timezone=model.timezone,
         alert_channels={Severity(k): v for k, v in (model.channels or {}).items()},
+        owners=frozenset(model.owners or ()),
     )
 
 

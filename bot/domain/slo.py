@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.domain.durations import format_duration
+from bot.domain.exclusions import Exclusion
 from bot.domain.scans import Scan
 from bot.domain.windows import Calendar, Span, calendar_span, rolling_span
 
@@ -45,6 +46,7 @@ class Team:
     digest: str | None = "0 9 * * MON"  # 5-field crontab; None: no scheduled digest
     timezone: str = "UTC"
     alert_channels: Mapping[Severity, str] = field(default_factory=dict)
+    owners: frozenset[str] = frozenset()  # Slack user ids who may add exclusions for it
 
     def channel_for(self, severity: Severity) -> str:
         """Where burn alerts of this severity go: its own channel, else the team's."""
@@ -183,6 +185,8 @@ class SLO:
     timezone: str = "UTC"  # where a calendar period is aligned: the owning team's zone
     min_events: float | None = None  # burn rules need this many events (None: the catalog's)
     slice_size: int | None = None  # timeslice budgeting: the events counted are slices of this
+    # The exclusions that cover it: their events count for nothing (bot.domain.exclusions).
+    exclusions: tuple[Exclusion, ...] = field(default=(), compare=False)
 
     @property
     def counted(self) -> str:
@@ -264,6 +268,7 @@ class Catalog:
     escalate_overdue_after: int = 7  # days overdue before an action is named in its team channel
     platform: Team | None = None  # where and when the platform-wide digest goes, if anywhere
     files: tuple[str, ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()  # the catalog's own (Slack's are stored)
 
     def gate_policy(self, tier: Tier) -> GatePolicy:
         return self.gate_policies.get(tier, GatePolicy())

@@ -11,15 +11,16 @@ All instants here are Unix milliseconds, but the clock hours' (seconds).
 """
 
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from bot.domain.exclusions import excluded
 from bot.domain.slo import SLO, EventsQuery, EventsSLI, QueryKind
 from bot.metrics.hourly import COMPOSE_FROM, HOUR, KEEP_HOURS, HourlyCache, whole_hours
 from bot.metrics.promql import Term, TermError, TermValue, render, render_ms
 from bot.metrics.recorded import Cover, cover, fingerprint
-from bot.metrics.source import PERIOD
+from bot.metrics.source import NOISE, PERIOD
 
 MAX_GAPS = 8  # a window whose recorded hours leave more stretches is read without them
 Recorded = Mapping[tuple[str, str], Sequence[tuple[int, float]]]  # (SLO, fingerprint) -> samples
@@ -27,12 +28,14 @@ Recorded = Mapping[tuple[str, str], Sequence[tuple[int, float]]]  # (SLO, finger
 
 @dataclass(frozen=True)
 class Windowed:
-    """A term over the `seconds` before the instant; `query` None: never composed."""
+    """A term over the `seconds` before the instant; `query` None: never composed.
+    `excluded`: the stretches of its window (Unix ms) whose events count for nothing."""
 
     term: Term
     slo: str
     query: EventsQuery | None
     seconds: int
+    excluded: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,30 @@ class Composition:
     kinds: dict[str, QueryKind] = field(default_factory=dict)  # hourly expression -> its kind
     composed: list[Composed] = field(default_factory=list)
     errors: dict[str, TermError] = field(default_factory=dict)  # hourly expression -> error
+
+    def fill(
+        self,
+        cache: HourlyCache,
+        fetch: Callable[[list[Term], range], Mapping[Hashable, list[float] | TermError]],
+    ) -> None:
+        """Read the hourly events the cache lacks: one range query batch (`fetch`) per
+        missing run of hours. An hour that is no count of events is the window's error."""
+        wanted: dict[range, set[str]] = {}
+        for expr, hours in self.hours.items():
+            for run in cache.missing(expr, hours):
+                wanted.setdefault(run, set()).add(expr)
+        for run, exprs in wanted.items():
+            for key, values in fetch([Term(e, e) for e in sorted(exprs)], run).items():
+                expr = str(key)
+                if isinstance(values, TermError):
+                    self.errors[expr] = values
+                    continue
+                bad = next((v for v in values if math.isinf(v) or v < -NOISE), None)  # NaN: none
+                if bad is not None:
+                    self.errors[expr] = TermError(f"an hour of the window returned {bad:g}")
+                else:
+                    events = [self.kinds[expr].events(v, HOUR) for v in values]
+                    cache.store(expr, run, events)
 
     def combine(
         self, values: Mapping[Hashable, TermValue], cache: HourlyCache | None
@@ -104,16 +131,31 @@ def windowed(slos: Sequence[SLO], terms: Sequence[Term], at: datetime) -> list[W
         name, span, role = key
         slo = by_name[name]
         seconds = slo.period_seconds(at) if span == PERIOD else int(span)
-        out.append(Windowed(term, name, _query(slo, role), seconds))
+        out.append(Windowed(term, name, _query(slo, role), seconds, _excluded(slo, at, seconds)))
     return out
 
 
-def event_windowed(slo: SLO, terms: Sequence[Term], span: int, window: int) -> list[Windowed]:
-    """The terms of `plan_event_terms`: bad and total over `span`, window_* over `window`."""
-    return [
-        Windowed(t, slo.name, _query(slo, str(t.key)), window if "window" in str(t.key) else span)
-        for t in terms
-    ]
+def event_windowed(
+    slo: SLO, terms: Sequence[Term], span: int, window: int, end: datetime
+) -> list[Windowed]:
+    """The terms of `plan_event_terms` ending at `end`: bad and total over `span`,
+    window_* over `window`."""
+    out = []
+    for t in terms:
+        seconds = window if "window" in str(t.key) else span
+        out.append(
+            Windowed(t, slo.name, _query(slo, str(t.key)), seconds, _excluded(slo, end, seconds))
+        )
+    return out
+
+
+def _excluded(slo: SLO, at: datetime, seconds: int) -> tuple[tuple[int, int], ...]:
+    """The SLO's excluded stretches of (at - seconds, at], in Unix ms."""
+    if not slo.exclusions:
+        return ()
+    start = at - timedelta(seconds=seconds)
+    found = excluded(slo.exclusions, slo.name, slo.service, slo.team, start, at)
+    return tuple((round(a.timestamp() * 1000), round(b.timestamp() * 1000)) for a, b in found)
 
 
 def _query(slo: SLO, role: str) -> EventsQuery | None:

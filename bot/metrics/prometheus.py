@@ -4,7 +4,6 @@ import math
 import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -24,7 +23,8 @@ from bot.metrics.composition import (
     windowed,
 )
 from bot.metrics.errors import PrometheusError, PrometheusUnreachable, QueryRejected, mask_password
-from bot.metrics.hourly import HOUR, HourlyCache
+from bot.metrics.exclusion_pieces import plan_excluded, take_out
+from bot.metrics.hourly import HourlyCache
 from bot.metrics.prometheus_answers import api_error, checked, unreachable_reason
 from bot.metrics.promql import (
     MalformedResult,
@@ -36,10 +36,9 @@ from bot.metrics.promql import (
     parse_range,
 )
 from bot.metrics.recorded_reader import RecordedReader
-from bot.metrics.shared_reads import SharedReads, parse_series, plan_shared_reads, twice
+from bot.metrics.shared_reads import SharedReads, plan_shared_reads
 from bot.metrics.source import (
     NO_BUCKET,
-    NOISE,
     EventCounts,
     Progress,
     assemble,
@@ -248,27 +247,24 @@ class PrometheusSource:
             for end, pieces in plan.pieces.items():
                 values.update(self.evaluate(pieces, datetime.fromtimestamp(end / 1000, UTC)))
             if plan.hours:
-                self._fill_hours(plan)
+                assert self.hourly is not None
+                plan.fill(self.hourly, self.evaluate_range)
             values.update(plan.combine(values, self.hourly))
+        for end, pieces in plan_excluded(items).items():
+            values.update(self.evaluate(pieces, datetime.fromtimestamp(end / 1000, UTC)))
+        values.update(take_out(items, values))
         return values, plan
 
     def _shared(self, shared: SharedReads, at: datetime) -> dict[Hashable, TermValue]:
-        """The values of the terms read together (bot.metrics.shared_reads); read alone if the
-        store refuses a shared query."""
-        if not shared.segments:
-            return {}
-        workers = max(1, min(self.concurrency, len(shared.segments)))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            try:
-                got = pool.map(lambda s: parse_series(self.query(s.expr, at)), shared.segments)
-                answers = {(s.group, s.index): a for s, a in zip(shared.segments, got, strict=True)}
-            except QueryRejected:
-                return self.evaluate(shared.terms, at)
-            except MalformedResult as exc:
-                raise self._nonsense(str(exc)) from exc
-        if any(twice(answer) for answer in answers.values()):  # read alone, each is judged
-            return self.evaluate(shared.terms, at)
-        return shared.fold(answers)
+        """The values of the terms read together (bot.metrics.shared_reads)."""
+        try:
+            return shared.read(
+                lambda expr: self.query(expr, at),
+                lambda terms: self.evaluate(terms, at),
+                self.concurrency,
+            )
+        except MalformedResult as exc:
+            raise self._nonsense(str(exc)) from exc
 
     def recorded_since(self, slos: Sequence[SLO], at: datetime) -> dict[str, datetime | None]:
         """Per SLO, the start of its earliest recorded hour in its window (None: none), asked
@@ -299,25 +295,6 @@ class PrometheusSource:
                 readings[slo.name] = Reading(period=None, error=no_bucket(slo, boundaries))
         return readings
 
-    def _fill_hours(self, plan: Composition) -> None:
-        """Fetch the hourly events the cache lacks: one range query batch per missing run."""
-        assert self.hourly is not None
-        wanted: dict[range, set[str]] = {}
-        for expr, hours in plan.hours.items():
-            for run in self.hourly.missing(expr, hours):
-                wanted.setdefault(run, set()).add(expr)
-        for run, exprs in wanted.items():
-            fetched = self.evaluate_range([Term(e, e) for e in sorted(exprs)], run)
-            for key, values in fetched.items():
-                if isinstance(values, TermError):
-                    plan.errors[str(key)] = values
-                elif any(math.isinf(v) or v < -NOISE for v in values):  # NaN: no sample
-                    bad = next(v for v in values if math.isinf(v) or v < -NOISE)
-                    plan.errors[str(key)] = TermError(f"an hour of the window returned {bad:g}")
-                else:
-                    kind = plan.kinds[str(key)]
-                    self.hourly.store(str(key), run, [kind.events(v, HOUR) for v in values])
-
     def event_counts(self, slo: SLO, start: datetime, end: datetime) -> EventCounts:
         span = int((end - start).total_seconds())
         if span <= 0:
@@ -327,7 +304,7 @@ class PrometheusSource:
             terms = plan_event_terms(slo, span, window)
         except ValueError as exc:
             raise QueryRejected(str(exc)) from None
-        values, _ = self._read_terms(event_windowed(slo, terms, span, window), end)
+        values, _ = self._read_terms(event_windowed(slo, terms, span, window, end), end)
         counts = fold_event_counts(slo, span, window, values)
         if isinstance(counts, str):
             raise QueryRejected(counts)

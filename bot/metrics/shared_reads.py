@@ -13,12 +13,14 @@ Segment boundaries share their samples, so the increases add up (bot.metrics.hou
 import json
 import math
 import re
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bot.domain.durations import format_duration
 from bot.domain.scans import Scan
 from bot.metrics.composition import Windowed
+from bot.metrics.errors import QueryRejected
 from bot.metrics.promql import MalformedResult, Term, TermValue, sample
 
 _SPECIAL = re.compile(r"[\\.+*?()|\[\]{}^$]")
@@ -46,6 +48,27 @@ class SharedReads:
     groups: list[Group] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
     terms: list[Term] = field(default_factory=list)  # what they answer, to read alone instead
+
+    def read(
+        self,
+        query: Callable[[str], Sequence[Mapping[str, object]]],
+        alone: Callable[[list[Term]], dict[Hashable, TermValue]],
+        concurrency: int,
+    ) -> dict[Hashable, TermValue]:
+        """Every term's value: the segments queried concurrently (`query`), or the terms
+        read `alone` when the store refuses a segment or answers one with the same series
+        twice (which no store's `sum by` gives: each term is then judged on its own)."""
+        if not self.segments:
+            return {}
+        workers = max(1, min(concurrency, len(self.segments)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            try:
+                got = list(pool.map(lambda s: parse_series(query(s.expr)), self.segments))
+            except QueryRejected:
+                return alone(self.terms)
+        if any(twice(answer) for answer in got):
+            return alone(self.terms)
+        return self.fold({(s.group, s.index): a for s, a in zip(self.segments, got, strict=True)})
 
     def fold(self, answers: Mapping[tuple[int, int], Series]) -> dict[Hashable, TermValue]:
         """Each term's value from the segments' answers, keyed (group, index)."""
