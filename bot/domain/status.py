@@ -16,6 +16,8 @@ from bot.domain.burn import (
     hold_low_traffic,
 )
 from bot.domain.durations import format_duration
+from bot.domain.exclusions import excluded
+from bot.domain.exclusions import seconds as excluded_seconds
 from bot.domain.gate import GateDecision, decide_gate
 from bot.domain.slo import SLO, GatePolicy, Severity
 from bot.domain.windows import Span, period_note
@@ -57,6 +59,7 @@ class SLOStatus:
     min_events: float = 0.0
     totals: Mapping[int, float | None] = field(default_factory=dict)  # events per burn window
     recorded: bool = False  # read from recorded hours (Reading.recorded)
+    excluded_seconds: int = 0  # of its window so far, covered by exclusions (merged)
 
     @property
     def alert(self) -> Severity | None:
@@ -128,6 +131,7 @@ class SLOStatus:
             "data": str(self.data),
             "message": self.message,
             "held_back": self.held_back,
+            "excluded_seconds": self.excluded_seconds,
         }
 
 
@@ -145,8 +149,12 @@ def assess(
     however much of it has passed.
     """
     span = slo.span(at) if at is not None else None
+    covered = 0
+    if span is not None and at is not None and slo.exclusions:
+        found = excluded(slo.exclusions, slo.name, slo.service, slo.team, span.start, at)
+        covered = excluded_seconds(found)
     if reading.error is not None:
-        return SLOStatus(slo, DataState.ERROR, reading.error, span=span)
+        return SLOStatus(slo, DataState.ERROR, reading.error, span=span, excluded_seconds=covered)
     burn_rates = {
         w: b.burn_rate(r.error_ratio if r else None, slo.budget) for w, r in reading.windows.items()
     }
@@ -168,6 +176,7 @@ def assess(
             min_events=min_events,
             totals=totals,
             recorded=reading.recorded,
+            excluded_seconds=covered,
         )
     spent = b.consumed(period_ratio, slo.budget)
     left = 1.0 - spent
@@ -185,6 +194,7 @@ def assess(
         min_events=min_events,
         totals=totals,
         recorded=reading.recorded,
+        excluded_seconds=covered,
     )
 
 

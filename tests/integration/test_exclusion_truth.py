@@ -1,0 +1,112 @@
+"""Budget exclusions on a real Prometheus and a real VictoriaMetrics (DESIGN 9.3): every
+figure equals the ground truth with the excluded minutes left out, and SLOs outside the
+filter are unaffected."""
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.catalog import load_catalog
+from bot.domain.burn import burn_windows
+from bot.domain.exclusions import excluded
+from bot.metrics.prometheus import PrometheusSource
+from tests.support.catalogs import events_slo, write_catalog
+from tests.support.cli import budgetbot
+from tests.support.scenarios import END
+
+BURST = END - timedelta(days=5)  # incident: 25 % errors for 2 h from here
+EXCLUSIONS = f"""
+exclusions:
+  - name: incident-drill
+    start: '{(BURST - timedelta(minutes=30)).isoformat()}'
+    end: '{(BURST + timedelta(hours=1)).isoformat()}'
+    slos: [incident-availability]
+    reason: agreed load test
+  - name: nightly-backup
+    start: '{(END - timedelta(days=40)).replace(hour=1).isoformat()}'
+    duration: 90m
+    recurrence: FREQ=DAILY
+    timezone: Europe/Berlin
+    services: [steady, incident]
+    reason: planned backups
+"""
+
+
+def _catalog(directory: Path, url: str, function: str) -> Path:
+    services = ("steady", "incident", "overspent")
+    return write_catalog(
+        directory,
+        url,
+        teams={"sre": {"channel": "C0SRE"}},
+        services=dict.fromkeys(services, "sre"),
+        slos=[events_slo(s, function=function) for s in services],  # type: ignore[arg-type]
+        extra=EXCLUSIONS,
+    )
+
+
+def _truth(store: Any, slo: Any, at: datetime, seconds: int) -> tuple[float, float]:
+    """(bad, total) of the SLO's window with the excluded stretches left out."""
+    start = at - timedelta(seconds=seconds)
+    bad, total = store.truth.counts(slo.service, start, at)
+    for a, b in excluded(slo.exclusions, slo.name, slo.service, slo.team, start, at):
+        out_bad, out_total = store.truth.counts(slo.service, a, b)
+        bad, total = bad - out_bad, total - out_total
+    return bad, total
+
+
+@pytest.mark.parametrize("function", ["rate", "increase"])
+# 30-day windows ending up to 2 days before END see only real samples (tests.support.scenarios)
+@pytest.mark.parametrize("before_end", [timedelta(0), timedelta(days=2, minutes=-10)])
+def test_figures_leave_the_excluded_minutes_out(
+    store: Any, tmp_path: Path, function: str, before_end: timedelta
+) -> None:
+    slos = load_catalog(str(_catalog(tmp_path, store.url, function))).slos
+    at = store.end - before_end
+    by_name = {s.name: s for s in slos}
+    assert [e.name for e in by_name["incident-availability"].exclusions] == [
+        "incident-drill", "nightly-backup"
+    ]  # fmt: skip
+    assert by_name["overspent-availability"].exclusions == ()  # outside both filters
+    for source in (PrometheusSource(store.url), PrometheusSource(store.url, reuse_hours=False)):
+        readings = source.read(slos, at, burn_windows())
+        for slo in slos:
+            reading = readings[slo.name]
+            spans = [(slo.window, reading.period), *reading.windows.items()]
+            for seconds, rates in spans:
+                assert rates is not None, (slo.name, seconds)
+                expected = _truth(store, slo, at, seconds)
+                assert (rates.bad, rates.total) == pytest.approx(expected, rel=1e-9, abs=1e-6), (
+                    slo.name,
+                    seconds,
+                )
+
+
+def test_incident_impact_leaves_the_excluded_minutes_out(store: Any, tmp_path: Path) -> None:
+    slos = load_catalog(str(_catalog(tmp_path, store.url, "increase"))).slos
+    incident = next(s for s in slos if s.name == "incident-availability")
+    start, end = BURST - timedelta(hours=1), BURST + 2 * timedelta(hours=1)
+    counts = PrometheusSource(store.url).event_counts(incident, start, end)
+    assert (counts.bad, counts.total) == pytest.approx(
+        _truth(store, incident, end, int((end - start).total_seconds())), rel=1e-9
+    )
+    assert (counts.window_bad, counts.window_total) == pytest.approx(
+        _truth(store, incident, end, incident.window), rel=1e-9
+    )
+
+
+def test_status_json_says_how_much_of_the_window_was_excluded(store: Any, tmp_path: Path) -> None:
+    catalog = _catalog(tmp_path, store.url, "rate")
+    at = ("--at", store.end.isoformat())
+    run = budgetbot("status", "--config", str(catalog), *at, "--format", "json")
+    assert run.returncode == 0, run.stderr
+    got = {d["slo"]: d["excluded_seconds"] for d in json.loads(run.stdout)}
+    # 30 nights of 90 minutes at 01:00 Berlin (00:00 UTC in winter) in the 30 days before END;
+    # the drill (90 minutes at 11:30 UTC) overlaps none of them
+    assert got == {
+        "steady-availability": 30 * 5400,
+        "incident-availability": 30 * 5400 + 5400,
+        "overspent-availability": 0,
+    }
