@@ -74,6 +74,8 @@ def decide(watch: Watch, status: SLOStatus, now: datetime, policy: AlertPolicy) 
         new = Watch(quiet, since, watch.missing_warned or due)
         return Decision(new, (Action.DATA_MISSING,) if due else ())
 
+    if status.excluding:  # an exclusion runs: nothing opens, escalates or resolves meanwhile
+        return Decision(Watch(replace(alert, below_since=None)) if alert else Watch())
     severity = cap(status.alert, policy.max_severity)
     if severity is not None:
         if alert is None:

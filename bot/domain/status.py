@@ -60,6 +60,7 @@ class SLOStatus:
     totals: Mapping[int, float | None] = field(default_factory=dict)  # events per burn window
     recorded: bool = False  # read from recorded hours (Reading.recorded)
     excluded_seconds: int = 0  # of its window so far, covered by exclusions (merged)
+    excluding: bool = False  # an exclusion of it runs at the instant (alerts hold)
 
     @property
     def alert(self) -> Severity | None:
@@ -149,10 +150,10 @@ def assess(
     however much of it has passed.
     """
     span = slo.span(at) if at is not None else None
-    covered = 0
+    covered, running = 0, False
     if span is not None and at is not None and slo.exclusions:
         found = excluded(slo.exclusions, slo.name, slo.service, slo.team, span.start, at)
-        covered = excluded_seconds(found)
+        covered, running = excluded_seconds(found), bool(found) and found[-1][1] >= at
     if reading.error is not None:
         return SLOStatus(slo, DataState.ERROR, reading.error, span=span, excluded_seconds=covered)
     burn_rates = {
@@ -177,6 +178,7 @@ def assess(
             totals=totals,
             recorded=reading.recorded,
             excluded_seconds=covered,
+            excluding=running,
         )
     spent = b.consumed(period_ratio, slo.budget)
     left = 1.0 - spent
@@ -195,6 +197,7 @@ def assess(
         totals=totals,
         recorded=reading.recorded,
         excluded_seconds=covered,
+        excluding=running,
     )
 
 

@@ -148,3 +148,18 @@ def test_lower_tiers_only_ticket() -> None:
     assert decision.watch.alert is not None and decision.watch.alert.severity is Severity.TICKET
     assert cap(Severity.TICKET, Severity.PAGE) is Severity.TICKET
     assert cap(None, Severity.TICKET) is None
+
+
+def test_while_an_exclusion_runs_nothing_opens_escalates_or_resolves() -> None:
+    excluding = replace(status(Severity.PAGE), excluding=True)
+    assert decide(Watch(), excluding, T0, POLICY) == decide(Watch(), status(), T0, POLICY)
+    held = decide(firing(Severity.TICKET), excluding, at(1), POLICY)
+    assert held.actions == () and held.watch.alert is not None
+    quiet = replace(status(), excluding=True)
+    for minute in (1, 30, 120):  # far past the hysteresis: held, not resolved
+        decision = decide(firing(Severity.PAGE), quiet, at(minute), POLICY)
+        assert decision.actions == () and decision.watch.alert is not None
+    after = decide(
+        decide(firing(Severity.PAGE), status(), at(121), POLICY).watch, status(), at(131), POLICY
+    )
+    assert after.actions == (Action.RESOLVE,)  # once it ended, the hysteresis as ever

@@ -1,9 +1,13 @@
 """assess(): from what Prometheus saw to budget, burn, alert and gate."""
 
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from bot.domain.budget import Rates
 from bot.domain.burn import DAY, HOUR, burn_windows
+from bot.domain.exclusions import Exclusion
 from bot.domain.slo import SLO, EventsSLI, Gate, Severity, Tier
 from bot.domain.status import DataState, Reading, assess
 
@@ -87,3 +91,19 @@ def test_json_contract() -> None:
     assert list(doc["burn_rates"]) == ["5m", "30m", "1h", "2h", "6h", "1d", "3d"]
     assert doc["gate"] == "open" and doc["alert"] is None
     assert doc["budget_remaining"] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    ("minutes_after_start", "running", "covered"),
+    [(30, True, 1800), (90, False, 3600), (-10, False, 0)],
+)
+def test_an_exclusion_is_told_running_and_counted_in_the_window(
+    minutes_after_start: int, running: bool, covered: int
+) -> None:
+    start = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    drill = Exclusion("drill", start, 3600, "agreed load test")
+    slo = replace(SLO_999, exclusions=(drill,))
+    at = start + timedelta(minutes=minutes_after_start)
+    status = assess(slo, reading(Rates(0.0, 100.0)), at=at)
+    assert (status.excluding, status.excluded_seconds) == (running, covered)
+    assert status.as_json()["excluded_seconds"] == covered
