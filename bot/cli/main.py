@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from bot.cli import budgets, records, rules, running
+from bot.cli import budgets, exclusions, records, rules, running
 from bot.cli.common import (
     EXIT_INTERNAL,
     EXIT_PROMETHEUS,
@@ -166,6 +166,14 @@ def _parser() -> argparse.ArgumentParser:
     record.add_argument("--start", help="with --backfill: first hour (RFC 3339 or Unix seconds)")
     record.add_argument("--end", help="with --backfill: last hour (RFC 3339 or Unix seconds)")
     record.add_argument("--output-dir", help="with --backfill: where the day files go")
+
+    excluded = command(
+        "exclusions", "budget exclusions that are coming or current", exclusions.exclusions
+    )
+    excluded.add_argument("action", choices=("list",))
+    excluded.add_argument("--at", help="as if at this time (RFC 3339 or Unix seconds)")
+    excluded.add_argument("--all", action="store_true", help="also those that have ended")
+    excluded.add_argument("--format", choices=("table", "json"), default="table")
 
     demo = command("demo", "start a local Prometheus with 40 days of sample data", running.demo)
     demo.add_argument("--dir", default=".budgetbot-demo", help="where the demo keeps its files")

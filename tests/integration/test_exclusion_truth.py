@@ -103,10 +103,36 @@ def test_status_json_says_how_much_of_the_window_was_excluded(store: Any, tmp_pa
     run = budgetbot("status", "--config", str(catalog), *at, "--format", "json")
     assert run.returncode == 0, run.stderr
     got = {d["slo"]: d["excluded_seconds"] for d in json.loads(run.stdout)}
-    # 30 nights of 90 minutes at 01:00 Berlin (00:00 UTC in winter) in the 30 days before END;
+    # 30 nights of 90 minutes at 02:00 Berlin (01:00 UTC in winter) in the 30 days before END;
     # the drill (90 minutes at 11:30 UTC) overlaps none of them
     assert got == {
         "steady-availability": 30 * 5400,
         "incident-availability": 30 * 5400 + 5400,
         "overspent-availability": 0,
     }
+
+
+def test_exclusions_list_gives_the_next_occurrences(tmp_path: Path) -> None:
+    catalog = _catalog(tmp_path, "http://127.0.0.1:9", "rate")  # no Prometheus is asked
+    args = ("exclusions", "list", "--config", str(catalog), "--at", END.isoformat())
+    run = budgetbot(*args, "--format", "json")
+    assert run.returncode == 0, run.stderr
+    (nightly,) = json.loads(run.stdout)  # the drill has ended
+    assert nightly == {
+        "name": "nightly-backup",
+        "source": "catalog",
+        "slos": ["steady-availability", "incident-availability"],
+        "reason": "planned backups",
+        "start": "2026-01-21T01:00:00Z",
+        "duration_s": 5400,
+        "recurrence": "FREQ=DAILY",
+        "next_start": "2026-03-03T01:00:00Z",  # 02:00 in Berlin
+    }
+    everything = json.loads(budgetbot(*args, "--all", "--format", "json").stdout)
+    assert [(e["name"], e["next_start"]) for e in everything] == [
+        ("incident-drill", None), ("nightly-backup", "2026-03-03T01:00:00Z")
+    ]  # fmt: skip
+    table = budgetbot(*args)
+    assert (
+        table.returncode == 0 and "nightly-backup" in table.stdout and "drill" not in table.stdout
+    )
