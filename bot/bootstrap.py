@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from bot.services.board import StatusBoard
     from bot.services.digest_data import DigestData
     from bot.services.digests import Digests
+    from bot.services.exclusions import Exclusions
     from bot.services.gate import GateService
     from bot.services.incident_cards import IncidentCards
     from bot.services.incidents import Incidents
@@ -158,12 +159,32 @@ class Bootstrap(ChatParts):
 
     @cached_property
     def source(self) -> "MetricsSource":
-        """What the use cases read: the Prometheus source, timed into `metrics` in serve."""
+        """What the use cases read: the Prometheus source, with the exclusions stored from
+        Slack where there is a database to hold them, timed into `metrics` in serve."""
+        source: MetricsSource = self.prometheus
+        if self._serving or self.has_database():
+            from bot.services.exclusions import ExcludingSource
+
+            source = ExcludingSource(source, lambda: self.uow)
         if not self._serving:
-            return self.prometheus
+            return source
         from bot.observability import TimedSource
 
-        return TimedSource(self.prometheus, self.metrics)
+        return TimedSource(source, self.metrics)
+
+    def has_database(self) -> bool:
+        """Whether DATABASE_URL names a database that exists with the current schema (a
+        one-shot command reads the stored exclusions from it; it never creates one)."""
+        from storage.db import StorageError, sqlite_file
+
+        path = sqlite_file(self.settings.database_url)
+        if path is not None and not path.exists():
+            return False
+        try:
+            self.uow  # noqa: B018  (require_current: the schema must be at head)
+        except StorageError:  # SchemaNotCurrent is one
+            return False
+        return True
 
     @cached_property
     def chart_source(self) -> "PrometheusSource":
@@ -244,6 +265,12 @@ class Bootstrap(ChatParts):
         )
 
     @cached_property
+    def exclusions(self) -> "Exclusions":
+        from bot.services.exclusions import Exclusions
+
+        return Exclusions(self.catalog, self.uow, self.notifier, self.exclusion_messages, self.now)
+
+    @cached_property
     def postmortems(self) -> "Postmortems":
         from bot.services.postmortems import Postmortems
 
@@ -268,8 +295,10 @@ class Bootstrap(ChatParts):
     @cached_property
     def digest_data(self) -> "DigestData":
         from bot.services.digest_data import DigestData
+        from bot.services.exclusions import ExcludingSource
 
-        return DigestData(self.catalog, self.chart_source, self.uow)
+        source = ExcludingSource(self.chart_source, lambda: self.uow)  # it has a database
+        return DigestData(self.catalog, source, self.uow)
 
     @cached_property
     def digests(self) -> "Digests":

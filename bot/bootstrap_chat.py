@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.services.ports import Notifier
     from bot.slack.forms.incidents import IncidentForms
     from bot.slack.messages.alerts import AlertMessages
+    from bot.slack.messages.exclusions import ExclusionMessages
     from bot.slack.messages.incidents import IncidentMessages
     from bot.slack.rendering import Renderer
 
@@ -69,3 +70,9 @@ class ChatParts:
         from bot.slack.forms.incidents import IncidentForms
 
         return IncidentForms(self.renderer, self.catalog)
+
+    @cached_property
+    def exclusion_messages(self) -> "ExclusionMessages":
+        from bot.slack.messages.exclusions import ExclusionMessages
+
+        return ExclusionMessages(self.renderer)

@@ -27,11 +27,13 @@ from bot.services.reminders import Reminders
 from bot.settings import Settings, SettingsError
 from bot.slack.app import Plumbing, SlackDeps, build_app
 from bot.slack.background import Background
+from bot.slack.forms.exclusions import ExclusionForms
 from bot.slack.forms.opener import FormOpener, forms_client
 from bot.slack.forms.postmortems import PostmortemForms
 from bot.slack.messages.home import HomeView
 from bot.slack.messages.postmortems import PostmortemMessages
 from bot.slack.routing.alert_buttons import AlertButtons
+from bot.slack.routing.exclusions import ExclusionCommands
 from bot.slack.routing.incident import IncidentCommand
 from bot.slack.routing.postmortems import PostmortemCommands
 from bot.slack.routing.slo import SloCommand
@@ -117,6 +119,9 @@ def _slack_app(boot: Bootstrap, socket_mode: bool) -> App:
         incidents=boot.incidents,
         incident_cards=boot.incident_cards,
         postmortems=postmortems,
+        exclusions=ExclusionCommands(
+            boot.exclusions, ExclusionForms(renderer, boot.catalog), boot.exclusion_messages, now
+        ),
     )
     return build_app(boot.settings, deps, boot.slack_client, socket_mode=socket_mode)
 

@@ -1,6 +1,7 @@
 """Engines from a DATABASE_URL: SQLite (the default) or PostgreSQL through psycopg 3."""
 
 import re
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -59,6 +60,14 @@ def parse_url(url: str) -> URL:
     if parsed.drivername in _SQLITE_DRIVERS:
         return parsed
     raise StorageError(f"unsupported database URL {mask_url(parsed)!r}: {_EXPECTED}")
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None: another database, or SQLite in memory)."""
+    parsed = parse_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
 
 
 def make_engine(url: str = DEFAULT_URL, *, check: bool = True) -> Engine:

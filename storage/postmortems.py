@@ -139,9 +139,7 @@ class PostmortemRepository:
     def release_reminder(self, kind: str, key: str) -> None:
         """Give the claim back: the reminder surely did not leave, so a later run sends it."""
         self._session.exec(
-            delete(ReminderSent).where(
-                col(ReminderSent.kind) == kind, col(ReminderSent.key) == key
-            )
+            delete(ReminderSent).where(col(ReminderSent.kind) == kind, col(ReminderSent.key) == key)
         )
 
     # -- reading ---------------------------------------------------------------------------

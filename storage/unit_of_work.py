@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from storage.alerts import AlertRepository
 from storage.digests import DigestRepository
+from storage.exclusions import ExclusionRepository
 from storage.gates import GateRepository
 from storage.incident_cards import CardRepository
 from storage.incidents import IncidentRepository
@@ -46,6 +47,10 @@ class Store:
     @cached_property
     def events(self) -> HandledEventRepository:
         return HandledEventRepository(self.session)
+
+    @cached_property
+    def exclusions(self) -> ExclusionRepository:
+        return ExclusionRepository(self.session)
 
     @cached_property
     def gates(self) -> GateRepository:

@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
 
+from bot.domain.durations import parse_duration
+
+MAX_DURATION = 7 * 86_400  # seconds: the longest exclusion added from Slack
 Interval = tuple[datetime, datetime]  # [start, end), aware
 
 
@@ -99,3 +102,57 @@ def excluded(
 def seconds(intervals: Iterable[Interval]) -> int:
     """Whole seconds covered by (merged) intervals."""
     return int(sum((b - a).total_seconds() for a, b in intervals))
+
+
+@dataclass(frozen=True)
+class ExclusionDraft:
+    """What the Slack form gave: the SLOs and services, the start, the duration, why."""
+
+    slos: tuple[str, ...]
+    services: tuple[str, ...]
+    start: datetime | None
+    duration: str  # a Prometheus duration as typed ("2h")
+    reason: str
+    user: str
+    name: str = ""  # optional: else made from the first SLO or service and the start
+
+
+def check_draft(
+    draft: ExclusionDraft, slos: Iterable[str], services: Iterable[str]
+) -> dict[str, str]:
+    """Field errors by block id (what, start, duration, reason); empty when it may be saved."""
+    problems: dict[str, str] = {}
+    if not draft.slos and not draft.services:
+        problems["what"] = "Choose the SLOs or services whose events should cost nothing."
+    unknown = (set(draft.slos) - set(slos)) | (set(draft.services) - set(services))
+    if unknown:
+        problems["what"] = f"Not in the catalog: {', '.join(sorted(unknown))}."
+    if draft.start is None:
+        problems["start"] = "Choose when it starts."
+    try:
+        if parse_duration(draft.duration) > MAX_DURATION:
+            problems["duration"] = "At most 7 days: longer exceptions belong in the catalog."
+    except ValueError:
+        problems["duration"] = (
+            "The end must come after the start: give a duration such as 2h or 90m."
+        )
+    if not draft.reason.strip():
+        problems["reason"] = "Say why these events cost no budget: it is shown to the team."
+    return problems
+
+
+def from_draft(draft: ExclusionDraft) -> Exclusion:
+    """The exclusion a checked draft stands for (one-off, from Slack)."""
+    assert draft.start is not None
+    first = (draft.slos or draft.services)[0]
+    name = draft.name.strip() or f"{first}-{draft.start.astimezone(UTC):%Y%m%d-%H%M}"
+    return Exclusion(
+        name=name,
+        start=draft.start.astimezone(UTC),
+        duration=parse_duration(draft.duration),
+        reason=draft.reason.strip(),
+        slos=frozenset(draft.slos),
+        services=frozenset(draft.services),
+        source="slack",
+        created_by=draft.user,
+    )

@@ -1,7 +1,7 @@
 """One SLO's budget status at one instant: the decision step of `status` and `evaluate`."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -16,8 +16,7 @@ from bot.domain.burn import (
     hold_low_traffic,
 )
 from bot.domain.durations import format_duration
-from bot.domain.exclusions import excluded
-from bot.domain.exclusions import seconds as excluded_seconds
+from bot.domain.exclusions import excluded, seconds
 from bot.domain.gate import GateDecision, decide_gate
 from bot.domain.slo import SLO, GatePolicy, Severity
 from bot.domain.windows import Span, period_note
@@ -41,6 +40,8 @@ class Reading:
     windows: Mapping[int, b.Rates | None] = field(default_factory=dict)
     error: str | None = None
     recorded: bool = False  # its long windows were read from recorded hours (budgetbot rules)
+    excluded_seconds: int = 0  # of its window so far, covered by its exclusions (merged)
+    excluding: bool = False  # one of its exclusions runs at the instant
 
 
 @dataclass(frozen=True)
@@ -150,10 +151,7 @@ def assess(
     however much of it has passed.
     """
     span = slo.span(at) if at is not None else None
-    covered, running = 0, False
-    if span is not None and at is not None and slo.exclusions:
-        found = excluded(slo.exclusions, slo.name, slo.service, slo.team, span.start, at)
-        covered, running = excluded_seconds(found), bool(found) and found[-1][1] >= at
+    covered, running = reading.excluded_seconds, reading.excluding
     if reading.error is not None:
         return SLOStatus(slo, DataState.ERROR, reading.error, span=span, excluded_seconds=covered)
     burn_rates = {
@@ -199,6 +197,16 @@ def assess(
         excluded_seconds=covered,
         excluding=running,
     )
+
+
+def exclusion_reading(slo: SLO, reading: Reading, at: datetime) -> Reading:
+    """The reading with how much of the SLO's window so far its exclusions cover, and
+    whether one runs at `at`."""
+    if not slo.exclusions:
+        return reading
+    found = excluded(slo.exclusions, slo.name, slo.service, slo.team, slo.span(at).start, at)
+    running = bool(found) and found[-1][1] >= at
+    return replace(reading, excluded_seconds=seconds(found), excluding=running)
 
 
 def _rfc3339(moment: datetime) -> str:

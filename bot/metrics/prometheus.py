@@ -13,7 +13,7 @@ from prometheus_api_client.prometheus_connect import PrometheusConnect
 from urllib3.util.retry import Retry
 
 from bot.domain.slo import SLO, EventsSLI
-from bot.domain.status import Reading
+from bot.domain.status import Reading, exclusion_reading
 from bot.metrics.batch_runner import run_batches
 from bot.metrics.composition import (
     Composition,
@@ -227,10 +227,11 @@ class PrometheusSource:
         values, plan = self._read_terms(windowed(slos, terms, at), at, report)
         readings = self._named_buckets(slos, assemble(slos, windows, values, at), at)
         recorded = {c.key[0] for c in plan.composed if c.read_recorded}  # type: ignore[index]
-        return {
-            name: replace(r, recorded=True) if name in recorded and r.error is None else r
-            for name, r in readings.items()
-        }
+        for slo in slos:
+            reading = exclusion_reading(slo, readings[slo.name], at)
+            read_recorded = slo.name in recorded and reading.error is None
+            readings[slo.name] = replace(reading, recorded=True) if read_recorded else reading
+        return readings
 
     def _read_terms(
         self, items: Sequence[Windowed], at: datetime, progress: Progress | None = None

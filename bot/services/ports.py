@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from bot.domain.actions import ActionItem, Postmortem
 from bot.domain.alerts import OpenAlert
 from bot.domain.digest import TeamDigest
+from bot.domain.exclusions import Exclusion
 from bot.domain.incidents import Incident
 from bot.domain.slo import SLO
 from bot.domain.status import SLOStatus
@@ -122,3 +123,11 @@ class PostmortemPresenter(Protocol):
     def new_action(self, item: ActionItem, by: str, today: date) -> Message: ...
 
     def owned(self, incident: Incident, items: list[ActionItem], today: date) -> Message: ...
+
+
+class ExclusionPresenter(Protocol):
+    """What the owning team's channel reads when an exclusion is added or cancelled."""
+
+    def added(self, exclusion: Exclusion, slos: list[str]) -> Message: ...
+
+    def cancelled(self, exclusion: Exclusion, by: str) -> Message: ...

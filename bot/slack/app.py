@@ -31,6 +31,7 @@ from bot.slack.forms.opener import FormOpener
 from bot.slack.listeners import actions, commands, events, views
 from bot.slack.messages.home import HomeView
 from bot.slack.routing.alert_buttons import AlertButtons
+from bot.slack.routing.exclusions import ExclusionCommands
 from bot.slack.routing.incident import IncidentCommand
 from bot.slack.routing.postmortems import PostmortemCommands
 from bot.slack.routing.slo import SloCommand
@@ -118,6 +119,7 @@ class SlackDeps:
     incidents: Incidents
     incident_cards: IncidentCards
     postmortems: PostmortemCommands
+    exclusions: ExclusionCommands
 
 
 def web_client(settings: Settings, *, for_posts: bool = False) -> WebClient:

@@ -26,6 +26,7 @@ ACTION_IDS: tuple[str, ...] = (
     "action_done",
     "action_snooze",
     "action_reassign",
+    "exclusion_cancel",
 )
 START_POSTMORTEM, ADD_ACTION = "incident_postmortem", "postmortem_add_action"
 ACTION_DONE, ACTION_SNOOZE, ACTION_REASSIGN = "action_done", "action_snooze", "action_reassign"
@@ -34,3 +35,5 @@ DECLARE_VIEW = "incident_declare"  # modal callback IDs
 RECLASSIFY_VIEW = "incident_reclassify"
 POSTMORTEM_VIEW = "postmortem_write"
 REASSIGN_VIEW = "action_reassign"
+EXCLUDE_VIEW = "exclusion_add"
+CANCEL_EXCLUSION = "exclusion_cancel"

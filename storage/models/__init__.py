@@ -3,7 +3,7 @@
 Importing this package registers every table on `SQLModel.metadata` (Alembic's target in
 storage/migrations/env.py). One module per part of the bot: snapshots (budget snapshots,
 handled Slack events), alerts, incidents, postmortems (and action items, reminders), gates,
-digests; conventions holds what they all share.
+digests, exclusions (added from Slack); conventions holds what they all share.
 """
 
 from storage.models.alerts import (
@@ -16,6 +16,7 @@ from storage.models.alerts import (
 )
 from storage.models.conventions import UTCDateTime
 from storage.models.digests import DigestRun
+from storage.models.exclusions import EXCLUSION_ACTIONS, ExclusionEvent, ExclusionRecord
 from storage.models.gates import GATE_DECISIONS, GateDecisionRecord, GateOverrideRecord
 from storage.models.incidents import (
     GATES,
@@ -42,6 +43,7 @@ __all__ = [
     "ACTION_KINDS",
     "ACTION_STATUSES",
     "DATA_STATES",
+    "EXCLUSION_ACTIONS",
     "GATES",
     "GATE_DECISIONS",
     "IMPACT_STATES",
@@ -57,6 +59,8 @@ __all__ = [
     "BudgetSnapshot",
     "DataWarning",
     "DigestRun",
+    "ExclusionEvent",
+    "ExclusionRecord",
     "GateDecisionRecord",
     "GateOverrideRecord",
     "HandledEvent",

@@ -19,6 +19,8 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[3]
 TABLES = {
+    "exclusion",
+    "exclusion_event",
     "budget_snapshot",
     "handled_event",
     "alert_episode",
@@ -58,7 +60,7 @@ def test_upgrade_creates_the_tables(engine: Engine) -> None:
     assert current(engine) is None
     upgrade(engine)
     assert TABLES | {"alembic_version"} == set(inspect(engine).get_table_names())
-    assert current(engine) == head() == "0008"
+    assert current(engine) == head() == "0009"
 
 
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:

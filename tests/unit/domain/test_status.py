@@ -9,7 +9,7 @@ from bot.domain.budget import Rates
 from bot.domain.burn import DAY, HOUR, burn_windows
 from bot.domain.exclusions import Exclusion
 from bot.domain.slo import SLO, EventsSLI, Gate, Severity, Tier
-from bot.domain.status import DataState, Reading, assess
+from bot.domain.status import DataState, Reading, assess, exclusion_reading
 
 SLO_999 = SLO(
     name="checkout-availability",
@@ -104,6 +104,6 @@ def test_an_exclusion_is_told_running_and_counted_in_the_window(
     drill = Exclusion("drill", start, 3600, "agreed load test")
     slo = replace(SLO_999, exclusions=(drill,))
     at = start + timedelta(minutes=minutes_after_start)
-    status = assess(slo, reading(Rates(0.0, 100.0)), at=at)
+    status = assess(slo, exclusion_reading(slo, reading(Rates(0.0, 100.0)), at), at=at)
     assert (status.excluding, status.excluded_seconds) == (running, covered)
     assert status.as_json()["excluded_seconds"] == covered
