@@ -4,23 +4,34 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.cli.common import EXIT_OK, bootstrap, stdout
+from bot.services.exclusions import attach_stored
 from bot.times import format_time
 
+LISTED_BACK = timedelta(days=100)  # stored exclusions listed by --all: this far back
+LISTED_AHEAD = timedelta(days=3650)
+
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import datetime
 
     from bot.domain.exclusions import Exclusion
-    from bot.domain.slo import Catalog
+    from bot.domain.slo import SLO
     from bot.settings import Settings
 
 
 def exclusions(args: argparse.Namespace, settings: Settings) -> int:
     boot = bootstrap(args, settings)
     at = boot.now()
-    rows = [as_json(e, boot.catalog, at) for e in boot.catalog.exclusions]
+    found = list(boot.catalog.exclusions)
+    if boot.has_database():  # those added from Slack
+        with boot.uow.read() as store:
+            found += store.exclusions.between(at - LISTED_BACK, at + LISTED_AHEAD)
+    covered = attach_stored(boot.catalog.slos, found)
+    rows = [as_json(e, covered, at) for e in found]
     if not args.all:
         rows = [r for r in rows if r["next_start"] is not None]
     if args.format == "json":
@@ -44,9 +55,9 @@ def exclusions(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def as_json(exclusion: Exclusion, catalog: Catalog, at: datetime) -> dict[str, object]:
+def as_json(exclusion: Exclusion, slos: Sequence[SLO], at: datetime) -> dict[str, object]:
     """The JSON of DESIGN 9.3: the SLOs it covers, RFC 3339 UTC times."""
-    covered = [s.name for s in catalog.slos if exclusion in s.exclusions]
+    covered = [s.name for s in slos if exclusion in s.exclusions]
     following = exclusion.next_start(at)
     return {
         "name": exclusion.name,

@@ -140,3 +140,25 @@ def status(tmp_path: Path, prom: Any) -> str:
     run = budgetbot("status", *args, "--format", "json", env=env)
     assert run.returncode == 0, run.stderr
     return json.dumps({d["slo"]: d for d in json.loads(run.stdout)})
+
+
+def test_exclusions_list_shows_those_from_slack_too(
+    prom: Any, tmp_path: Path, slack_api: SlackStandIn
+) -> None:
+    env = {"BUDGETBOT_NOW": prom.end.isoformat(), "BUDGETBOT_EVALUATION_INTERVAL": "3600"}
+    path = catalog(tmp_path, prom.url)
+    with serve(tmp_path, path, slack_api.api_url, **env) as bot:
+        soon = submission(OWNER, ["incident-availability"], prom.end + timedelta(hours=3),
+                          "90m", "db failover", "failover")  # fmt: skip
+        assert send(bot, *soon) == (200, "")
+        slack_api.wait_for("chat.postMessage")
+    cli_env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'budgetbot.db'}")
+    args = ("exclusions", "list", "--config", str(path), "--at", prom.end.isoformat())
+    run = budgetbot(*args, "--format", "json", env=cli_env)
+    assert run.returncode == 0, run.stderr
+    (listed,) = json.loads(run.stdout)
+    assert (listed["name"], listed["source"], listed["slos"]) == (
+        "failover", "slack", ["incident-availability"]
+    )  # fmt: skip
+    assert listed["duration_s"] == 5400 and listed["reason"] == "db failover"
+    assert listed["next_start"] == (prom.end + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
