@@ -12,6 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from bot.chart_style import (
+    EXCLUSION_COLOUR,
     INCIDENT_ALPHA,
     INCIDENT_COLOUR,
     LEGEND_SIZE,
@@ -46,6 +47,30 @@ def y_limits(
     high = max([1.0, caution, *values])
     margin = max(0.05, 0.06 * (high - low))
     return low - margin, high + margin + (0.1 * (high - low) if headroom else 0.0)
+
+
+def shade_exclusions(
+    ax: Axes,
+    exclusions: tuple[tuple[str, datetime, datetime], ...],
+    x_range: tuple[float, float],
+) -> bool:
+    """Hatch each excluded stretch within the x range (its events cost no budget); True if
+    any is shown."""
+    low, high = x_range
+    shown = False
+    for _, start, end in exclusions:
+        first, last = date_num(start), date_num(end)
+        if last < low or first > high:
+            continue
+        if last - first < MIN_SPAN * (high - low):
+            middle = (first + last) / 2
+            first, last = middle - MIN_SPAN * (high - low) / 2, middle + MIN_SPAN * (high - low) / 2
+        ax.axvspan(
+            max(first, low), min(last, high), facecolor="none", edgecolor=EXCLUSION_COLOUR,
+            hatch="//", linewidth=0, zorder=1,
+        )  # fmt: skip
+        shown = True
+    return shown
 
 
 def shade_incidents(

@@ -44,6 +44,7 @@ NOTE_SIZE = 12.0
 CAUTION_COLOUR = "#5A5A5A"
 FREEZE_COLOUR = "#1A1A1A"
 INCIDENT_COLOUR = "#777777"
+EXCLUSION_COLOUR = "#4477aa"  # hatched: stretches whose events cost no budget
 INCIDENT_ALPHA = 0.3  # over white: (214, 214, 214)
 GRID_COLOUR = "#E8E8E8"
 NOTE_COLOUR = "#444444"

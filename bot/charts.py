@@ -30,6 +30,7 @@ from bot.chart_parts import (
     date_num,
     draw_legend,
     percent,
+    shade_exclusions,
     shade_incidents,
     short,
     x_limits,
@@ -38,6 +39,7 @@ from bot.chart_parts import (
 from bot.chart_style import (
     CAUTION_COLOUR,
     DPI,
+    EXCLUSION_COLOUR,
     FIGSIZE,
     FREEZE_COLOUR,
     GRID_COLOUR,
@@ -75,6 +77,7 @@ class BudgetChart:
     freeze: float  # e.g. 0.0: the freeze threshold line
     incidents: tuple[tuple[str, datetime, datetime], ...] = ()  # (label, start, end): shaded
     timezone: str = "UTC"  # dates on the x axis are shown in this zone
+    exclusions: tuple[tuple[str, datetime, datetime], ...] = ()  # (name, start, end): hatched
 
 
 def budget_chart(chart: BudgetChart) -> bytes:
@@ -198,6 +201,10 @@ def _figure(chart: BudgetChart) -> Figure:
     )
     if x_range is not None and shade_incidents(ax, chart.incidents, x_range):
         handles.append(Patch(color=INCIDENT_COLOUR, alpha=INCIDENT_ALPHA, label="incident"))
+    if x_range is not None and shade_exclusions(ax, chart.exclusions, x_range):
+        handles.append(
+            Patch(facecolor="none", edgecolor=EXCLUSION_COLOUR, hatch="//", label="excluded")
+        )
 
     notes = []
     hidden = len(with_data) - len(shown)

@@ -43,6 +43,11 @@ def print_digest(console: Console, digest: TeamDigest, at_label: str) -> None:
             console.print(Text(f"    budget spent: {spent}"))
     if not digest.incidents:
         console.print("  none")
+    if digest.exclusions:
+        console.print(Text("Excluded from the budget this week:", style="bold"))
+    for e in digest.exclusions:
+        when = f"{e.start:%a %d %b %H:%M}-{e.end:%H:%M} UTC"
+        console.print(Text(f"  {e.name} {when}: {', '.join(e.slos)}: {e.reason}"))
     _actions(console, "Action items overdue:", digest.overdue)
     _actions(console, "Action items due in the next 7 days:", digest.due)
     console.print(f"Deploys held by the release gate this week: {digest.held_deploys}")

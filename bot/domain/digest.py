@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.budget import period_exhaustion, seconds_to_exhaustion
-from bot.domain.slo import Gate
+from bot.domain.exclusions import Exclusion
+from bot.domain.slo import SLO, Gate
 
 WEEK = 7 * 86400  # seconds: "this week" is the 7 days ending at the digest's instant
 NOW_WINDOW = 3600  # the current burn rate is the 1-hour window's
@@ -94,6 +95,17 @@ class ActionDue:
 
 
 @dataclass(frozen=True)
+class ExclusionWeek:
+    """One occurrence of an exclusion of the team's SLOs during the week."""
+
+    name: str
+    reason: str
+    start: datetime
+    end: datetime
+    slos: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class TeamDigest:
     team: str
     at: datetime
@@ -103,6 +115,7 @@ class TeamDigest:
     overdue: tuple[ActionDue, ...] = ()
     due: tuple[ActionDue, ...] = ()
     held_deploys: int = 0
+    exclusions: tuple[ExclusionWeek, ...] = ()
 
     @property
     def verdict(self) -> str:
@@ -182,3 +195,21 @@ def _names(names: Sequence[str], shown: int = 2) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def exclusions_between(slos: Sequence[SLO], start: datetime, end: datetime) -> list[ExclusionWeek]:
+    """Each occurrence in [start, end) of the SLOs' exclusions, soonest first, with the SLOs
+    of `slos` it covers."""
+    found: dict[tuple[str, datetime], list[str]] = {}
+    reasons: dict[str, Exclusion] = {}
+    for slo in slos:
+        for exclusion in slo.exclusions:
+            reasons[exclusion.name] = exclusion
+            for a, _ in exclusion.occurrences(start, end):
+                found.setdefault((exclusion.name, a), []).append(slo.name)
+    return [
+        ExclusionWeek(
+            name, reasons[name].reason, a, a + timedelta(seconds=reasons[name].duration), tuple(s)
+        )
+        for (name, a), s in sorted(found.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    ]

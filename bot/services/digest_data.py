@@ -15,6 +15,7 @@ from bot.domain.digest import (
     SLOWeek,
     TeamDigest,
     actions_due,
+    exclusions_between,
     week_key,
     week_start,
 )
@@ -24,12 +25,14 @@ from bot.domain.slo import SLO, Catalog, Tier
 from bot.domain.status import DataState, SLOStatus
 from bot.metrics.errors import PrometheusError
 from bot.metrics.source import MetricsSource
+from bot.services.exclusions import with_stored
 from bot.services.ownership import open_actions
 from bot.services.status import evaluate_status
 from storage.unit_of_work import Store, UnitOfWork
 
 CHART_POINTS = 60  # budget readings per chart line (plus the final one at the digest's instant)
 _INCIDENT_LIMIT = 500
+SHOWN_EXCLUSIONS = 20  # occurrences listed in one digest
 
 
 class DigestData:
@@ -64,11 +67,13 @@ class DigestData:
             if team_of.get(a.id) == team
         ]
         overdue, due = actions_due(mine, at.astimezone(ZoneInfo(zone)).date())
+        covered = with_stored(self._uow, slos, at)
         return TeamDigest(
             team=team,
             at=at,
             week=week_key(at, zone),
             slos=lines,
+            exclusions=tuple(exclusions_between(covered, week_start(at), at)[:SHOWN_EXCLUSIONS]),
             incidents=tuple(_incident_week(i, {s.name for s in slos}) for i in incidents),
             overdue=overdue,
             due=due,
@@ -101,6 +106,9 @@ class DigestData:
         with self._uow.read() as store:
             incidents = self._incidents(store, team, at - timedelta(seconds=window), at)
         policy = self._catalog.gate_policy(_strictest_tier(slos))
+        excluded = exclusions_between(
+            with_stored(self._uow, slos, at), at - timedelta(seconds=window), at
+        )
         return BudgetChart(
             title=f"{team}: error budget remaining, last {format_duration(window)}",
             series=tuple(BudgetSeries(name, tuple(p)) for name, p in points.items()),
@@ -110,6 +118,7 @@ class DigestData:
                 (i.key, i.draft.started_at, i.draft.ended_at or at) for i in reversed(incidents)
             ),
             timezone=self._catalog.teams[team].timezone,
+            exclusions=tuple((e.name, e.start, e.end) for e in excluded),
         )
 
     def _incidents(self, store: Store, team: str, start: datetime, end: datetime) -> list[Incident]:

@@ -10,9 +10,16 @@ from typing import Any
 import pytest
 
 from bot.catalog import load_catalog
+from bot.charts import budget_chart
 from bot.domain.burn import burn_windows
 from bot.domain.exclusions import excluded
 from bot.metrics.prometheus import PrometheusSource
+from bot.services.digest_data import DigestData
+from bot.slack.messages.digests import DigestMessages
+from bot.slack.rendering import Renderer
+from storage.db import make_engine
+from storage.migrate import upgrade
+from storage.unit_of_work import UnitOfWork
 from tests.support.catalogs import events_slo, write_catalog
 from tests.support.cli import budgetbot
 from tests.support.scenarios import END
@@ -136,3 +143,22 @@ def test_exclusions_list_gives_the_next_occurrences(tmp_path: Path) -> None:
     assert (
         table.returncode == 0 and "nightly-backup" in table.stdout and "drill" not in table.stdout
     )
+
+
+def test_the_digest_lists_the_week_s_exclusions_and_the_chart_hatches_them(
+    prom: Any, tmp_path: Path
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'digest.db'}")
+    upgrade(engine)
+    loaded = load_catalog(str(_catalog(tmp_path, prom.url, "rate")))
+    data = DigestData(loaded, PrometheusSource(prom.url), UnitOfWork(engine))
+    digest = data.digest("sre", prom.end)
+    names = [(e.name, e.slos) for e in digest.exclusions]
+    assert names.count(("nightly-backup", ("steady-availability", "incident-availability"))) == 7
+    assert ("incident-drill", ("incident-availability",)) in names  # 5 days ago
+    _, blocks = DigestMessages(Renderer()).team(digest, "UTC")
+    text = json.dumps(blocks)
+    assert "Excluded from the budget this week" in text and "planned backups" in text
+    chart = data.chart("sre", prom.end)
+    assert len([e for e in chart.exclusions if e[0] == "nightly-backup"]) == 30
+    assert budget_chart(chart)[:8] == b"\x89PNG\r\n\x1a\n"

@@ -5,7 +5,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.digest import ActionDue, IncidentWeek, SLOWeek, TeamDigest, worst_first
+from bot.domain.digest import (
+    ActionDue,
+    ExclusionWeek,
+    IncidentWeek,
+    SLOWeek,
+    TeamDigest,
+    worst_first,
+)
 from bot.slack.messages.figures import GATE_EMOJI, bar, percent
 from bot.slack.rendering import Renderer, escape_mrkdwn
 
@@ -36,6 +43,7 @@ class DigestMessages:
             slos=[slo_text(s) for s in ordered[:MAX_SLOS]],
             more_slos=max(0, len(ordered) - MAX_SLOS),
             incidents=_lines([incident_text(i) for i in digest.incidents], "incident(s)"),
+            exclusions=_lines([exclusion_text(e) for e in digest.exclusions], "exclusion(s)"),
             overdue=_lines([action_text(a) for a in digest.overdue], "item(s)"),
             due=_lines([action_text(a) for a in digest.due], "item(s)"),
             held=f"{digest.held_deploys} deploy(s) held by the release gate this week",
@@ -127,6 +135,13 @@ def due_words(a: ActionDue) -> str:
 
 def action_text(a: ActionDue) -> str:
     return f"*{a.key}* <@{a.owner}> · {due_words(a)} · {escape_mrkdwn(_clip(a.description))}"
+
+
+def exclusion_text(e: ExclusionWeek) -> str:
+    """ "*db-failover* Sun 22 Mar 01:00-03:00 UTC: checkout-availability · planned test" """
+    when = f"{e.start:%a %d %b %H:%M}-{e.end:%H:%M} UTC"
+    slos = escape_mrkdwn(_clip(", ".join(e.slos)))
+    return f"*{escape_mrkdwn(e.name)}* {when}: {slos} · {escape_mrkdwn(_clip(e.reason))}"
 
 
 def _lines(lines: list[str], noun: str) -> str:
