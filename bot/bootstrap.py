@@ -14,14 +14,14 @@ The database rule: `uow` refuses a schema that is missing or not at head
 upgrades it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from bot.bootstrap_chat import ChatParts
-from bot.domain.slo import Catalog
+from bot.domain.slo import SLO, Catalog
 from bot.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -171,6 +171,11 @@ class Bootstrap(ChatParts):
         from bot.observability import TimedSource
 
         return TimedSource(source, self.metrics)
+
+    def stored_exclusions(self) -> "Callable[[Sequence[SLO], datetime], list[SLO]] | None":
+        from bot.services.exclusions import with_stored
+
+        return lambda slos, at: with_stored(self.uow, slos, at)
 
     def has_database(self) -> bool:
         """Whether DATABASE_URL names a database that exists with the current schema (a

@@ -1,11 +1,12 @@
 """The chat half of the bootstrap: Slack's clients and notifier (or the terminal), the
 renderer and the presenters the use cases' ports name. Built on first use, once."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from bot.domain.slo import Catalog
+from bot.domain.slo import SLO, Catalog
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -63,13 +64,17 @@ class ChatParts:
     def incident_messages(self) -> "IncidentMessages":
         from bot.slack.messages.incidents import IncidentMessages
 
-        return IncidentMessages(self.renderer, self.catalog)
+        return IncidentMessages(self.renderer, self.catalog, self.stored_exclusions())
 
     @cached_property
     def incident_forms(self) -> "IncidentForms":
         from bot.slack.forms.incidents import IncidentForms
 
         return IncidentForms(self.renderer, self.catalog)
+
+    def stored_exclusions(self) -> "Callable[[Sequence[SLO], datetime], list[SLO]] | None":
+        """The SLOs with the exclusions stored from Slack too; none without a database."""
+        return None
 
     @cached_property
     def exclusion_messages(self) -> "ExclusionMessages":

@@ -1,8 +1,10 @@
 """Incident cards, their refusal notices and `/incident list`: Block Kit for messages."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
+from bot.domain.exclusions import excluded, merged, seconds
 from bot.domain.incidents import (
     ImpactState,
     Incident,
@@ -11,7 +13,7 @@ from bot.domain.incidents import (
     classify_incident,
     overage,
 )
-from bot.domain.slo import Catalog
+from bot.domain.slo import SLO, Catalog
 from bot.services.ports import Message, PostFailed
 from bot.slack.limits import cut
 from bot.slack.messages.figures import bar, percent
@@ -27,9 +29,16 @@ SEV1_NOTE = (
 
 
 class IncidentMessages:
-    def __init__(self, renderer: Renderer, catalog: Catalog) -> None:
+    def __init__(
+        self,
+        renderer: Renderer,
+        catalog: Catalog,
+        excluding: Callable[[Sequence[SLO], datetime], list[SLO]] | None = None,
+    ) -> None:
+        """excluding: the SLOs with the stored exclusions too (the catalog's are on them)."""
         self._render = renderer.render
         self._catalog = catalog
+        self._excluding = excluding
 
     def card(self, incident: Incident, shown: int = CARD_SLOS) -> Message:
         """The incident's card: the `shown` SLOs that spent
@@ -41,6 +50,7 @@ class IncidentMessages:
         summary = (
             f"*Services:* {cut(escape_mrkdwn(', '.join(draft.services)), 1000)}\n"
             f"*Window:* {window}\n*Declared by* <@{draft.declared_by}>"
+            f"{self._excluded(incident)}"
         )
         impacts = sorted(incident.impacts, key=_most_spent)
         slos = [_slo_line(i) for i in impacts[:shown]]
@@ -64,6 +74,30 @@ class IncidentMessages:
         # title such as "<!channel> is down" pings nobody. The header is plain text.
         text = f"{incident.key}: {escape_mrkdwn(draft.title)}"
         return Message(f"{text} ({incident.severity or 'impact pending'})", blocks)
+
+    def _excluded(self, incident: Incident) -> str:
+        """A line when exclusions cover part of the window: those minutes cost no budget."""
+        affected = {i.slo for i in incident.impacts}
+        slos = [s for s in self._catalog.slos if s.name in affected]
+        start, end = incident.draft.started_at, incident.draft.ended_at or incident.declared_at
+        if self._excluding is not None and slos:
+            slos = self._excluding(slos, end)
+        names: dict[str, str] = {}
+        covered = []
+        for slo in slos:
+            found = excluded(slo.exclusions, slo.name, slo.service, slo.team, start, end)
+            covered += found
+            for e in slo.exclusions:
+                if e.occurrences(start, end):
+                    names[e.name] = e.reason
+        minutes = seconds(merged(covered)) // 60
+        if not minutes:
+            return ""
+        which = "; ".join(
+            f"{escape_mrkdwn(n)}: {escape_mrkdwn(cut(r, 200))}" for n, r in names.items()
+        )
+        whole = " (the whole window)" if minutes * 60 >= (end - start).total_seconds() - 60 else ""
+        return f"\n*Excluded:* {minutes} min{whole} cost no budget ({which})"
 
     def card_refused(
         self, key: str, channel: str, failure: PostFailed, elsewhere: list[str]
