@@ -15,7 +15,8 @@ from bot.slack.rendering import Renderer, chunk_blocks, escape_mrkdwn
 from bot.slack.routing.replies import RESPONSE_POSTS, notice
 from bot.times import format_time
 
-SUBCOMMANDS = ("status", "gate", "alerts", "help")
+# `exclude` (a form) and `exclusions` are answered by the listener: bot/slack/routing/exclusions.py
+SUBCOMMANDS = ("status", "gate", "alerts", "exclude", "exclusions", "help")
 
 SHOWN_SLOS = 200  # of one team, service or SLO: worst first, in 5 posts at most
 SHOWN_TEAMS = 200  # summary lines of `/slo status` for the whole catalog
