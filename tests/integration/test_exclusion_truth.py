@@ -35,7 +35,7 @@ exclusions:
   - name: nightly-backup
     start: '{(END - timedelta(days=40)).replace(hour=1).isoformat()}'
     duration: 90m
-    recurrence: FREQ=DAILY
+    recurrence: FREQ=WEEKLY;BYDAY=SU,WE
     timezone: Europe/Berlin
     services: [steady, incident]
     reason: planned backups
@@ -110,11 +110,12 @@ def test_status_json_says_how_much_of_the_window_was_excluded(store: Any, tmp_pa
     run = budgetbot("status", "--config", str(catalog), *at, "--format", "json")
     assert run.returncode == 0, run.stderr
     got = {d["slo"]: d["excluded_seconds"] for d in json.loads(run.stdout)}
-    # 30 nights of 90 minutes at 02:00 Berlin (01:00 UTC in winter) in the 30 days before END;
-    # the drill (90 minutes at 11:30 UTC) overlaps none of them
+    # Sundays and Wednesdays, 90 minutes at 02:00 Berlin (01:00 UTC in winter), in the 30
+    # days before END: Feb 1, 4, 8, 11, 15, 18, 22, 25, Mar 1; the drill (90 minutes at
+    # 11:30 UTC on Feb 25) overlaps none of them
     assert got == {
-        "steady-availability": 30 * 5400,
-        "incident-availability": 30 * 5400 + 5400,
+        "steady-availability": 9 * 5400,
+        "incident-availability": 9 * 5400 + 5400,
         "overspent-availability": 0,
     }
 
@@ -132,12 +133,12 @@ def test_exclusions_list_gives_the_next_occurrences(tmp_path: Path) -> None:
         "reason": "planned backups",
         "start": "2026-01-21T01:00:00Z",
         "duration_s": 5400,
-        "recurrence": "FREQ=DAILY",
-        "next_start": "2026-03-03T01:00:00Z",  # 02:00 in Berlin
+        "recurrence": "FREQ=WEEKLY;BYDAY=SU,WE",
+        "next_start": "2026-03-04T01:00:00Z",  # Wednesday, 02:00 in Berlin
     }
     everything = json.loads(budgetbot(*args, "--all", "--format", "json").stdout)
     assert [(e["name"], e["next_start"]) for e in everything] == [
-        ("incident-drill", None), ("nightly-backup", "2026-03-03T01:00:00Z")
+        ("incident-drill", None), ("nightly-backup", "2026-03-04T01:00:00Z")
     ]  # fmt: skip
     table = budgetbot(*args)
     assert (
@@ -154,11 +155,11 @@ def test_the_digest_lists_the_week_s_exclusions_and_the_chart_hatches_them(
     data = DigestData(loaded, PrometheusSource(prom.url), UnitOfWork(engine))
     digest = data.digest("sre", prom.end)
     names = [(e.name, e.slos) for e in digest.exclusions]
-    assert names.count(("nightly-backup", ("steady-availability", "incident-availability"))) == 7
+    assert names.count(("nightly-backup", ("steady-availability", "incident-availability"))) == 2
     assert ("incident-drill", ("incident-availability",)) in names  # 5 days ago
     _, blocks = DigestMessages(Renderer()).team(digest, "UTC")
     text = json.dumps(blocks)
     assert "Excluded from the budget this week" in text and "planned backups" in text
     chart = data.chart("sre", prom.end)
-    assert len([e for e in chart.exclusions if e[0] == "nightly-backup"]) == 30
+    assert len([e for e in chart.exclusions if e[0] == "nightly-backup"]) == 9
     assert budget_chart(chart)[:8] == b"\x89PNG\r\n\x1a\n"

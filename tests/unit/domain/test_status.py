@@ -10,6 +10,7 @@ from bot.domain.burn import DAY, HOUR, burn_windows
 from bot.domain.exclusions import Exclusion
 from bot.domain.slo import SLO, EventsSLI, Gate, Severity, Tier
 from bot.domain.status import DataState, Reading, assess, exclusion_reading
+from bot.domain.windows import Calendar
 
 SLO_999 = SLO(
     name="checkout-availability",
@@ -107,3 +108,12 @@ def test_an_exclusion_is_told_running_and_counted_in_the_window(
     status = assess(slo, exclusion_reading(slo, reading(Rates(0.0, 100.0)), at), at=at)
     assert (status.excluding, status.excluded_seconds) == (running, covered)
     assert status.as_json()["excluded_seconds"] == covered
+
+
+def test_an_exclusion_across_a_calendar_period_s_start_counts_from_the_start() -> None:
+    month = replace(SLO_999, calendar=Calendar.MONTH, window=Calendar.MONTH.nominal)
+    crossing = Exclusion("migration", datetime(2026, 2, 28, 23, tzinfo=UTC), 7200, "agreed")
+    slo = replace(month, exclusions=(crossing,))
+    at = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    status = assess(slo, exclusion_reading(slo, reading(Rates(0.0, 100.0)), at), at=at)
+    assert status.excluded_seconds == 3600  # the hour in March: February's budget is another
