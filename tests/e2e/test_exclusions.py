@@ -64,10 +64,15 @@ def errors(text: str) -> dict[str, str]:
 
 
 def test_an_exclusion_from_slack_counts_is_listed_cancelled_and_kept(
-    prom: Any, tmp_path: Path, slack_api: SlackStandIn
+    prom: Any, tmp_path: Path, slack_api: SlackStandIn, database_url: str
 ) -> None:
+    """On SQLite and PostgreSQL: stored there, read back by `status` after the restart."""
     burst = prom.end - timedelta(days=5)  # incident: 25 % errors for 2 h from here
-    env = {"BUDGETBOT_NOW": prom.end.isoformat(), "BUDGETBOT_EVALUATION_INTERVAL": "3600"}
+    env = {
+        "BUDGETBOT_NOW": prom.end.isoformat(),
+        "BUDGETBOT_EVALUATION_INTERVAL": "3600",
+        "DATABASE_URL": database_url,
+    }
     path = catalog(tmp_path, prom.url)
     with serve(tmp_path, path, slack_api.api_url, **env) as bot:
         body, content_type = slash_command("/slo", "exclude", user_id=OWNER)
@@ -88,7 +93,7 @@ def test_an_exclusion_from_slack_counts_is_listed_cancelled_and_kept(
         other_team = submission(OWNER, ["steady-availability"], burst, "2h", "drill")
         assert "owners of web" in errors(send(bot, *other_team)[1])["slos"]
 
-        before = json.loads(status(tmp_path, prom))["incident-availability"]
+        before = json.loads(status(tmp_path, prom, database_url))["incident-availability"]
         reason = "agreed load test <script> & co"
         added = submission(OWNER, ["incident-availability"], burst, "2h", reason, "drill")
         assert send(bot, *added) == (200, "")
@@ -98,7 +103,7 @@ def test_an_exclusion_from_slack_counts_is_listed_cancelled_and_kept(
         assert "drill" in text and "incident-availability excluded" in text
         assert f"<@{OWNER}>" in text and "&lt;script&gt; &amp; co" in text  # escaped
 
-        after = json.loads(status(tmp_path, prom))["incident-availability"]
+        after = json.loads(status(tmp_path, prom, database_url))["incident-availability"]
         # the burst's two hours cost nothing now: the budget is back and the time is counted
         assert after["excluded_seconds"] == 7200
         assert after["budget_remaining"] > before["budget_remaining"] + 0.3
@@ -128,14 +133,14 @@ def test_an_exclusion_from_slack_counts_is_listed_cancelled_and_kept(
         assert "failover" not in listed
     slack_api.assert_no_violations()
     # stored across the restart: the drill still counts for nothing
-    kept = json.loads(status(tmp_path, prom))["incident-availability"]
+    kept = json.loads(status(tmp_path, prom, database_url))["incident-availability"]
     assert kept["excluded_seconds"] == 7200
     assert kept["budget_remaining"] == after["budget_remaining"]
 
 
-def status(tmp_path: Path, prom: Any) -> str:
+def status(tmp_path: Path, prom: Any, database_url: str) -> str:
     """`budgetbot status --format json` by SLO, on the server's database (after a restart)."""
-    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'budgetbot.db'}")
+    env = clean_env(DATABASE_URL=database_url)
     args = ("--config", str(tmp_path / "budgetbot.yaml"), "--at", prom.end.isoformat())
     run = budgetbot("status", *args, "--format", "json", env=env)
     assert run.returncode == 0, run.stderr

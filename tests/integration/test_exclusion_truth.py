@@ -20,6 +20,7 @@ from bot.slack.rendering import Renderer
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import UnitOfWork
+from tests.integration.test_timeslice_truth import ratio_slo, slices
 from tests.support.catalogs import events_slo, write_catalog
 from tests.support.cli import budgetbot
 from tests.support.scenarios import END
@@ -163,3 +164,32 @@ def test_the_digest_lists_the_week_s_exclusions_and_the_chart_hatches_them(
     chart = data.chart("sre", prom.end)
     assert len([e for e in chart.exclusions if e[0] == "nightly-backup"]) == 9
     assert budget_chart(chart)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_timeslice_budgets_leave_the_excluded_slices_out(store: Any, tmp_path: Path) -> None:
+    """fastburn's last 30 minutes are bad minutes; the last 20 of them are excluded."""
+    minutes = ratio_slo("fastburn")
+    cut = store.end - timedelta(minutes=20)
+    extra = f"""
+exclusions:
+  - name: failover
+    start: '{cut.isoformat()}'
+    duration: 20m
+    slos: [fastburn-minutes]
+    reason: planned failover
+"""
+    path = tmp_path / "budgetbot.yaml"
+    path.write_text(
+        f"teams:\n  sre: {{channel: C0SRE}}\nservices:\n  fastburn: {{team: sre}}\n"
+        f"slos:{minutes}{extra}"
+    )
+    (slo,) = load_catalog(str(path)).slos
+    reading = PrometheusSource(store.url).read([slo], store.end, burn_windows())[slo.name]
+    for seconds, rates in [(86400, reading.period), (3600, reading.windows[3600])]:
+        bad, counted = slices(store, "fastburn", store.end, seconds)
+        out_bad, out_counted = slices(store, "fastburn", store.end, 20 * 60)
+        assert out_bad == 20  # all of the excluded minutes were bad ones
+        assert rates is not None and (rates.bad, rates.total) == (
+            bad - out_bad,
+            counted - out_counted,
+        )
