@@ -66,12 +66,28 @@ def parse_exclusion(file: str, path: str, raw: Any, problems: Problems) -> Exclu
         teams=frozenset(model.teams or ()),
     )
     if exclusion.recurrence is not None:
-        try:
-            exclusion.rule()
-        except (ValueError, TypeError) as exc:
-            refuse("recurrence", f"is not an RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=SU: {exc}")
+        problem = _recurrence_problem(exclusion)
+        if problem:
+            refuse("recurrence", problem)
             return None
     return exclusion
+
+
+def _recurrence_problem(exclusion: Exclusion) -> str | None:
+    """Why the recurrence cannot be used, or None: one RRULE (its first occurrence is
+    `start`), which occurs within five years of it."""
+    text = exclusion.recurrence or ""
+    if "\n" in text or ":" in text:
+        return "give the RRULE alone (such as FREQ=WEEKLY;BYDAY=SU): `start` is its DTSTART"
+    try:
+        soon = exclusion.rule().between(
+            exclusion.start, exclusion.start + timedelta(days=5 * 366), inc=True
+        )
+    except (ValueError, TypeError) as exc:
+        return f"is not an RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=SU: {exc}"
+    if not soon:
+        return "never occurs in the five years after its start"
+    return None
 
 
 def _duration(model: ExclusionModel, start: Any, refuse: Any) -> int | None:

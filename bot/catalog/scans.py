@@ -19,6 +19,18 @@ _OPS = (
 _PORTABLE = re.compile(r"[A-Za-z0-9_.|*+?()\[\]:/ -]*")
 
 
+def _portable(pattern: str) -> bool:
+    """Whether Python reads the regex as Prometheus's RE2 does: plain characters, classes
+    without POSIX names, groups without flags; and it compiles."""
+    if not _PORTABLE.fullmatch(pattern) or "[:" in pattern or "(?" in pattern:
+        return False
+    try:
+        re.compile(pattern, re.ASCII)
+    except re.error:
+        return False
+    return True
+
+
 def scan_of(query: str) -> Scan | None:
     """The scan of `sum(increase(metric{matchers}[{{.window}}]))`, or None for any other
     shape (or a matcher whose regex Python might read otherwise than Prometheus)."""
@@ -46,7 +58,7 @@ def scan_of(query: str) -> Scan | None:
         op = next((text for kind, text in _OPS if m.op == kind), None)
         if op is None or m.name == "__name__":
             return None
-        if op in ("=~", "!~") and not _PORTABLE.fullmatch(m.value):
+        if op in ("=~", "!~") and not _portable(m.value):
             return None
         matchers.append(Matcher(m.name, op, m.value))
     return Scan(selector.name, tuple(matchers))

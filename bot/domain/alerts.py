@@ -65,6 +65,8 @@ def cap(severity: Severity | None, highest: Severity) -> Severity | None:
 def decide(watch: Watch, status: SLOStatus, now: datetime, policy: AlertPolicy) -> Decision:
     """The next state of one SLO's alert and what to post about it."""
     alert = watch.alert
+    if status.excluding and status.data is DataState.NO_DATA:  # a window excluded whole
+        return Decision(Watch(replace(alert, below_since=None)) if alert else Watch())
     if status.data is not DataState.OK:
         since = watch.missing_since or now
         quiet = replace(alert, below_since=None) if alert else None  # an outage is not quiet

@@ -200,16 +200,12 @@ def _count(n: int, noun: str) -> str:
 def exclusions_between(slos: Sequence[SLO], start: datetime, end: datetime) -> list[ExclusionWeek]:
     """Each occurrence in [start, end) of the SLOs' exclusions, soonest first, with the SLOs
     of `slos` it covers."""
-    found: dict[tuple[str, datetime], list[str]] = {}
-    reasons: dict[str, Exclusion] = {}
-    for slo in slos:
+    found: dict[tuple[Exclusion, datetime], list[str]] = {}  # one Slack and one catalog
+    for slo in slos:  # exclusion of the same name are two
         for exclusion in slo.exclusions:
-            reasons[exclusion.name] = exclusion
             for a, _ in exclusion.occurrences(start, end):
-                found.setdefault((exclusion.name, a), []).append(slo.name)
+                found.setdefault((exclusion, a), []).append(slo.name)
     return [
-        ExclusionWeek(
-            name, reasons[name].reason, a, a + timedelta(seconds=reasons[name].duration), tuple(s)
-        )
-        for (name, a), s in sorted(found.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+        ExclusionWeek(e.name, e.reason, a, a + timedelta(seconds=e.duration), tuple(names))
+        for (e, a), names in sorted(found.items(), key=lambda kv: (kv[0][1], kv[0][0].name))
     ]

@@ -46,10 +46,8 @@ class Exclusion:
         if self.recurrence is None:
             once = (self.start, self.start + span)
             return [once] if once[0] < end and once[1] > start else []
-        rule = self.rule()
-        firsts = rule.between(start - span, end, inc=True)
-        return [(s.astimezone(UTC), s.astimezone(UTC) + span) for s in firsts
-                if s + span > start and s < end]  # fmt: skip
+        firsts = [s.astimezone(UTC) for s in self.rule().between(start - span, end, inc=True)]
+        return [(s, s + span) for s in firsts if s + span > start and s < end]
 
     def next_start(self, at: datetime) -> datetime | None:
         """The start of the first occurrence that has not ended at `at`; None: none left."""

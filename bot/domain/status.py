@@ -153,7 +153,14 @@ def assess(
     span = slo.span(at) if at is not None else None
     covered, running = reading.excluded_seconds, reading.excluding
     if reading.error is not None:
-        return SLOStatus(slo, DataState.ERROR, reading.error, span=span, excluded_seconds=covered)
+        return SLOStatus(
+            slo,
+            DataState.ERROR,
+            reading.error,
+            span=span,
+            excluded_seconds=covered,
+            excluding=running,
+        )
     burn_rates = {
         w: b.burn_rate(r.error_ratio if r else None, slo.budget) for w, r in reading.windows.items()
     }

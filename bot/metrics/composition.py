@@ -114,9 +114,9 @@ class Composition:
                 return value
             if isinstance(value, float):
                 parts.append(c.kind.events(value, piece.length / 1000))
-        if any(not math.isfinite(p) for p in parts):
-            bad = next(p for p in parts if not math.isfinite(p))
-            return TermError(f"a piece of the window returned {bad}")  # never dropped
+        bad = next((p for p in parts if not math.isfinite(p) or p < -NOISE), None)
+        if bad is not None:  # never dropped, never added as if it were events
+            return TermError(f"a piece of the window returned {bad:g}")
         if not parts:
             return None
         return sum(parts) / c.seconds if c.kind is QueryKind.RATE else sum(parts)

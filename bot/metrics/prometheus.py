@@ -234,12 +234,25 @@ class PrometheusSource:
         return readings
 
     def _read_terms(
-        self, items: Sequence[Windowed], at: datetime, progress: Progress | None = None
+        self,
+        items: Sequence[Windowed],
+        at: datetime,
+        progress: Progress | None = None,
+        *,
+        live: bool = True,
     ) -> tuple[dict[Hashable, TermValue], Composition]:
-        """Every term's value at `at`, long windows composed (bot.metrics.composition)."""
+        """Every term's value at `at` (and only theirs), long windows composed
+        (bot.metrics.composition). Not `live` (an incident's past window): the clock hours
+        kept for the running evaluations, and what recorded hours were found, are left as
+        they are."""
         at_ms = round(at.timestamp() * 1000)
-        recorded = self.recorded.read(items, at) if self.recorded else None
-        plan = plan_composition(items, at_ms, recorded=recorded, hourly=self.hourly is not None)
+        reader = self.recorded if live else self._fresh_reader()
+        try:
+            recorded = reader.read(items, at) if reader else None
+        except MalformedResult as exc:
+            raise self._nonsense(str(exc)) from exc
+        hourly = self.hourly if live else None
+        plan = plan_composition(items, at_ms, recorded=recorded, hourly=hourly is not None)
         with self._hours_lock:
             shared, alone = plan_shared_reads(plan.direct, self.max_query_chars, self.share_reads)
             terms = [*(i.term for i in alone), *plan.pieces.pop(at_ms, [])]
@@ -248,13 +261,20 @@ class PrometheusSource:
             for end, pieces in plan.pieces.items():
                 values.update(self.evaluate(pieces, datetime.fromtimestamp(end / 1000, UTC)))
             if plan.hours:
-                assert self.hourly is not None
-                plan.fill(self.hourly, self.evaluate_range)
-            values.update(plan.combine(values, self.hourly))
+                assert hourly is not None
+                plan.fill(hourly, self.evaluate_range)
+            values.update(plan.combine(values, hourly))
         for end, pieces in plan_excluded(items).items():
             values.update(self.evaluate(pieces, datetime.fromtimestamp(end / 1000, UTC)))
         values.update(take_out(items, values))
-        return values, plan
+        return {i.term.key: values.get(i.term.key) for i in items}, plan
+
+    def _fresh_reader(self) -> RecordedReader | None:
+        if self.recorded is None:
+            return None
+        return RecordedReader(
+            self.query, max_query_chars=self.max_query_chars, concurrency=self.concurrency
+        )
 
     def _shared(self, shared: SharedReads, at: datetime) -> dict[Hashable, TermValue]:
         """The values of the terms read together (bot.metrics.shared_reads)."""
@@ -270,7 +290,7 @@ class PrometheusSource:
     def recorded_since(self, slos: Sequence[SLO], at: datetime) -> dict[str, datetime | None]:
         """Per SLO, the start of its earliest recorded hour in its window (None: none), asked
         now whatever an earlier evaluation found."""
-        reader = RecordedReader(
+        reader = self._fresh_reader() or RecordedReader(
             self.query, max_query_chars=self.max_query_chars, concurrency=self.concurrency
         )
         return reader.since(windowed(slos, plan_terms(slos, (), at), at), at)
@@ -305,7 +325,8 @@ class PrometheusSource:
             terms = plan_event_terms(slo, span, window)
         except ValueError as exc:
             raise QueryRejected(str(exc)) from None
-        values, _ = self._read_terms(event_windowed(slo, terms, span, window, end), end)
+        items = event_windowed(slo, terms, span, window, end)
+        values, _ = self._read_terms(items, end, live=False)
         counts = fold_event_counts(slo, span, window, values)
         if isinstance(counts, str):
             raise QueryRejected(counts)

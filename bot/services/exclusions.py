@@ -17,7 +17,6 @@ from bot.services.ports import ExclusionPresenter, Message, Notifier, PostFailed
 from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("budgetbot.exclusions")
-LONGEST = timedelta(days=100)  # stored exclusions are read this far back for any window
 
 
 class Exclusions:
@@ -129,9 +128,12 @@ class ExcludingSource:
 
 
 def with_stored(uow: UnitOfWork, slos: Sequence[SLO], at: datetime) -> list[SLO]:
-    """The SLOs with the stored exclusions of the last 100 days that cover them."""
+    """The SLOs with the stored exclusions that cover them, over their longest window."""
+    if not slos:
+        return []
+    longest = max(timedelta(seconds=s.period_seconds(at)) for s in slos) + timedelta(days=1)
     with uow.read() as store:
-        stored = store.exclusions.between(at - LONGEST, at + timedelta(seconds=1))
+        stored = store.exclusions.between(at - longest, at + timedelta(seconds=1))
     return attach_stored(slos, stored)
 
 

@@ -100,8 +100,10 @@ def test_incident_impact_leaves_the_excluded_minutes_out(store: Any, tmp_path: P
     assert (counts.bad, counts.total) == pytest.approx(
         _truth(store, incident, end, int((end - start).total_seconds())), rel=1e-9
     )
+    # The 30 days before this incident start before the first sample: Prometheus
+    # extrapolates by half a sample interval there (about 1e-5 relative).
     assert (counts.window_bad, counts.window_total) == pytest.approx(
-        _truth(store, incident, end, incident.window), rel=1e-9
+        _truth(store, incident, end, incident.window), rel=1e-4
     )
 
 

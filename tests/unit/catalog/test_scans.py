@@ -32,6 +32,8 @@ def test_the_shared_shape(query: str, scan: Scan) -> None:
         f"increase(x{W})",
         f'sum(increase({{__name__="x"}}{W}))',
         f'sum(increase(x{{code=~"\\\\d+"}}{W}))',  # a class Python reads otherwise than RE2
+        f'sum(increase(x{{code=~"5[[:digit:]][[:digit:]]"}}{W}))',  # POSIX classes
+        f'sum(increase(x{{code=~"(?U)5.+"}}{W}))',  # a flag Python does not know
         f"sum(increase(x{W})) + sum(increase(y{W}))",
         "sum(sum_over_time((x > bool 1)[{{.window}}:1m]))",
         "not promql (",

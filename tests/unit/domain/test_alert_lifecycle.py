@@ -163,3 +163,10 @@ def test_while_an_exclusion_runs_nothing_opens_escalates_or_resolves() -> None:
         decide(firing(Severity.PAGE), status(), at(121), POLICY).watch, status(), at(131), POLICY
     )
     assert after.actions == (Action.RESOLVE,)  # once it ended, the hysteresis as ever
+
+
+def test_a_window_excluded_whole_is_no_outage() -> None:
+    quiet = replace(status(data=DataState.NO_DATA), excluding=True)
+    for minute in (0, 30, 60):  # past data_missing_after: still no warning
+        decision = decide(Watch(), quiet, at(minute), POLICY)
+        assert decision.actions == () and decision.watch.missing_since is None

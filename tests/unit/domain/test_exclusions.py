@@ -89,3 +89,11 @@ def test_merged_joins_in_order() -> None:
     assert merged([(t + 3 * H, t + 4 * H), (t, t + H), (t + H, t + 2 * H)]) == [
         (t, t + 2 * H), (t + 3 * H, t + 4 * H)
     ]  # fmt: skip
+
+
+def test_an_occurrence_on_the_spring_forward_day_lasts_its_real_duration() -> None:
+    """01:30 Berlin on 29 March is 00:30 UTC; two hours later it is 02:30 UTC."""
+    early = weekly(start=at("2026-03-01T01:30:00+01:00"))
+    assert early.occurrences(at("2026-03-29T02:00:00Z"), at("2026-03-29T03:00:00Z")) == [
+        (at("2026-03-29T00:30:00Z"), at("2026-03-29T02:30:00Z"))
+    ]

@@ -6,6 +6,7 @@ import pytest
 
 from bot.domain.slo import EventsQuery, QueryKind
 from bot.metrics.composition import Windowed, plan_composition
+from bot.metrics.exclusion_pieces import plan_excluded, take_out
 from bot.metrics.hourly import HourlyCache
 from bot.metrics.promql import Term, TermError
 from bot.metrics.recorded import HOUR_MS, cover, fingerprint, parse_samples, selectors
@@ -154,3 +155,28 @@ def test_selectors_stay_under_the_query_limit_and_escape_names() -> None:
     assert r"checkout\.v7-availability" in queries[0] and queries[0].endswith("[30d]")
     # each query: one | between the two records, and one between each two of its names
     assert sum(q.count("|") for q in queries) == 300
+
+
+def excluded_item(
+    value_key: tuple[str, str, str], stretches: tuple[tuple[int, int], ...]
+) -> Windowed:
+    return Windowed(Term(value_key, "x"), "s", QUERY, 7 * 86400, stretches)
+
+
+@pytest.mark.parametrize("garbage", [math.nan, -5.0, math.inf])
+def test_a_garbage_value_with_exclusions_is_left_to_be_reported(garbage: float) -> None:
+    item = excluded_item(("s", "period", "bad"), ((T - HOUR_MS, T),))
+    assert take_out([item], {item.term.key: garbage, ("excluded", item.term.key, 0): 1.0}) == {}
+    piece = take_out([item], {item.term.key: 10.0, ("excluded", item.term.key, 0): garbage})
+    assert isinstance(piece[item.term.key], TermError)  # never "no errors"
+
+
+def test_excluded_pieces_are_taken_out_and_a_window_excluded_whole_counts_nothing() -> None:
+    item = excluded_item(("s", "period", "total"), ((T - 2 * HOUR_MS, T - HOUR_MS),))
+    got = take_out([item], {item.term.key: 100.0, ("excluded", item.term.key, 0): 30.0})
+    assert got == {item.term.key: 70.0}
+    assert plan_excluded([item]) == {T - HOUR_MS: [Term(("excluded", item.term.key, 0),
+                                     'sum(increase(x{a="b"}[1h]))')]}  # fmt: skip
+    everything = excluded_item(("s", "period", "total"), ((T - 7 * DAY_MS, T),))
+    assert plan_excluded([everything]) == {}
+    assert take_out([everything], {everything.term.key: 100.0}) == {everything.term.key: 0.0}
