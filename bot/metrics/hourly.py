@@ -1,16 +1,15 @@
-"""Long windows composed from hourly increases that are read once and then reused. Pure.
+"""Clock hours read once and then reused: the cache of a running process. Pure.
 
-A rate over a long window w at instant t is the counted events over [t - w, t] divided
-by w. Those events are split at whole hours: a head piece [t - w, a], the hours
-[h - 1h, h] for a < h <= b, and a tail piece [b, t]. The hours are read once with a
-range query (step 1h) and kept, so later evaluations read only the head and the tail,
-each under about an hour of samples, instead of the whole window. Hours that ended less
-than SETTLE seconds ago are not kept: late samples may still arrive for them.
+A stretch of a long window that spans two hours or more (bot.metrics.composition) is read
+as the whole hours [h - 1h, h] inside it, by a range query (step 1h), and the events of
+each hour are kept per expression, so later evaluations read only the raw pieces at the
+stretch's edges, each under about an hour of samples. Hours that ended less than SETTLE
+seconds ago are not kept: late samples may still arrive for them.
 
-Each piece is turned into events by its query's kind (a per-second rate times its
-seconds, a count as it is) and the window's value is given back in that kind again. It is
-exact where Prometheus's own `rate()` and `increase()` are: piece boundaries share their
-samples (range selectors include both ends), so the increases add up.
+Each hour is turned into events by its query's kind (a per-second rate times its seconds,
+a count as it is). It is exact where Prometheus's own `rate()` and `increase()` are: piece
+boundaries share their samples (range selectors include both ends), so the increases add
+up.
 """
 
 import math
