@@ -12,9 +12,10 @@ from prometheus_api_client.exceptions import PrometheusApiClientException
 from prometheus_api_client.prometheus_connect import PrometheusConnect
 from urllib3.util.retry import Retry
 
-from bot.domain.slo import SLO, EventsSLI
+from bot.domain.slo import SLO
 from bot.domain.status import Reading, exclusion_reading
 from bot.metrics.batch_runner import run_batches
+from bot.metrics.buckets import boundaries, named_buckets
 from bot.metrics.composition import (
     Composition,
     Windowed,
@@ -38,12 +39,10 @@ from bot.metrics.promql import (
 from bot.metrics.recorded_reader import RecordedReader
 from bot.metrics.shared_reads import SharedReads, plan_shared_reads
 from bot.metrics.source import (
-    NO_BUCKET,
     EventCounts,
     Progress,
     assemble,
     fold_event_counts,
-    no_bucket,
     plan_event_terms,
     plan_terms,
 )
@@ -225,7 +224,9 @@ class PrometheusSource:
         per_slo = max(1, len(terms) // max(1, len(slos)))
         report = (lambda n: progress(n // per_slo)) if progress else None
         values, plan = self._read_terms(windowed(slos, terms, at), at, report)
-        readings = self._named_buckets(slos, assemble(slos, windows, values, at), at)
+        readings = named_buckets(
+            slos, assemble(slos, windows, values, at), lambda s: self.bucket_boundaries(s, at)
+        )
         recorded = {c.key[0] for c in plan.composed if c.read_recorded}  # type: ignore[index]
         for slo in slos:
             reading = exclusion_reading(slo, readings[slo.name], at)
@@ -297,24 +298,7 @@ class PrometheusSource:
 
     def bucket_boundaries(self, series: str, at: datetime) -> list[str]:
         """The `le` values of a histogram's buckets at `at`, in increasing order."""
-        found = set()
-        for row in self.query(f"count by (le) ({series})", at):
-            labels = row.get("metric")
-            if isinstance(labels, dict) and isinstance(labels.get("le"), str):
-                found.add(labels["le"])
-        return sorted(found, key=_boundary)
-
-    def _named_buckets(
-        self, slos: Sequence[SLO], readings: dict[str, Reading], at: datetime
-    ) -> dict[str, Reading]:
-        """A latency SLI without its bucket gets the boundaries that exist in its error."""
-        for slo in slos:
-            reading = readings[slo.name]
-            if reading.error and reading.error.startswith(NO_BUCKET):
-                assert isinstance(slo.sli, EventsSLI) and slo.sli.bucket is not None
-                boundaries = self.bucket_boundaries(slo.sli.bucket.series, at)
-                readings[slo.name] = Reading(period=None, error=no_bucket(slo, boundaries))
-        return readings
+        return boundaries(self.query(f"count by (le) ({series})", at))
 
     def event_counts(self, slo: SLO, start: datetime, end: datetime) -> EventCounts:
         span = int((end - start).total_seconds())
@@ -331,10 +315,3 @@ class PrometheusSource:
         if isinstance(counts, str):
             raise QueryRejected(counts)
         return counts
-
-
-def _boundary(le: str) -> float:
-    try:
-        return float(le)
-    except ValueError:
-        return math.inf
