@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.cli.common import EXIT_OK, bootstrap, stdout
-from bot.services.exclusions import attach_stored
 from bot.times import format_time
 
 LISTED_BACK = timedelta(days=100)  # stored exclusions listed by --all: this far back
@@ -26,12 +25,14 @@ if TYPE_CHECKING:
 def exclusions(args: argparse.Namespace, settings: Settings) -> int:
     boot = bootstrap(args, settings)
     at = boot.now()
-    found = list(boot.catalog.exclusions)
+    from bot.services.exclusions import attach_stored  # brings the storage: only when run
+
+    stored = []
     if boot.has_database():  # those added from Slack
         with boot.uow.read() as store:
-            found += store.exclusions.between(at - LISTED_BACK, at + LISTED_AHEAD)
-    covered = attach_stored(boot.catalog.slos, found)
-    rows = [as_json(e, covered, at) for e in found]
+            stored = store.exclusions.between(at - LISTED_BACK, at + LISTED_AHEAD)
+    covered = attach_stored(boot.catalog.slos, stored)  # the catalog's are on them already
+    rows = [as_json(e, covered, at) for e in (*boot.catalog.exclusions, *stored)]
     if not args.all:
         rows = [r for r in rows if r["next_start"] is not None]
     if args.format == "json":
