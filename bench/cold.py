@@ -30,15 +30,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import slo_generator
+from bench.recorded import backfill_once
 from bot.catalog.counting import counting
-from bot.cli.rules import backfill
 from bot.demo.prometheus import LocalPrometheus
 from bot.demo.synthetic import ServiceTraffic, generate, write_openmetrics
 from bot.domain.burn import burn_windows
 from bot.domain.slo import SLO, EventsSLI, QueryKind, Tier
 from bot.domain.status import Reading
 from bot.metrics.prometheus import PrometheusSource
-from bot.metrics.rules_file import recordings
 from bot.times import parse_time
 
 DATA = Path(__file__).parent / ".data-cold"
@@ -135,24 +134,6 @@ def largest_difference(a: dict[str, Reading], b: dict[str, Reading]) -> float:
     return worst
 
 
-def backfill_recorded(prom: LocalPrometheus, url: str, slos: list[SLO]) -> float:
-    """Write the recorded hours of the data with `budgetbot rules --backfill`; seconds."""
-    marker = DATA / f"recorded-{len(slos)}"
-    if marker.exists():
-        return float(marker.read_text())
-    out = DATA / "hours"
-    t0 = time.perf_counter()
-    start, end = int((END - timedelta(days=DAYS)).timestamp()), int(END.timestamp())
-    backfill(PrometheusSource(url), recordings(slos), start, end, out)
-    seconds = time.perf_counter() - t0
-    prom.stop()
-    prom.backfill(sorted(out.glob("*.om")))
-    shutil.rmtree(out)
-    marker.write_text(f"{seconds:.1f}")
-    prom.start()
-    return seconds
-
-
 def startup() -> tuple[float, float]:
     """(seconds of `budgetbot --help`, seconds of importing what `status` needs), best of 5."""
     imports = "import bot.cli.main, bot.metrics.prometheus, bot.services.status"
@@ -177,7 +158,8 @@ def main() -> None:
     rows: list[tuple[str, float, float]] = []
     with prepare(args.slos) as prom:
         url = prom.start()
-        recorded_backfill = backfill_recorded(prom, url, slos)
+        start = END - timedelta(days=DAYS)
+        recorded_backfill = backfill_once(prom, DATA, slos, start, END)
         url, pid = prom.url, prom.pid  # restarted with the recorded hours
         client = PrometheusSource(url)
 

@@ -13,7 +13,6 @@ timeslices/events. Target: the cold timeslice evaluation within 2x of the events
 """
 
 import argparse
-import shutil
 import sys
 import time
 from dataclasses import replace
@@ -23,13 +22,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.evaluate import DAYS, END, catalog, prepare
+from bench.recorded import backfill_once
 from bot.catalog.timeslices import ratio_slices
-from bot.cli.rules import backfill
-from bot.demo.prometheus import LocalPrometheus
 from bot.domain.burn import burn_windows
 from bot.domain.slo import SLO, EventsSLI
 from bot.metrics.prometheus import PrometheusSource
-from bot.metrics.rules_file import recordings
 
 DATA = Path(__file__).parent / ".data-timeslices"  # its own: recorded hours are added to it
 SLICE = 60
@@ -53,23 +50,6 @@ def timed(source: PrometheusSource, slos: list[SLO], at: datetime) -> tuple[floa
     return seconds, source.queries_sent - sent, figures
 
 
-def record(prom: LocalPrometheus, url: str, slos: list[SLO]) -> float:
-    """Backfill the recorded hours of `slos` once (`budgetbot rules --backfill`); seconds."""
-    marker = DATA / f"recorded-{len(slos)}"
-    if marker.exists():
-        return float(marker.read_text())
-    t0 = time.perf_counter()
-    start, end = int((END - timedelta(days=DAYS)).timestamp()), int(END.timestamp())
-    backfill(PrometheusSource(url), recordings(slos), start, end, DATA / "hours")
-    seconds = time.perf_counter() - t0
-    prom.stop()
-    prom.backfill(sorted((DATA / "hours").glob("*.om")))
-    shutil.rmtree(DATA / "hours")
-    marker.write_text(f"{seconds:.1f}")
-    prom.start()
-    return seconds
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slos", type=int, default=1000)
@@ -79,7 +59,8 @@ def main() -> None:
     slices = sliced(events)
     with prepare(DATA) as prom:
         url = prom.start()
-        backfilled = record(prom, url, [*events, *slices])
+        start = END - timedelta(days=DAYS)
+        backfilled = backfill_once(prom, DATA, [*events, *slices], start, END)
         url = prom.url
         best: dict[str, tuple[float, int, int]] = {}
         for round_ in range(args.rounds):

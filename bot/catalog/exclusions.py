@@ -144,8 +144,6 @@ def attach(
 
 
 def _covered(slo: SLO, exclusions: tuple[Exclusion, ...]) -> SLO:
-    """The SLO with its exclusions (an error-ratio SLI has no events to leave out)."""
-    if not isinstance(slo.sli, EventsSLI):
-        return slo
-    mine = tuple(e for e in exclusions if e.applies_to(slo.name, slo.service, slo.team))
+    """The SLO with the exclusions that cover it."""
+    mine = slo.covered_by(exclusions)
     return replace(slo, exclusions=mine) if mine else slo

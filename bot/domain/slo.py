@@ -2,7 +2,7 @@
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -187,6 +187,13 @@ class SLO:
     slice_size: int | None = None  # timeslice budgeting: the events counted are slices of this
     # The exclusions that cover it: their events count for nothing (bot.domain.exclusions).
     exclusions: tuple[Exclusion, ...] = field(default=(), compare=False)
+
+    def covered_by(self, exclusions: Sequence[Exclusion]) -> tuple[Exclusion, ...]:
+        """Those of `exclusions` that cover this SLO (an error ratio has no events to leave
+        out, so none cover it)."""
+        if not isinstance(self.sli, EventsSLI):
+            return ()
+        return tuple(e for e in exclusions if e.applies_to(self.name, self.service, self.team))
 
     @property
     def counted(self) -> str:

@@ -55,7 +55,11 @@ class Composed:
     recorded: float | None
     hours: tuple[range, ...]
     pieces: tuple[Piece, ...]
-    read_recorded: bool  # some of the window came from recorded hours
+
+    @property
+    def read_recorded(self) -> bool:
+        """Some of the window came from recorded hours."""
+        return self.recorded is not None
 
 
 @dataclass
@@ -125,14 +129,13 @@ class Composition:
 def windowed(slos: Sequence[SLO], terms: Sequence[Term], at: datetime) -> list[Windowed]:
     """The terms of `plan_terms`, keyed (SLO, span, role), with their queries and seconds."""
     by_name = {s.name: s for s in slos}
-    out = []
+    keyed = []
     for term in terms:
         key: tuple[str, str | int, str] = term.key  # type: ignore[assignment]
         name, span, role = key
         slo = by_name[name]
-        seconds = slo.period_seconds(at) if span == PERIOD else int(span)
-        out.append(Windowed(term, name, _query(slo, role), seconds, _excluded(slo, at, seconds)))
-    return out
+        keyed.append((term, slo, role, slo.period_seconds(at) if span == PERIOD else int(span)))
+    return _with_stretches(keyed, at)
 
 
 def event_windowed(
@@ -140,22 +143,32 @@ def event_windowed(
 ) -> list[Windowed]:
     """The terms of `plan_event_terms` ending at `end`: bad and total over `span`,
     window_* over `window`."""
+    keyed = [(t, slo, str(t.key), window if "window" in str(t.key) else span) for t in terms]
+    return _with_stretches(keyed, end)
+
+
+def _with_stretches(keyed: Sequence[tuple[Term, SLO, str, int]], at: datetime) -> list[Windowed]:
+    """The terms (term, SLO, role, seconds) with their excluded stretches: worked out once
+    per SLO over its longest term, then cut to each term's window."""
+    longest: dict[str, int] = {}
+    for _, slo, _, seconds in keyed:
+        longest[slo.name] = max(longest.get(slo.name, 0), seconds)
+    stretches: dict[str, list[tuple[int, int]]] = {}
+    for _, slo, _, _ in keyed:
+        if slo.exclusions and slo.name not in stretches:
+            start = at - timedelta(seconds=longest[slo.name])
+            found = excluded(slo.exclusions, slo.name, slo.service, slo.team, start, at)
+            stretches[slo.name] = [(_ms(a), _ms(b)) for a, b in found]
     out = []
-    for t in terms:
-        seconds = window if "window" in str(t.key) else span
-        out.append(
-            Windowed(t, slo.name, _query(slo, str(t.key)), seconds, _excluded(slo, end, seconds))
-        )
+    for term, slo, role, seconds in keyed:
+        opens = _ms(at) - seconds * 1000
+        mine = tuple((max(a, opens), b) for a, b in stretches.get(slo.name, ()) if b > opens)
+        out.append(Windowed(term, slo.name, _query(slo, role), seconds, mine))
     return out
 
 
-def _excluded(slo: SLO, at: datetime, seconds: int) -> tuple[tuple[int, int], ...]:
-    """The SLO's excluded stretches of (at - seconds, at], in Unix ms."""
-    if not slo.exclusions:
-        return ()
-    start = at - timedelta(seconds=seconds)
-    found = excluded(slo.exclusions, slo.name, slo.service, slo.team, start, at)
-    return tuple((round(a.timestamp() * 1000), round(b.timestamp() * 1000)) for a, b in found)
+def _ms(moment: datetime) -> int:
+    return round(moment.timestamp() * 1000)
 
 
 def _query(slo: SLO, role: str) -> EventsQuery | None:
@@ -218,7 +231,6 @@ def plan_composition(
                 got.events,
                 tuple(hours),
                 tuple(pieces),
-                got.events is not None,
             )
         )
     return plan

@@ -92,11 +92,7 @@ class Exclusions:
         return sorted(found, key=lambda e: (e.next_start(at) or at, e.name))
 
     def covered(self, exclusion: Exclusion) -> list[SLO]:
-        return [
-            s
-            for s in self.catalog.slos
-            if isinstance(s.sli, EventsSLI) and exclusion.applies_to(s.name, s.service, s.team)
-        ]
+        return [s for s in self.catalog.slos if s.covered_by([exclusion])]
 
     def _tell(self, channel: str, message: Message) -> None:
         try:
@@ -141,10 +137,6 @@ def attach_stored(slos: Sequence[SLO], stored: Sequence[Exclusion]) -> list[SLO]
     """Each SLO with those of `stored` that cover it, after its catalog exclusions."""
     out = []
     for slo in slos:
-        mine = tuple(
-            e
-            for e in stored
-            if isinstance(slo.sli, EventsSLI) and e.applies_to(slo.name, slo.service, slo.team)
-        )
+        mine = slo.covered_by(stored)
         out.append(replace(slo, exclusions=slo.exclusions + mine) if mine else slo)
     return out
