@@ -24,6 +24,7 @@ from storage.models.incidents import (
     INCIDENT_SEVERITIES,
     IncidentCard,
     IncidentChange,
+    IncidentEscalation,
     IncidentRecord,
     IncidentSlo,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "HandledEvent",
     "IncidentCard",
     "IncidentChange",
+    "IncidentEscalation",
     "IncidentRecord",
     "IncidentSlo",
     "PostmortemRecord",

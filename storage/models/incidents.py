@@ -45,6 +45,13 @@ class IncidentRecord(SQLModel, table=True):
     severity_override: str | None = Field(default=None, max_length=8)
     override_reason: str = Field(sa_type=Text)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Timings (docs/incidents.md); None on incidents declared before they were kept.
+    detected_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    detected_by: str | None = Field(default=None, max_length=255)  # the SLO whose alert
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    acknowledged_by: str | None = Field(default=None, max_length=255)
+    mitigated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    mitigated_by: str | None = Field(default=None, max_length=255)
 
 
 class IncidentSlo(SQLModel, table=True):
@@ -86,3 +93,14 @@ class IncidentCard(SQLModel, table=True):
     ts: str | None = Field(default=None, max_length=64)  # the Slack message's timestamp
     claimed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)  # or last tried
     refused: str | None = Field(default=None, max_length=255)  # why Slack refused the post
+
+
+class IncidentEscalation(SQLModel, table=True):
+    """The one escalation post of an incident nobody acknowledged in time: claimed first."""
+
+    __tablename__ = "incident_escalation"
+
+    incident_id: int = Field(foreign_key="incident.id", primary_key=True)
+    channel: str = Field(max_length=255)
+    claimed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    ts: str | None = Field(default=None, max_length=64)  # the Slack message's timestamp

@@ -279,7 +279,7 @@ def test_upgrade_from_0008_downgrade_and_upgrade_again(engine: Engine) -> None:
     upgrade(engine, "0008")
     assert not EXCLUSION_TABLES & set(inspect(engine).get_table_names())
     upgrade(engine, "0009")
-    assert current(engine) == "0009" == head()
+    assert current(engine) == "0009"
     assert set(inspect(engine).get_table_names()) >= EXCLUSION_TABLES | {"gate_decision"}
     indexes = {str(i["name"]) for i in inspect(engine).get_indexes("exclusion")}
     assert indexes == {"ix_exclusion_start", "ix_exclusion_ends_at", "ix_exclusion_cancelled_at"}

@@ -31,6 +31,7 @@ TABLES = {
     "incident_slo",
     "incident_change",
     "incident_card",
+    "incident_escalation",
     "postmortem",
     "action_item",
     "action_change",
@@ -60,7 +61,7 @@ def test_upgrade_creates_the_tables(engine: Engine) -> None:
     assert current(engine) is None
     upgrade(engine)
     assert TABLES | {"alembic_version"} == set(inspect(engine).get_table_names())
-    assert current(engine) == head() == "0009"
+    assert current(engine) == head() == "0010"
 
 
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:
