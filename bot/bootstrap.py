@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from bot.services.board import StatusBoard
     from bot.services.digest_data import DigestData
     from bot.services.digests import Digests
+    from bot.services.escalations import Escalations
     from bot.services.exclusions import Exclusions
     from bot.services.gate import GateService
     from bot.services.incident_cards import IncidentCards
@@ -268,6 +269,13 @@ class Bootstrap(ChatParts):
         return IncidentCards(
             self.incidents, self.uow, self.notifier, self.incident_messages, self.catalog, self.now
         )
+
+    @cached_property
+    def escalations(self) -> "Escalations":
+        from bot.services.escalations import Escalations
+
+        views = self.incident_messages
+        return Escalations(self.catalog, self.uow, self.notifier, views, self.now)
 
     @cached_property
     def exclusions(self) -> "Exclusions":

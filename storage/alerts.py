@@ -16,11 +16,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 
 from bot.domain.alerts import OpenAlert, Watch
+from bot.domain.incident_timings import AlertSeen
 from bot.domain.slo import Severity
 from storage.alert_claims import AlertClaims
 from storage.alert_rows import is_open, open_alert
 from storage.claims import insert_once
-from storage.models.alerts import AlertEpisode, SloWatch
+from storage.models.alerts import AlertEpisode, AlertPost, SloWatch
 from storage.models.conventions import UTCDateTime
 
 
@@ -168,3 +169,26 @@ class AlertRepository(AlertClaims):
         return [
             (row.slo, open_alert(row), row.channel, row.ts) for row in self._session.exec(statement)
         ]
+
+    def posted_between(
+        self, slos: Iterable[str], start: datetime, until: datetime
+    ) -> list[AlertSeen]:
+        """The SLOs' burn alerts posted (their opening post claimed) that opened by `until`
+        and were still firing at `start` or opened after it, oldest first. An alert's time
+        is its cycle's, the bot's clock (the claim's own time is the wall clock)."""
+        names = sorted(set(slos))
+        if not names:
+            return []
+        resolved = col(AlertEpisode.resolved_at)
+        posted = select(AlertPost.episode_id).where(col(AlertPost.kind) == "open")
+        statement = (
+            select(AlertEpisode.slo, AlertEpisode.started_at, resolved)
+            .where(
+                col(AlertEpisode.slo).in_(names),
+                col(AlertEpisode.id).in_(posted),
+                col(AlertEpisode.started_at) <= until,
+                resolved.is_(None) | (resolved > start),
+            )
+            .order_by(col(AlertEpisode.started_at))
+        )
+        return [AlertSeen(slo, at, end) for slo, at, end in self._session.exec(statement)]

@@ -100,4 +100,11 @@ def _incident(
         resolved_at=row.resolved_at,
         impacts=tuple(impacts),
         changes=tuple(changes),
+        detected_at=row.detected_at,
+        detected_by=row.detected_by,
+        acknowledged_at=row.acknowledged_at,
+        acknowledged_by=row.acknowledged_by,
+        mitigated_at=row.mitigated_at,
+        mitigated_by=row.mitigated_by,
+        respond_from=row.respond_from,
     )

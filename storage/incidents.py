@@ -90,17 +90,27 @@ class IncidentRepository:
         state = ImpactState(state)
         computed = None if severity is None else IncidentSeverity(severity).value
         stored = self._session.exec(
-            select(IncidentRecord.impact_state, IncidentRecord.severity_computed)
+            select(
+                IncidentRecord.impact_state,
+                IncidentRecord.severity_computed,
+                IncidentRecord.severity_override,
+            )
             .where(col(IncidentRecord.id) == id)
             .with_for_update()
         ).one_or_none()
         if stored is None:
             raise LookupError(f"no incident INC-{id}")
-        if tuple(stored) != (state.value, computed):
+        if tuple(stored[:2]) != (state.value, computed):
+            # A class that changes (not the first one) restarts the response clock.
+            moved = stored[2] is None and None not in (stored[1], computed)
             self._session.exec(
                 update(IncidentRecord)
                 .where(col(IncidentRecord.id) == id)
-                .values(impact_state=state.value, severity_computed=computed)
+                .values(
+                    impact_state=state.value,
+                    severity_computed=computed,
+                    **({"respond_from": at} if moved else {}),
+                )
             )
             self._change(id, at, actor, "classified", _classified_detail(state, computed))
         self._session.exec(delete(IncidentSlo).where(col(IncidentSlo.incident_id) == id))
@@ -134,12 +144,13 @@ class IncidentRepository:
         """Override the class by hand ("SEVx: reason" in the trail); False if unknown.
 
         The computed class stays in severity_computed; Incident.severity prefers the override.
+        The response deadline runs again from `at`, with the new class's deadline.
         """
         value = IncidentSeverity(severity)
         result = self._session.exec(
             update(IncidentRecord)
             .where(col(IncidentRecord.id) == id)
-            .values(severity_override=value.value, override_reason=reason)
+            .values(severity_override=value.value, override_reason=reason, respond_from=at)
         )
         if result.rowcount != 1:
             return False

@@ -21,6 +21,7 @@ from storage.digests import DigestRepository
 from storage.exclusions import ExclusionRepository
 from storage.gates import GateRepository
 from storage.incident_cards import CardRepository
+from storage.incident_timings import TimingRepository
 from storage.incidents import IncidentRepository
 from storage.postmortems import PostmortemRepository
 from storage.repositories import HandledEventRepository, SnapshotRepository
@@ -63,6 +64,10 @@ class Store:
     @cached_property
     def postmortems(self) -> PostmortemRepository:
         return PostmortemRepository(self.session)
+
+    @cached_property
+    def timings(self) -> TimingRepository:
+        return TimingRepository(self.session)
 
     @cached_property
     def snapshots(self) -> SnapshotRepository:

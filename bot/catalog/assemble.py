@@ -80,6 +80,7 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
     url = _single("prometheus.url", [f.prometheus_url for f in fragments], problems)
     flavor = _single("prometheus.flavor", [f.prometheus_flavor for f in fragments], problems)
     severity = _single("incidents.severity", [f.severity for f in fragments], problems)
+    respond = _single("incidents.respond", [f.respond for f in fragments], problems)
     gate = _single("gate", [f.gate for f in fragments], problems)
     alerts = _single("alerts", [f.alerts for f in fragments], problems)
     admins = _single("admins", [f.admins for f in fragments], problems)
@@ -102,6 +103,7 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
         escalate_overdue_after=escalate.value if escalate else 7,
         platform=platform.value if platform else None,
         files=files,
+        respond=respond.value if respond else {},
     )
 
 

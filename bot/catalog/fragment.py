@@ -101,6 +101,7 @@ class Fragment:
     prometheus_url: Located[str] | None = None
     prometheus_flavor: Located[str] | None = None
     severity: Located[SeverityThresholds] | None = None
+    respond: Located[dict[Tier, dict[str, int]]] | None = None
     gate: Located[dict[Tier, GatePolicy]] | None = None
     alerts: Located[dict[Tier, AlertPolicy]] | None = None
     admins: Located[frozenset[str]] | None = None

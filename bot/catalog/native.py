@@ -26,7 +26,7 @@ from bot.domain.slo import (
     Tier,
 )
 
-TierName = Literal["production", "staging", "development"]
+TierName = policies.TierName
 SeverityName = Literal["ticket", "page"]
 
 
@@ -42,6 +42,7 @@ class TeamModel(StrictModel):
     timezone: str = "UTC"
     channels: dict[SeverityName, str] | None = None  # burn alerts by severity, if not `channel`
     owners: list[str] | None = None  # Slack user ids who may add exclusions for the team
+    escalation: list[str] | None = None  # Slack mentions: <@U0123>, <!subteam^S0123>
 
 
 class ActionsModel(StrictModel):
@@ -110,6 +111,9 @@ def parse_native(file: str, document: Any, problems: Problems) -> Fragment:
     if root.incidents is not None and root.incidents.severity is not None:
         classes = policies.severity(file, root.incidents.severity, problems)
         fragment.severity = Located(classes, file, "incidents.severity")
+    if root.incidents is not None and root.incidents.respond is not None:
+        deadlines = policies.respond(file, root.incidents.respond, problems)
+        fragment.respond = Located(deadlines, file, "incidents.respond")
     if root.gate is not None:
         fragment.gate = Located(policies.gate(file, root.gate, problems), file, "gate")
     if root.actions is not None:
@@ -213,6 +217,7 @@ def _team(file: str, name: str, raw: Any, problems: Problems, path: str = "") ->
         timezone=model.timezone,
         alert_channels={Severity(k): v for k, v in (model.channels or {}).items()},
         owners=frozenset(model.owners or ()),
+        escalation=policies.escalation(file, join(path, "escalation"), model.escalation, problems),
     )
 
 

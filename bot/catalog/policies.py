@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field
@@ -18,6 +19,7 @@ from bot.domain.slo import (
 )
 
 SeverityName = Literal["ticket", "page"]
+TierName = Literal["production", "staging", "development"]
 
 
 class AlertTierModel(StrictModel):
@@ -39,8 +41,13 @@ class SeverityModel(StrictModel):
     sev3: float = Field(1.0, alias="SEV3")
 
 
+ClassName = Literal["SEV1", "SEV2", "SEV3", "SEV4"]
+
+
 class IncidentsModel(StrictModel):
     severity: SeverityModel | None = None
+    # Response deadlines: acknowledged within this long after declaration, by tier and class.
+    respond: dict[TierName, dict[ClassName, str]] | None = None
 
 
 class GateTierModel(StrictModel):
@@ -67,6 +74,38 @@ def severity(file: str, model: SeverityModel, problems: Problems) -> SeverityThr
         shown = ", ".join(f"{k}: {v:g}" for k, v in values.items())
         problems.add(file, path, f"must be descending (SEV1 > SEV2 > SEV3), got {shown}")
     return SeverityThresholds(sev1=model.sev1 / 100, sev2=model.sev2 / 100, sev3=model.sev3 / 100)
+
+
+def respond(
+    file: str, model: dict[TierName, dict[ClassName, str]], problems: Problems
+) -> dict[Tier, dict[str, int]]:
+    """Response deadlines: durations in the file ("15m"), seconds in the result."""
+    deadlines: dict[Tier, dict[str, int]] = {}
+    for tier, classes in model.items():
+        for name, text in classes.items():
+            seconds, error = parse_window(text)
+            if error:
+                problems.add(file, join(join("incidents.respond", tier), name), error)
+                continue
+            deadlines.setdefault(Tier(tier), {})[name] = seconds
+    return deadlines
+
+
+_MENTION = re.compile(r"^<(@[UW][A-Z0-9]+|!subteam\^S[A-Z0-9]+|!here|!channel)>$")
+
+
+def escalation(
+    file: str, path: str, mentions: list[str] | None, problems: Problems
+) -> tuple[str, ...]:
+    """A team's escalation mentions, each a Slack user or group mention as Slack writes it."""
+    for index, mention in enumerate(mentions or ()):
+        if not _MENTION.match(mention):
+            problems.add(
+                file,
+                join(path, index),
+                f"{mention!r} is not a Slack mention such as <@U0123> or <!subteam^S0123>",
+            )
+    return tuple(mentions or ())
 
 
 def gate(file: str, model: GateModel, problems: Problems) -> dict[Tier, GatePolicy]:

@@ -15,7 +15,6 @@ from bot.times import format_time
 if TYPE_CHECKING:  # each command imports the use case whose results it prints
     from rich.console import Console
 
-    from bot.domain.incidents import Incident
     from bot.domain.slo import Catalog
     from bot.domain.status import SLOStatus
     from bot.services.catalog_check import QueryCheck
@@ -166,73 +165,6 @@ def print_impact(console: Console, report: ImpactReport) -> None:
     severity = report.severity or "unknown impact (no traffic in the window)"
     console.print(f"  severity:         [bold]{severity}[/bold]")
     console.print(f"  budget left after: {percent(report.budget_remaining_after)}")
-
-
-def incident_json(incident: Incident) -> dict[str, Any]:
-    """An incident as `budgetbot incidents --format json` prints it."""
-    draft = incident.draft
-    return {
-        "id": incident.key,
-        "title": draft.title,
-        "services": list(draft.services),
-        "start": format_time(draft.started_at),
-        "end": format_time(draft.ended_at) if draft.ended_at else None,
-        "severity": str(incident.severity) if incident.severity else None,
-        "severity_computed": str(incident.severity_computed)
-        if incident.severity_computed
-        else None,
-        "severity_override": str(incident.severity_override)
-        if incident.severity_override
-        else None,
-        "impact": str(incident.impact_state),
-        "resolved_at": format_time(incident.resolved_at) if incident.resolved_at else None,
-        "slos": [
-            {
-                "slo": i.slo,
-                "budget_consumed": i.budget_consumed,
-                "budget_remaining_after": i.remaining_after,
-                "gate_after": i.gate_after,
-            }
-            for i in incident.impacts
-        ],
-        "history": [
-            {"at": format_time(c.at), "by": c.actor, "what": c.kind, "detail": c.detail}
-            for c in incident.changes
-        ],
-    }
-
-
-def print_incidents(console: Console, incidents: Sequence[Incident]) -> None:
-    table = Table("ID", "Title", "Services", "Start", "Severity", "State")
-    for i in incidents:
-        table.add_row(
-            i.key,
-            Text(i.draft.title),
-            ", ".join(i.draft.services),
-            format_time(i.draft.started_at),
-            str(i.severity or i.impact_state),
-            "resolved" if i.resolved_at else "open",
-        )
-    console.print(table)
-
-
-def print_incident(console: Console, incident: Incident) -> None:
-    doc = incident_json(incident)
-    console.print(Text(f"{doc['id']}: {doc['title']}", style="bold"))
-    for key in (
-        "services",
-        "start",
-        "end",
-        "severity",
-        "severity_computed",
-        "impact",
-        "resolved_at",
-    ):
-        console.print(Text(f"  {key}: {doc[key]}"))
-    for slo in doc["slos"]:
-        console.print(Text(f"  {slo['slo']}: {percent(slo['budget_consumed'])} of its budget"))
-    for change in doc["history"]:
-        console.print(Text(f"  {change['at']} {change['by']}: {change['what']} {change['detail']}"))
 
 
 def print_actions(console: Console, rows: Sequence[dict[str, Any]]) -> None:

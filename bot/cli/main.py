@@ -138,14 +138,22 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--at", help="evaluate at this time (RFC 3339 or Unix seconds)")
 
     incidents = command(
-        "incidents", "list or show incidents (from DATABASE_URL)", records.incidents
+        "incidents", "list, show or count incidents (from DATABASE_URL)", records.incidents
     )
-    incidents.add_argument("action", choices=("list", "show"))
+    incidents.add_argument("action", choices=("list", "show", "stats"))
     incidents.add_argument("id", nargs="?", help="for show: INC-42 or 42")
     incidents.add_argument("--open", action="store_true", help="only open incidents")
     incidents.add_argument("--service")
-    incidents.add_argument("--since", help="declared since (RFC 3339 or Unix seconds)")
+    incidents.add_argument("--team", help="for stats: incidents this team owns")
+    incidents.add_argument("--since", help="going on since (RFC 3339 or Unix seconds)")
     incidents.add_argument("--format", choices=("table", "json"), default="table")
+
+    escalate = command(
+        "escalate",
+        "post the escalations of incidents past their response deadline",
+        running.escalate,
+    )
+    escalate.add_argument("--at", help="as if at this time (RFC 3339 or Unix seconds)")
 
     remind = command(
         "remind", "send the action-item reminders due now (once per day)", running.remind

@@ -18,8 +18,10 @@ _ID = re.compile(r"^(?:INC-)?(\d+)$", re.IGNORECASE)
 
 
 def incidents(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli.console import incident_json, print_incident, print_incidents
+    from bot.cli.console_incidents import incident_json, print_incident, print_incidents
 
+    if args.action == "stats":
+        return _stats(args, settings)
     with bootstrap(args, settings) as boot, boot.uow.read() as store:
         repo = store.incidents
         if args.action == "show":
@@ -38,6 +40,32 @@ def incidents(args: argparse.Namespace, settings: Settings) -> int:
         print_incident(stdout(), chosen[0])
     else:
         print_incidents(stdout(), chosen)
+    return EXIT_OK
+
+
+STATS_LIMIT = 100_000  # incidents counted by one `incidents stats`
+
+
+def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    """Counts by class, budget consumed and the spread of each time (docs/incidents.md)."""
+    from bot.cli.console_incidents import print_stats
+    from bot.domain.incident_timings import stats
+    from bot.domain.incidents import owning_team
+
+    since = parse_time(args.since) if args.since else None
+    with bootstrap(args, settings) as boot:
+        catalog = boot.catalog
+        if args.team is not None and args.team not in catalog.teams:
+            raise unknown("team", args.team, sorted(catalog.teams))
+        with boot.uow.read() as store:
+            found = store.incidents.find(since=since, service=args.service, limit=STATS_LIMIT)
+    if args.team is not None:
+        found = [i for i in found if owning_team(catalog, i) == args.team]
+    counted = stats(found)
+    if args.format == "json":
+        print(json.dumps(counted.as_json(), indent=2))
+    else:
+        print_stats(stdout(), counted)
     return EXIT_OK
 
 

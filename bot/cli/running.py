@@ -52,6 +52,18 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def escalate(args: argparse.Namespace, settings: Settings) -> int:
+    """Post the escalations due now: incidents nobody acknowledged within their deadline."""
+    with bootstrap(args, settings) as boot:
+        escalations = boot.escalations
+        at = boot.now()
+        posted = escalations.run(at)
+    print(
+        f"{format_time(at)}: {len(posted)} escalated" + (f": {', '.join(posted)}" if posted else "")
+    )
+    return EXIT_OK
+
+
 def remind(args: argparse.Namespace, settings: Settings) -> int:
     with bootstrap(args, settings) as boot:
         reminders = boot.reminders

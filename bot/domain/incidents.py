@@ -94,7 +94,9 @@ class Change:
 
     at: datetime
     actor: str
-    kind: str  # declared | classified | reclassified | resolved
+    # declared | classified | reclassified | acknowledged | mitigated | corrected | escalated
+    # | resolved | postmortem
+    kind: str
     detail: str
 
 
@@ -110,6 +112,13 @@ class Incident:
     resolved_at: datetime | None = None
     impacts: tuple[SLOImpact, ...] = ()
     changes: tuple[Change, ...] = ()
+    detected_at: datetime | None = None  # None: declared before timings were kept
+    detected_by: str | None = None  # the SLO whose burn alert detected it; None: declared
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    mitigated_at: datetime | None = None
+    mitigated_by: str | None = None
+    respond_from: datetime | None = None  # the response clock's start if not declared_at
 
     @property
     def key(self) -> str:

@@ -47,6 +47,7 @@ class Team:
     timezone: str = "UTC"
     alert_channels: Mapping[Severity, str] = field(default_factory=dict)
     owners: frozenset[str] = frozenset()  # Slack user ids who may add exclusions for it
+    escalation: tuple[str, ...] = ()  # Slack mentions told of an unacknowledged incident
 
     def channel_for(self, severity: Severity) -> str:
         """Where burn alerts of this severity go: its own channel, else the team's."""
@@ -276,6 +277,8 @@ class Catalog:
     platform: Team | None = None  # where and when the platform-wide digest goes, if anywhere
     files: tuple[str, ...] = ()
     exclusions: tuple[Exclusion, ...] = ()  # the catalog's own (Slack's are stored)
+    # Response deadlines in seconds after declaration, by tier and class ("SEV1".."SEV4").
+    respond: Mapping[Tier, Mapping[str, int]] = field(default_factory=dict)
 
     def gate_policy(self, tier: Tier) -> GatePolicy:
         return self.gate_policies.get(tier, GatePolicy())

@@ -98,17 +98,51 @@ class IncidentCards:
         if incident is not None:
             self.publish(incident)
 
-    def resolve(self, incident_id: int, user: str) -> None:
-        incident = self._incidents.resolve(incident_id, user)
-        if incident is not None:
-            self.publish(incident)
+    def resolve(
+        self, incident_id: int, user: str, ended_at: datetime | None = None
+    ) -> Incident | None:
+        """Resolve it (now, or at `ended_at`); None when it was resolved before."""
+        return self._changed(self._incidents.resolve(incident_id, user, ended_at), "resolved")
 
     def reclassify(
         self, incident_id: int, severity: IncidentSeverity, reason: str, user: str
-    ) -> None:
+    ) -> Incident | None:
         incident = self._incidents.reclassify(incident_id, severity, reason, user)
-        if incident is not None:
-            self.publish(incident)
+        return self._changed(incident, "reclassified")
+
+    def mark(self, incident_id: int, what: str, user: str) -> tuple[Incident | None, bool]:
+        """Acknowledged or mitigated: the first time, the card and its thread say so."""
+        incident, done = self._incidents.mark(incident_id, what, user)
+        if done:
+            self._changed(incident, what)
+        return incident, done
+
+    def correct(self, incident_id: int, field: str, value: datetime, user: str) -> Incident | str:
+        """A corrected start or end (or the problem with it)."""
+        corrected = self._incidents.correct(incident_id, field, value, user)
+        if not isinstance(corrected, str):
+            self._changed(corrected, "corrected")
+        return corrected
+
+    def _changed(self, incident: Incident | None, kind: str) -> Incident | None:
+        """Update the cards, and give the change its line in each card's thread."""
+        if incident is None:
+            return None
+        self.publish(incident)
+        change = next((c for c in reversed(incident.changes) if c.kind == kind), None)
+        if change is None:
+            return incident
+        line = self._views.timeline(incident, change)
+        with self._uow.read() as store:
+            threads = store.cards.cards(incident.id)
+        for channel, ts in threads:
+            try:
+                self._notifier.post(channel, line.text, line.blocks, ts)
+            except PostFailed as exc:
+                log.error(
+                    "the %s line of %s in %s failed: %s", kind, incident.key, channel, exc.reason
+                )
+        return incident
 
     def refresh(self) -> None:
         """Recompute pending and ongoing incidents and update their cards (scheduled); post

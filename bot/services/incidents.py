@@ -4,19 +4,21 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.domain.gate import decide_gate
+from bot.domain.incident_timings import detection
 from bot.domain.incidents import (
     ImpactState,
     Incident,
     IncidentDraft,
     IncidentSeverity,
     SLOImpact,
+    check_draft,
     classify_incident,
 )
 from bot.domain.slo import SLO, Catalog
 from bot.metrics.errors import PrometheusError, QueryRejected
 from bot.metrics.source import MetricsSource
 from bot.services.impact import incident_impact
-from storage.unit_of_work import UnitOfWork
+from storage.unit_of_work import Store, UnitOfWork
 
 
 class Incidents:
@@ -34,9 +36,57 @@ class Incidents:
 
     def declare(self, draft: IncidentDraft, submission_key: str | None = None) -> Incident | None:
         """Save, then classify; None when this submission was saved before (a resubmit)."""
+        now = self._now()
         with self._uow.begin() as store:
-            incident_id = store.incidents.declare(draft, self._now(), submission_key)
+            incident_id = store.incidents.declare(draft, now, submission_key)
+            if incident_id is not None:
+                self._detect(store, incident_id, draft.services, draft.started_at, now)
         return None if incident_id is None else self.classify(incident_id)
+
+    def _detect(
+        self, store: Store, id: int, services: Sequence[str], start: datetime, declared: datetime
+    ) -> None:
+        """detected_at: the first burn alert of an affected SLO between start and declaration."""
+        names = [s.name for s in self.catalog.slos if s.service in set(services)]
+        at, by = detection(start, declared, store.alerts.posted_between(names, start, declared))
+        store.timings.set_detected(id, at, by)
+
+    def mark(self, incident_id: int, what: str, actor: str) -> tuple[Incident | None, bool]:
+        """Acknowledge or mitigate ("acknowledged", "mitigated"): (the incident, whether this
+        call set it); the first one counts, a second moves nothing. (None, False): unknown."""
+        with self._uow.begin() as store:
+            done = store.timings.mark(incident_id, what, actor, self._now())
+        return self.get(incident_id), done
+
+    def correct(self, incident_id: int, field: str, value: datetime, actor: str) -> Incident | str:
+        """Correct the start or the end ("start", "end"): the detection and the impact are
+        worked out again; a problem to show otherwise (unknown incident, a bad time)."""
+        incident = self.get(incident_id)
+        if incident is None:
+            return f"There is no incident INC-{incident_id}."
+        draft = incident.draft
+        if field == "end" and draft.ended_at is None:
+            return f"{incident.key} is ongoing: resolve it with its end instead."
+        start = value if field == "start" else draft.started_at
+        end = value if field == "end" else draft.ended_at
+        changed = IncidentDraft(draft.title, draft.services, start, end, "x", "", "")
+        now = self._now()
+        # The start may not move past the declaration: detection is measured up to it.
+        known = {*self.catalog.services, *draft.services}  # services may have left the catalog
+        problems = check_draft(changed, max(now, incident.declared_at), known)
+        if start > incident.declared_at:
+            problems["start"] = "The start cannot be after the declaration."
+        if problems:
+            return " ".join(problems.values())
+        with self._uow.begin() as store:
+            store.timings.correct(incident_id, field, value, actor, now)
+            self._detect(store, incident_id, draft.services, start, incident.declared_at)
+        return self.classify(incident_id)
+
+    def note(self, incident_id: int, kind: str, actor: str, detail: str = "") -> None:
+        """One line in the incident's trail (e.g. "postmortem" when one is published)."""
+        with self._uow.begin() as store:
+            store.timings.change(incident_id, self._now(), actor, kind, detail)
 
     def classify(self, incident_id: int) -> Incident:
         """Compute each affected SLO's impact; while Prometheus is down it stays pending."""

@@ -10,7 +10,7 @@ from bot.domain.actions import ActionItem, Postmortem
 from bot.domain.alerts import OpenAlert
 from bot.domain.digest import TeamDigest
 from bot.domain.exclusions import Exclusion
-from bot.domain.incidents import Incident
+from bot.domain.incidents import Change, Incident
 from bot.domain.slo import SLO
 from bot.domain.status import SLOStatus
 
@@ -111,6 +111,14 @@ class IncidentPresenter(Protocol):
     def card_refused(
         self, key: str, channel: str, failure: PostFailed, elsewhere: list[str]
     ) -> Message: ...
+
+    def timeline(self, incident: Incident, change: Change) -> Message:
+        """One line in the card's thread: acknowledged, mitigated, reclassified, ..."""
+        ...
+
+    def escalation(self, incident: Incident, mentions: Sequence[str], deadline_s: int) -> Message:
+        """The one post when nobody acknowledged the incident within its deadline."""
+        ...
 
 
 class PostmortemPresenter(Protocol):

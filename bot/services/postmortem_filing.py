@@ -37,7 +37,8 @@ class PostmortemFiling:
             return
         today = self._postmortems.today()
         summary = self._messages.summary(written.incident, written.postmortem, user, today)
-        with self._uow.read() as store:
+        with self._uow.begin() as store:  # the timeline's line; the summary is its thread post
+            store.timings.change(incident_id, written.postmortem.written_at, user, "postmortem", "")
             threads = store.cards.cards(incident_id)
         for channel, ts in threads:  # the team channel's card and where it was declared
             self._notifier.post(channel, summary.text, summary.blocks, ts)

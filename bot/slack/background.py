@@ -36,14 +36,14 @@ class Background:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
 
     def run(
-        self, what: str, work: Callable[..., None], *args: Any, tell: Tell | None = None
+        self, what: str, work: Callable[..., object], *args: Any, tell: Tell | None = None
     ) -> None:
         """Run work(*args) soon; `what` names it in logs (never the request body); if it
         fails, `tell` says so to the person who asked."""
         self._pool.submit(self._guarded, what, work, args, tell)
 
     def _guarded(
-        self, what: str, work: Callable[..., None], args: tuple[Any, ...], tell: Tell | None
+        self, what: str, work: Callable[..., object], args: tuple[Any, ...], tell: Tell | None
     ) -> None:
         try:
             work(*args)

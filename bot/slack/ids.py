@@ -14,6 +14,7 @@ SILENCE_HOURS = {"alert_silence_1h": 1, "alert_silence_4h": 4, "alert_silence_24
 DECLARE_FROM_ALERT = "alert_declare_incident"
 RESOLVE_INCIDENT = "incident_resolve"
 RECLASSIFY_INCIDENT = "incident_reclassify"
+MARK_INCIDENT = {"incident_acknowledge": "acknowledged", "incident_mitigated": "mitigated"}
 # Every button in templates/ (a test checks it).
 ACTION_IDS: tuple[str, ...] = (
     ACKNOWLEDGE,
@@ -21,6 +22,7 @@ ACTION_IDS: tuple[str, ...] = (
     DECLARE_FROM_ALERT,
     RESOLVE_INCIDENT,
     RECLASSIFY_INCIDENT,
+    *MARK_INCIDENT,
     "incident_postmortem",
     "postmortem_add_action",
     "action_done",

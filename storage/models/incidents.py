@@ -52,6 +52,8 @@ class IncidentRecord(SQLModel, table=True):
     acknowledged_by: str | None = Field(default=None, max_length=255)
     mitigated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     mitigated_by: str | None = Field(default=None, max_length=255)
+    # When its present class was set, if after the declaration: the response clock's start.
+    respond_from: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class IncidentSlo(SQLModel, table=True):

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.domain.exclusions import excluded, merged, seconds
 from bot.domain.incidents import (
+    Change,
     ImpactState,
     Incident,
     IncidentSeverity,
@@ -16,6 +17,7 @@ from bot.domain.incidents import (
 from bot.domain.slo import SLO, Catalog
 from bot.services.ports import Message, PostFailed
 from bot.slack.limits import cut
+from bot.slack.messages import incident_timeline
 from bot.slack.messages.figures import bar, percent
 from bot.slack.rendering import Renderer, escape_mrkdwn
 from bot.times import format_time
@@ -52,6 +54,9 @@ class IncidentMessages:
             f"*Window:* {window}\n*Declared by* <@{draft.declared_by}>"
             f"{self._excluded(incident)}"
         )
+        timings = incident_timeline.timings(incident)
+        if timings:
+            summary += "\n" + timings
         impacts = sorted(incident.impacts, key=_most_spent)
         slos = [_slo_line(i) for i in impacts[:shown]]
         state = "resolved " + format_time(incident.resolved_at) if incident.resolved_at else "open"
@@ -68,6 +73,8 @@ class IncidentMessages:
             postmortem=SEV1_NOTE if incident.severity is IncidentSeverity.SEV1 else "",
             footer=f"{incident.key} · {state} · declared {format_time(incident.declared_at)}",
             buttons=incident.resolved_at is None,
+            acknowledge=incident.acknowledged_at is None,
+            mitigate=incident.mitigated_at is None,
             id=incident.id,
         )
         # The fallback text is mrkdwn (notifications, screen readers): escaped, so that a
@@ -117,6 +124,14 @@ class IncidentMessages:
         reason = escape_mrkdwn(failure.reason)
         failed = f":warning: The card of {key} could not be posted in <#{channel}> ({reason})."
         text = f"{failed} {todo}{where}"
+        return Message(text, self.text_blocks(text))
+
+    def timeline(self, incident: Incident, change: Change) -> Message:
+        text = f"{incident.key}: " + incident_timeline.line(incident, change)
+        return Message(text, self.text_blocks(text))
+
+    def escalation(self, incident: Incident, mentions: Sequence[str], deadline_s: int) -> Message:
+        text = incident_timeline.escalation(incident, mentions, deadline_s)
         return Message(text, self.text_blocks(text))
 
     def text_blocks(self, mrkdwn: str) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""/incident list|show|resolve|reclassify|help (declare opens the form: see the listener)."""
+"""/incident list|show|ack|mitigate|resolve|correct|reclassify|help (declare opens the form:
+see the listener)."""
 
 import difflib
 import re
@@ -14,14 +15,28 @@ from bot.slack.limits import echo
 from bot.slack.messages.incidents import SHOWN_SLOS, IncidentMessages
 from bot.slack.rendering import Renderer, chunk_blocks
 from bot.slack.routing.replies import notice
-from bot.times import parse_time
+from bot.times import format_time, parse_time
 
-SUBCOMMANDS = ("declare", "list", "show", "resolve", "reclassify", "help")
+SUBCOMMANDS = (
+    "declare",
+    "list",
+    "show",
+    "ack",
+    "mitigate",
+    "resolve",
+    "correct",
+    "reclassify",
+    "help",
+)
+MARKS = {"ack": "acknowledged", "mitigate": "mitigated"}
 HELP = (
     "`/incident declare`: open the form (title, services, start, end, severity)\n"
     "`/incident list [open|week|<service>]`: recent incidents\n"
     "`/incident show <id>`: one incident's card\n"
+    "`/incident ack <id>`: acknowledge it (someone is on it)\n"
+    "`/incident mitigate <id>`: the impact is mitigated\n"
     "`/incident resolve <id> [end time]`: close it (now, or at an RFC 3339 time)\n"
+    "`/incident correct <id> start|end <time>`: correct when the impact began or ended\n"
     "`/incident reclassify <id> <SEV1..SEV4> <reason>`: override the computed class"
 )
 _ID = re.compile(r"^(?:INC-)?(\d+)$", re.IGNORECASE)
@@ -51,6 +66,10 @@ class IncidentCommand:
                 return self._list(args[0] if args else "open")
             if sub == "show" and args:
                 return self._show(args[0])
+            if sub in MARKS and args:
+                return self._mark(args[0], MARKS[sub], user)
+            if sub == "correct" and len(args) >= 3 and args[1].lower() in ("start", "end"):
+                return self._correct(args[0], args[1].lower(), " ".join(args[2:]), user)
             if sub == "resolve" and args:
                 return self._resolve(args[0], " ".join(args[1:]), user)
             if sub == "reclassify" and len(args) >= 3:
@@ -96,10 +115,9 @@ class IncidentCommand:
             return [self._notice(str(exc))]
         if ended is not None and (ended <= incident.draft.started_at or ended > self._now()):
             return [self._notice("The end must come after the start and not in the future.")]
-        resolved = self._incidents.resolve(incident.id, user, ended)
+        resolved = self._cards.resolve(incident.id, user, ended)
         if resolved is None:
             return [self._notice(f"{incident.key} was already resolved.")]
-        self._cards.publish(resolved)
         return [
             self._notice(f"{resolved.key} is resolved: {resolved.severity or 'unknown impact'}.")
         ]
@@ -112,13 +130,35 @@ class IncidentCommand:
             chosen = IncidentSeverity(severity.upper())
         except ValueError:
             return [self._notice(f"`{echo(severity)}` is not one of SEV1, SEV2, SEV3, SEV4.")]
-        changed = self._incidents.reclassify(incident.id, chosen, reason, user)
+        changed = self._cards.reclassify(incident.id, chosen, reason, user)
         if changed is None:
             return [self._notice(f"{incident.key} could not be reclassified.")]
-        self._cards.publish(changed)
         return [
             self._notice(f"{changed.key} is now {chosen} (computed: {changed.severity_computed}).")
         ]
+
+    def _mark(self, key: str, what: str, user: str) -> list[Message]:
+        incident = self._find(key)
+        if incident is None:
+            return [self._notice(f"There is no incident `{echo(key)}`.")]
+        marked, done = self._cards.mark(incident.id, what, user)
+        at = getattr(marked, f"{what}_at", None)
+        if not done and at is not None:
+            return [self._notice(f"{incident.key} was {what} before, at {format_time(at)}.")]
+        return [self._notice(f"{incident.key} is {what}.")]
+
+    def _correct(self, key: str, field: str, when: str, user: str) -> list[Message]:
+        incident = self._find(key)
+        if incident is None:
+            return [self._notice(f"There is no incident `{echo(key)}`.")]
+        try:
+            value = parse_time(when)
+        except ValueError as exc:
+            return [self._notice(str(exc))]
+        corrected = self._cards.correct(incident.id, field, value, user)
+        if isinstance(corrected, str):
+            return [self._notice(corrected)]
+        return [self._notice(f"{corrected.key}: its {field} is now {format_time(value)}.")]
 
     def _find(self, key: str) -> Incident | None:
         found = _ID.match(key)

@@ -24,6 +24,7 @@ def upgrade() -> None:
         for name in _TIMINGS:
             batch.add_column(sa.Column(f"{name}_at", sa.DateTime(timezone=True), nullable=True))
             batch.add_column(sa.Column(f"{name}_by", sa.String(length=255), nullable=True))
+        batch.add_column(sa.Column("respond_from", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "incident_escalation",
         sa.Column("incident_id", sa.Integer(), nullable=False),
@@ -43,6 +44,7 @@ def downgrade() -> None:
     """Drop incident_escalation and the timing columns."""
     op.drop_table("incident_escalation")
     with op.batch_alter_table("incident") as batch:
+        batch.drop_column("respond_from")
         for name in reversed(_TIMINGS):
             batch.drop_column(f"{name}_by")
             batch.drop_column(f"{name}_at")

@@ -62,9 +62,13 @@ def test_resolving_and_reclassifying_update_every_card_in_place(desk: Desk) -> N
     posted = {p.channel: p.ts for p in desk.slack.posts}
     desk.cards.resolve(1, "U2")
     desk.cards.reclassify(1, IncidentSeverity.SEV2, "customer facing", "U2")
-    assert len(desk.slack.posts) == 2
     assert [(u.channel, u.ts) for u in desk.slack.updates] == list(posted.items()) * 2
     assert "resolved" in str(desk.slack.updates[0].blocks)
+    # Each change has its line in each card's thread, nothing new at the top level.
+    lines = [(p.channel, p.thread_ts) for p in desk.slack.posts[2:]]
+    assert lines == list(posted.items()) * 2
+    texts = [p.text for p in desk.slack.posts[2:]]
+    assert "Resolved by <@U2>" in texts[0] and "Reclassified by <@U2>: SEV2" in texts[2]
 
 
 def test_a_refused_card_is_told_once_and_posted_once_when_slack_takes_it(desk: Desk) -> None:

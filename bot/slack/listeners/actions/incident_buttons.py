@@ -1,5 +1,7 @@
-"""Resolve and Reclassify on an incident card; Declare incident on a burn alert."""
+"""Acknowledge, Mitigated, Resolve and Reclassify on an incident card; Declare incident on a
+burn alert."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -8,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.slack.background import teller
 from bot.slack.forms.opener import Built
-from bot.slack.ids import DECLARE_FROM_ALERT, RECLASSIFY_INCIDENT, RESOLVE_INCIDENT
+from bot.slack.ids import DECLARE_FROM_ALERT, MARK_INCIDENT, RECLASSIFY_INCIDENT, RESOLVE_INCIDENT
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackDeps
@@ -57,3 +59,23 @@ def register(app: App, deps: "SlackDeps") -> None:
                 user,
                 tell=teller(body, client),
             )
+
+    def marking(what: str) -> Callable[..., None]:
+        def mark(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+            ack()
+            value = str(action.get("value", ""))
+            if value.isdigit():
+                user = body.get("user", {}).get("id", "")
+                deps.plumbing.background.run(
+                    str(action.get("action_id", what)),
+                    deps.incident_cards.mark,
+                    int(value),
+                    what,
+                    user,
+                    tell=teller(body, client),
+                )
+
+        return mark
+
+    for action_id, what in MARK_INCIDENT.items():
+        app.action(action_id)(marking(what))
