@@ -43,8 +43,6 @@ from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("budgetbot")
 
-ESCALATION_CHECK_S = 60  # how often response deadlines are checked (once a minute late at most)
-
 
 def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str) -> int:
     """Load, migrate, build and serve until stopped; returns the exit code."""
@@ -136,7 +134,7 @@ def _scheduler(boot: Bootstrap) -> Scheduler:
     scheduler.add_interval("alerting cycle", lambda: cycle.run(now()), interval)
     scheduler.add_interval("incident refresh", boot.incident_cards.refresh, interval)
     escalations = boot.escalations
-    scheduler.add_interval("escalations", lambda: escalations.run(now()), ESCALATION_CHECK_S)
+    scheduler.add_interval("escalations", lambda: escalations.run(now()), interval)
     for name, team in catalog.teams.items():
         morning = CronTrigger(hour=9, minute=0, timezone=ZoneInfo(team.timezone))
         scheduler.add_cron(f"reminders {name}", _morning_job(boot.reminders, now, name), morning)

@@ -15,7 +15,12 @@ from tests.support.slack_requests import block_suggestion, post, slash_command, 
 
 
 def form(
-    title: str, services: list[str], start: datetime, end: datetime | None, view_id: str = "V1"
+    title: str,
+    services: list[str],
+    start: datetime,
+    end: datetime | None,
+    view_id: str = "V1",
+    severity: str | None = None,
 ) -> tuple[bytes, str]:
     values: dict[str, dict[str, Any]] = {
         "title": {"value": title},
@@ -37,7 +42,12 @@ def form(
             }
         },
         "description": {"value": "checkout returned 500s"},
-        "severity": {"value": {"type": "static_select", "selected_option": None}},
+        "severity": {
+            "value": {
+                "type": "static_select",
+                "selected_option": {"value": severity} if severity else None,
+            }
+        },
     }
     body, content_type = view_submission(
         "incident_declare",
@@ -98,7 +108,11 @@ def test_a_declared_incident_is_classified_by_ground_truth_posted_once_and_manag
         assert "Severity SEV2" in blocks(updates[-1]) and "computed SEV1" in blocks(updates[-1])
         assert "resolved" in blocks(command(bot, slack_api, "resolve INC-1"))
         assert "already resolved" in blocks(command(bot, slack_api, "resolve INC-1"))
-    assert len(slack_api.calls_to("chat.postMessage")) == 2
+    posts = slack_api.calls_to("chat.postMessage")
+    assert len([p for p in posts if "thread_ts" not in p.body]) == 2  # the two cards
+    lines = [(p.body["channel"], p.body["text"]) for p in posts if "thread_ts" in p.body]
+    assert sorted(c for c, _ in lines) == ["C0SRE", "C0SRE", "C0WAR", "C0WAR"]
+    assert ["Reclassified" in t for _, t in lines] == [True, True, False, False]
     slack_api.assert_no_violations()
 
     # after a restart the incident is still there, with its history

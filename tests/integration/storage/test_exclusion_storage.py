@@ -15,7 +15,7 @@ import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from bot.domain.exclusions import Exclusion
 from storage.db import make_engine
 from storage.exclusions import ExclusionRepository
-from storage.migrate import current, downgrade, head, upgrade
+from storage.migrate import current, downgrade, upgrade
 from storage.unit_of_work import Store
 from tests.support.transactions import in_tx, race, read_only
 

@@ -19,7 +19,6 @@ from bot.domain.actions import (
     Priority,
 )
 from bot.domain.incidents import IncidentDraft
-from storage.incidents import IncidentRepository
 from storage.migrate import current, downgrade, upgrade
 from storage.models import ACTION_KINDS, ACTION_STATUSES, PRIORITIES, REMINDER_KINDS
 from storage.postmortems import PostmortemRepository
