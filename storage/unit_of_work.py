@@ -22,6 +22,7 @@ from storage.exclusions import ExclusionRepository
 from storage.gates import GateRepository
 from storage.incident_cards import CardRepository
 from storage.incidents import IncidentRepository
+from storage.policies import PolicyRepository
 from storage.postmortems import PostmortemRepository
 from storage.repositories import HandledEventRepository, SnapshotRepository
 
@@ -59,6 +60,10 @@ class Store:
     @cached_property
     def incidents(self) -> IncidentRepository:
         return IncidentRepository(self.session)
+
+    @cached_property
+    def policies(self) -> PolicyRepository:
+        return PolicyRepository(self.session)
 
     @cached_property
     def postmortems(self) -> PostmortemRepository:
