@@ -63,3 +63,15 @@ def transitions(before: ServiceState | None, after: ServiceState | None) -> Sequ
     if after.paging and not before.paging:
         events.append(PolicyEvent.PAGE)
     return events
+
+
+FIRST_RETRY_S = 10.0  # seconds before the second attempt
+MAX_RETRY_S = 600.0  # seconds: the longest wait between two attempts
+GIVE_UP_AFTER_S = 3600.0  # no attempt starts later than this after the event
+
+
+def retry_delay(attempts: int, jitter: float) -> float:
+    """Seconds before the next attempt after `attempts` failed ones: doubling from 10 s, at
+    most 10 minutes, and `jitter` (0 to 1) spreads it over its upper half."""
+    base = min(MAX_RETRY_S, FIRST_RETRY_S * float(2 ** max(0, attempts - 1)))
+    return base / 2 + base / 2 * min(1.0, max(0.0, jitter))

@@ -19,7 +19,9 @@ policies:
   - name: sprint
     'on': frozen
     teams: [payments]
-    slack: {channel: C0123PAY, text: '{service} is frozen for the {day} day: call a reliability sprint?'}
+    slack:
+      channel: C0123PAY
+      text: '{service} is frozen for the {day} day: call a reliability sprint?'
   - name: flags-back
     on: recovered
     tiers: [production]
