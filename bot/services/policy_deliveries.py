@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from bot.domain.policies import GIVE_UP_AFTER_S, retry_delay
 from bot.domain.policy_actions import PolicyAction
 from bot.domain.signature import sign
-from bot.domain.slo import Catalog
+from bot.domain.slo import Catalog, Service
 from bot.services.policy_events import payload
 from bot.services.ports import Notifier, PolicyPresenter, PostFailed, WebhookAnswer, WebhookSender
 from storage.policies import Attempt, Delivery
@@ -103,7 +103,7 @@ class Deliveries:
             text = f"Test of policy {policy.name}: its messages will appear here."
             attempt, _ = self._post(_test_delivery(ident, policy, text, now), now)
             return WebhookAnswer(200 if attempt.ok else None, attempt.detail)
-        service = next(iter(self._catalog.services.values()))
+        service = next(iter(self._catalog.services.values()), Service("test", "test"))
         body = payload(ident, policy.name, "test", "open", service, now, [])
         return self._send(policy, ident, json.dumps(body, separators=(",", ":")).encode())
 

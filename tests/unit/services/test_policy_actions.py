@@ -7,10 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from prometheus_client import generate_latest
 
 from bot.domain.policies import GIVE_UP_AFTER_S, MAX_RETRY_S, retry_delay
 from bot.domain.policy_actions import PolicyAction, PolicyEvent, SlackAction, Webhook
 from bot.domain.signature import verify
+from bot.observability import BotMetrics
 from bot.services.alerting import AlertingCycle
 from bot.services.policy_deliveries import Deliveries
 from bot.services.policy_events import PolicyEvents
@@ -62,7 +64,7 @@ class Receiver:
 
 
 class World:
-    def __init__(self, *policies: PolicyAction) -> None:
+    def __init__(self, *policies: PolicyAction, metrics: BotMetrics | None = None) -> None:
         self.catalog = payments_catalog(policies=policies)
         self.uow, self.source, self.slack = memory_uow(), FakeSource(), FakeNotifier()
         self.events = PolicyEvents(self.catalog, self.uow)
@@ -72,9 +74,15 @@ class World:
         )  # fmt: skip
         self.receiver = Receiver()
         self.outcomes: list[str] = []
+
+        def outcome(name: str) -> None:
+            self.outcomes.append(name)
+            if metrics is not None:
+                metrics.policy_deliveries.labels(name).inc()
+
         self.deliveries = Deliveries(
             self.catalog, self.uow, self.receiver, self.slack, PolicyMessages(Renderer()),
-            {"HOOK_SECRET": SECRET}.get, on_outcome=self.outcomes.append,
+            {"HOOK_SECRET": SECRET}.get, on_outcome=outcome,
             jitter=lambda: 1.0, wall_clock=lambda: 1767225600.0,
         )  # fmt: skip
 
@@ -181,13 +189,16 @@ def test_a_webhook_is_signed_retried_with_the_same_id_and_not_sent_after_success
 
 
 def test_a_receiver_that_keeps_failing_is_given_up_after_an_hour() -> None:
-    world = World(HOOK)
+    metrics = BotMetrics()
+    world = World(HOOK, metrics=metrics)
     world.cycle_at(0, spent=0.5)
     world.cycle_at(1, spent=1.5)
     world.receiver.answers = [WebhookAnswer(500, "down")] * 100
     at = T0 + timedelta(minutes=1)
     for step in range(0, 4 * 3600, 5):
         world.deliveries.run(at + timedelta(seconds=step))
+    exposed = generate_latest(metrics.registry).decode()
+    assert 'budgetbot_policy_deliveries_total{outcome="failed"} 1.0' in exposed
     assert world.outcomes[-1] == "failed" and world.outcomes.count("failed") == 1
     ((_, _, state, attempts),) = world.listing()
     assert state == "failed" and 8 <= attempts <= 12
