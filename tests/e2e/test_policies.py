@@ -8,6 +8,8 @@ its start the budget is overspent (frozen) and no burn window is still firing.
 """
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from functools import partial
@@ -20,8 +22,10 @@ from bot.bootstrap import Bootstrap
 from bot.settings import Settings
 from tests.support.catalogs import events_slo, write_catalog
 from tests.support.cli import budgetbot, clean_env, closed_port, migrate
-from tests.support.server import BOT_TOKEN, SIGNING_SECRET
+from tests.support.server import BOT_TOKEN, SIGNING_SECRET, serve
+from tests.support.slack_api import SlackStandIn
 from tests.support.transactions import race
+from tests.support.waiting import wait_until
 from tests.support.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.integration
@@ -203,3 +207,33 @@ def test_serve_refuses_to_start_without_a_webhook_secret(
     assert done.returncode == 1
     assert "HOOK_SECRET (policy flags-back), HOOK_SECRET (policy pause-deploys)" in done.stderr
     assert not (tmp_path / "serve.db").exists()  # refused before touching the database
+
+
+def test_serve_delivers_beside_the_alerting_cycle_which_a_held_receiver_does_not_delay(
+    prom: Any, tmp_path: Path, receiver: WebhookReceiver, slack_api: SlackStandIn
+) -> None:
+    catalog = policy_catalog(tmp_path, prom.url, receiver.url())
+    cron = Cron(tmp_path, prom, receiver)  # its own database: only to record "open" first
+    env = {**cron.env, "DATABASE_URL": f"sqlite:///{tmp_path / 'budgetbot.db'}"}
+    migrate(env)
+    at = (prom.end - BEFORE).isoformat()
+    assert budgetbot("evaluate", "--at", at, env=env).returncode == 0
+    receiver.hold = threading.Event()
+    crossed = (prom.end - CROSSED).isoformat()
+    with serve(
+        tmp_path,
+        catalog,
+        slack_api.api_url,
+        HOOK_SECRET=SECRET,
+        BUDGETBOT_NOW=crossed,
+        BUDGETBOT_EVALUATION_INTERVAL="1",
+    ) as server:
+        wait_until(lambda: len(receiver.requests) == 1, 30, "no delivery reached the receiver")
+        held_at = server.metric("budgetbot_evaluation_seconds_count")
+        server.wait_metric("budgetbot_evaluation_seconds_count", held_at + 2)  # cycles go on
+        assert server.metric('budgetbot_policy_deliveries_total{outcome="delivered"}') == 0
+        receiver.hold.set()
+        server.wait_metric('budgetbot_policy_deliveries_total{outcome="delivered"}', 1)
+        time.sleep(2)  # a few more cycles and delivery rounds: nothing more is sent
+    (got,) = receiver.requests
+    assert got.signed_with(SECRET) and json.loads(got.body)["event"] == "frozen"

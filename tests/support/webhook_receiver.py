@@ -40,6 +40,7 @@ class WebhookReceiver:
     def __init__(self) -> None:
         self.requests: list[Received] = []
         self._replies: list[Reply] = []
+        self.hold: threading.Event | None = None  # when given: every answer waits for it
         self._lock = threading.Lock()
         receiver = self
 
@@ -54,6 +55,8 @@ class WebhookReceiver:
                     )
                 if delay:
                     time.sleep(delay)
+                if receiver.hold is not None:
+                    receiver.hold.wait(timeout=60)
                 data = text.encode()
                 try:
                     self.send_response(status)
