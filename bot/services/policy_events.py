@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.domain.policies import ServiceState, service_states, transitions
+from bot.domain.policies import service_states, transitions
 from bot.domain.policy_actions import PolicyAction, PolicyEvent, fill, ordinal
 from bot.domain.slo import Catalog, Service
 from bot.domain.status import SLOStatus
@@ -65,7 +65,7 @@ class PolicyEvents:
                     continue  # another replica recorded this change
                 for event in transitions(before.state, after):
                     for policy in self._policies(event, service):
-                        new = self._event(policy, event, before, after, since, at, mine[service])
+                        new = self._event(policy, event, before, since, at, mine[service])
                         if repo.claim_event(new):
                             claimed.append(new.id)
         if claimed:
@@ -87,7 +87,6 @@ class PolicyEvents:
         policy: PolicyAction,
         event: PolicyEvent,
         before: RecordedState,
-        after: ServiceState,
         since: datetime,
         at: datetime,
         statuses: Sequence[SLOStatus],
@@ -104,19 +103,21 @@ class PolicyEvents:
                 "team": service.team,
                 "tier": str(service.tier),
                 "event": str(event),
-                "previous": str(before.state.gate),
+                "previous": previous,
                 "policy": policy.name,
                 "day": ordinal(int((at - since).total_seconds() // 86400) + 1),
                 "slos": ", ".join(_slo_line(s) for s in statuses),
             }
             message = fill(policy.slack.text, values)
-        target = policy.webhook.url if policy.webhook else policy.slack.channel  # type: ignore[union-attr]
+        target = policy.webhook.url if policy.webhook is not None else ""
+        if policy.slack is not None:
+            target = policy.slack.channel
         return NewEvent(
             id=ident,
             policy=policy.name,
             service=service.name,
             event=str(event),
-            previous=str(before.state.gate),
+            previous=previous,
             seq=seq,
             kind=policy.kind,
             target=target,
