@@ -134,11 +134,11 @@ def _scheduler(boot: Bootstrap) -> Scheduler:
     catalog, now, interval = boot.catalog, boot.now, boot.settings.evaluation_interval
     scheduler = Scheduler(lease_for(boot.engine))
     cycle = boot.alerting
-    scheduler.add_interval("alerting cycle", lambda: cycle.run(now()), interval)
-    scheduler.add_interval("incident refresh", boot.incident_cards.refresh, interval)
     if catalog.policies:  # a job of its own: a slow receiver never delays the alerts
         deliveries = boot.deliveries
         scheduler.add_interval("policy deliveries", lambda: deliveries.run(now()), DELIVERY_S)
+    scheduler.add_interval("alerting cycle", lambda: cycle.run(now()), interval)
+    scheduler.add_interval("incident refresh", boot.incident_cards.refresh, interval)
     for name, team in catalog.teams.items():
         morning = CronTrigger(hour=9, minute=0, timezone=ZoneInfo(team.timezone))
         scheduler.add_cron(f"reminders {name}", _morning_job(boot.reminders, now, name), morning)

@@ -273,11 +273,11 @@ class Catalog:
     gate_policies: Mapping[Tier, GatePolicy] = field(default_factory=dict)
     alert_policies: Mapping[Tier, AlertPolicy] = field(default_factory=dict)
     admins: frozenset[str] = frozenset()  # Slack user ids allowed to reassign any action
+    policies: tuple[PolicyAction, ...] = ()  # policy actions (DESIGN 9.5)
     escalate_overdue_after: int = 7  # days overdue before an action is named in its team channel
     platform: Team | None = None  # where and when the platform-wide digest goes, if anywhere
     files: tuple[str, ...] = ()
     exclusions: tuple[Exclusion, ...] = ()  # the catalog's own (Slack's are stored)
-    policies: tuple[PolicyAction, ...] = ()  # policy actions (DESIGN 9.5)
 
     def gate_policy(self, tier: Tier) -> GatePolicy:
         return self.gate_policies.get(tier, GatePolicy())
