@@ -37,6 +37,7 @@ bench: $(STAMP) prometheus
 	$(PY) bench/timeslices.py
 	$(PY) bench/slack_load.py
 	$(PY) bench/alerting.py
+	$(PY) bench/policies.py
 	$(PY) bench/digest.py
 
 clean:

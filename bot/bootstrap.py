@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from bot.bootstrap_chat import ChatParts
+from bot.bootstrap_policies import PolicyParts
 from bot.domain.slo import SLO, Catalog
 from bot.settings import Settings, SettingsError
 
@@ -71,7 +72,7 @@ def prometheus_source(
     return PrometheusSource(url, timeout=timeout, reuse_hours=reuse_hours, flavor=flavor)
 
 
-class Bootstrap(ChatParts):
+class Bootstrap(ChatParts, PolicyParts):
     def __init__(
         self,
         settings: Settings,
@@ -248,6 +249,7 @@ class Bootstrap(ChatParts):
             RefusedPosts(self.notifier),
             self.alert_messages,
             on_evaluated=self.record_snapshots,
+            on_states=self.policy_events.observe if self.catalog.policies else None,
         )
 
     @cached_property

@@ -37,6 +37,12 @@ class BotMetrics:
             ["outcome"],
             registry=self.registry,
         )
+        self.policy_deliveries = Counter(
+            "budgetbot_policy_deliveries",
+            "Policy action attempts by outcome (delivered, retrying, failed: given up).",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.evaluation_seconds = Histogram(
             "budgetbot_evaluation_seconds",
             "Seconds to evaluate SLOs against Prometheus.",

@@ -43,6 +43,8 @@ from storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger("budgetbot")
 
+DELIVERY_S = 5.0  # seconds between two looks for due policy deliveries
+
 
 def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str) -> int:
     """Load, migrate, build and serve until stopped; returns the exit code."""
@@ -53,6 +55,7 @@ def serve(settings: Settings, config_path: str, *, socket_mode: bool, host: str)
     boot = Bootstrap(settings, config_path, serving=True)
     catalog = boot.catalog
     prometheus = boot.prometheus  # no Prometheus URL: refused before the database is touched
+    boot.check_policy_secrets()  # a webhook's secret_env unset: refused at start, by name
     boot.migrate()  # the one command besides `migrate` that creates or upgrades the schema
     app = _slack_app(boot, socket_mode)
     scheduler = _scheduler(boot)
@@ -131,6 +134,9 @@ def _scheduler(boot: Bootstrap) -> Scheduler:
     catalog, now, interval = boot.catalog, boot.now, boot.settings.evaluation_interval
     scheduler = Scheduler(lease_for(boot.engine))
     cycle = boot.alerting
+    if catalog.policies:  # a job of its own: a slow receiver never delays the alerts
+        deliveries = boot.deliveries
+        scheduler.add_interval("policy deliveries", lambda: deliveries.run(now()), DELIVERY_S)
     scheduler.add_interval("alerting cycle", lambda: cycle.run(now()), interval)
     scheduler.add_interval("incident refresh", boot.incident_cards.refresh, interval)
     escalations = boot.escalations

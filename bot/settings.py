@@ -25,6 +25,12 @@ class Settings:
     now: datetime | None = None
     evaluation_interval: int = 60  # seconds
     api_token: str | None = field(default=None, repr=False)
+    # The environment as it was at start: policy webhooks' secrets are read from it by name.
+    environment: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def secret(self, name: str) -> str | None:
+        """The value of the environment variable `name` at start (a policy's secret_env)."""
+        return self.environment.get(name, "").strip() or None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -58,6 +64,7 @@ class Settings:
                 env, "BUDGETBOT_EVALUATION_INTERVAL", cls.evaluation_interval
             ),
             api_token=get("BUDGETBOT_API_TOKEN"),
+            environment=dict(env),
         )
 
 

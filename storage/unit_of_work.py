@@ -23,6 +23,7 @@ from storage.gates import GateRepository
 from storage.incident_cards import CardRepository
 from storage.incident_timings import TimingRepository
 from storage.incidents import IncidentRepository
+from storage.policies import PolicyRepository
 from storage.postmortems import PostmortemRepository
 from storage.repositories import HandledEventRepository, SnapshotRepository
 
@@ -60,6 +61,10 @@ class Store:
     @cached_property
     def incidents(self) -> IncidentRepository:
         return IncidentRepository(self.session)
+
+    @cached_property
+    def policies(self) -> PolicyRepository:
+        return PolicyRepository(self.session)
 
     @cached_property
     def postmortems(self) -> PostmortemRepository:

@@ -11,6 +11,7 @@ from bot.catalog.errors import Problems, join
 from bot.catalog.exclusions import attach
 from bot.catalog.fragment import Fragment, Located, SLODraft
 from bot.catalog.openslo_timeslices import resolve_reference
+from bot.catalog.policy_actions import attach_policies
 from bot.catalog.timeslices import mean_ratio_slices, ratio_slices
 from bot.domain.slo import SLI, SLO, Catalog, EventsSLI, Service, SeverityThresholds, Team, Tier
 
@@ -94,6 +95,9 @@ def assemble(fragments: list[Fragment], files: tuple[str, ...], problems: Proble
         services=services,
         slos=tuple(slos),
         exclusions=exclusions,
+        policies=attach_policies(
+            [p for f in fragments for p in f.policies], services, team_map, problems
+        ),
         prometheus_url=url.value if url else None,
         prometheus_flavor=flavor.value if flavor else None,
         severity=severity.value if severity else SeverityThresholds(),

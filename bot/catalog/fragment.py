@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from bot.domain.exclusions import Exclusion
+from bot.domain.policy_actions import PolicyAction
 from bot.domain.slo import SLI, AlertPolicy, GatePolicy, Service, SeverityThresholds, Team, Tier
 from bot.domain.windows import Calendar
 
@@ -108,5 +109,6 @@ class Fragment:
     escalate_after: Located[int] | None = None
     platform: Located[Team] | None = None  # the platform-wide digest's channel and schedule
     exclusions: list[Located[Exclusion]] = field(default_factory=list)
+    policies: list[Located[PolicyAction]] = field(default_factory=list)  # policy_actions
     broken_services: set[str] = field(default_factory=set)  # defined, but invalid: no cascades
     broken_slis: set[str] = field(default_factory=set)

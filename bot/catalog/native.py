@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from pydantic import Field
+
 from bot.catalog import policies
 from bot.catalog.checks import (
     check_name,
@@ -17,6 +19,7 @@ from bot.catalog.errors import Problems, StrictModel, join, validate
 from bot.catalog.exclusions import parse_exclusion
 from bot.catalog.fragment import Fragment, Include, Located, SLODraft
 from bot.catalog.native_sli import Budgeting, NativeSLIModel, native_sli
+from bot.catalog.policy_actions import parse_policy
 from bot.catalog.timeslices import TimesliceModel
 from bot.domain.slo import (
     EventsSLI,
@@ -80,6 +83,8 @@ class NativeModel(StrictModel):
     platform: Any = None  # like a team: channel, digest, timezone (the platform-wide digest)
     include: list[Any] | None = None  # a path or glob, or an IncludeModel mapping
     exclusions: list[Any] | None = None  # bot.catalog.exclusions
+    # bot.catalog.policy_actions (DESIGN 9.5); the alias: `policies` names a module here
+    policy_actions: list[Any] | None = Field(None, alias="policies")
 
 
 class IncludeModel(StrictModel):
@@ -133,6 +138,10 @@ def parse_native(file: str, document: Any, problems: Problems) -> Fragment:
         exclusion = parse_exclusion(file, where, raw, problems)
         if exclusion is not None:
             fragment.exclusions.append(Located(exclusion, file, where))
+    for index, raw in enumerate(root.policy_actions or []):
+        policy = parse_policy(file, join("policies", index), raw, problems)
+        if policy is not None:
+            fragment.policies.append(Located(policy, file, join("policies", index)))
     for index, raw in enumerate(root.include or []):
         include = _include(file, join("include", index), raw, problems)
         if include is not None:

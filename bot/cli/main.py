@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from bot.cli import budgets, exclusions, records, rules, running
+from bot.cli import budgets, exclusions, policies, records, rules, running
 from bot.cli.common import (
     EXIT_INTERNAL,
     EXIT_PROMETHEUS,
@@ -182,6 +182,13 @@ def _parser() -> argparse.ArgumentParser:
     excluded.add_argument("--at", help="as if at this time (RFC 3339 or Unix seconds)")
     excluded.add_argument("--all", action="store_true", help="also those that have ended")
     excluded.add_argument("--format", choices=("table", "json"), default="table")
+
+    acting = command(
+        "policies", "policy actions: deliveries made, or a signed test event", policies.policies
+    )
+    acting.add_argument("action", choices=("deliveries", "test"))
+    acting.add_argument("name", nargs="?", help="for test: the policy's name")
+    acting.add_argument("--format", choices=("table", "json"), default="table")
 
     demo = command("demo", "start a local Prometheus with 40 days of sample data", running.demo)
     demo.add_argument("--dir", default=".budgetbot-demo", help="where the demo keeps its files")

@@ -35,11 +35,19 @@ def migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     """One alerting cycle, as serve runs it (posts to Slack with SLACK_BOT_TOKEN, else
-    printed; budgets kept as snapshots); exit 2 when Prometheus could not be read."""
+    printed; budgets kept as snapshots), then the policy deliveries due at its instant;
+    exit 2 when Prometheus could not be read."""
     with bootstrap(args, settings) as boot:
         cycle = boot.alerting
+        deliveries = boot.deliveries if boot.catalog.policies else None  # secrets checked
         at = boot.now()
         report = cycle.run(at)
+        if deliveries is not None:
+            sent = deliveries.run(at)
+            print(
+                f"{format_time(at)}: policy deliveries: {sent.delivered} delivered, "
+                f"{sent.retrying} to retry, {sent.failed} failed"
+            )
     print(
         f"{format_time(at)}: {report.evaluated} SLOs, {report.opened} opened, "
         f"{report.escalated} escalated, {report.resolved} resolved, "

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from bot.domain.durations import format_duration
 from bot.domain.exclusions import Exclusion
+from bot.domain.policy_actions import PolicyAction
 from bot.domain.scans import Scan
 from bot.domain.windows import Calendar, Span, calendar_span, rolling_span
 
@@ -273,6 +274,7 @@ class Catalog:
     gate_policies: Mapping[Tier, GatePolicy] = field(default_factory=dict)
     alert_policies: Mapping[Tier, AlertPolicy] = field(default_factory=dict)
     admins: frozenset[str] = frozenset()  # Slack user ids allowed to reassign any action
+    policies: tuple[PolicyAction, ...] = ()  # policy actions (DESIGN 9.5)
     escalate_overdue_after: int = 7  # days overdue before an action is named in its team channel
     platform: Team | None = None  # where and when the platform-wide digest goes, if anywhere
     files: tuple[str, ...] = ()
@@ -296,6 +298,10 @@ class Catalog:
         if own is not None or slo.slice_size is not None:  # the default counts events
             return own or 0.0
         return self.alert_policy(slo.tier).min_events
+
+    def paging_tiers(self) -> tuple[Tier, ...]:
+        """The tiers whose burn alerts may page."""
+        return tuple(t for t in Tier if self.alert_policy(t).max_severity is Severity.PAGE)
 
     def slo(self, name: str) -> SLO | None:
         return next((s for s in self.slos if s.name == name), None)

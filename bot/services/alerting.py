@@ -39,6 +39,7 @@ class AlertingCycle:
         notifier: Notifier,
         messages: AlertPresenter,
         on_evaluated: Callable[[datetime, list[SLOStatus]], None] | None = None,
+        on_states: Callable[[datetime, list[SLOStatus]], object] | None = None,
     ) -> None:
         self._catalog = catalog
         self._source = source
@@ -46,6 +47,7 @@ class AlertingCycle:
         self._posts = AlertPosts(uow, notifier)
         self._messages = messages
         self._on_evaluated = on_evaluated
+        self._on_states = on_states  # policy events (bot/services/policy_events.py)
 
     def run(self, at: datetime) -> CycleReport:
         """One cycle at the instant `at`: gather, decide, act."""
@@ -156,12 +158,16 @@ class AlertingCycle:
                 log.info("closed the alert of %s: the SLO is no longer in the catalog", name)
 
     def _record(self, at: datetime, statuses: list[SLOStatus]) -> None:
-        if self._on_evaluated is None:
-            return
-        try:
-            self._on_evaluated(at, statuses)
-        except Exception:  # snapshots are for charts: never worth skipping a cycle
-            log.exception("keeping budget snapshots failed")
+        if self._on_evaluated is not None:
+            try:
+                self._on_evaluated(at, statuses)
+            except Exception:  # snapshots are for charts: never worth skipping a cycle
+                log.exception("keeping budget snapshots failed")
+        if self._on_states is not None:  # only with data: Prometheus down makes no event
+            try:
+                self._on_states(at, statuses)
+            except Exception:  # the next cycle observes the change again
+                log.exception("recording policy events failed")
 
     def _act(
         self,

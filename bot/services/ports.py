@@ -1,7 +1,7 @@
 """Ports the use cases own: where messages go, how a failed post is told, and what turns
 the use cases' results into messages (the chat adapter implements each). Pure."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -139,3 +139,31 @@ class ExclusionPresenter(Protocol):
     def added(self, exclusion: Exclusion, slos: list[str]) -> Message: ...
 
     def cancelled(self, exclusion: Exclusion, by: str) -> Message: ...
+
+
+@dataclass(frozen=True)
+class WebhookAnswer:
+    """What a policy webhook's receiver answered: its HTTP status (None when there was no
+    answer: refused, timed out, unreachable) and a short excerpt of the body or the error."""
+
+    status: int | None
+    excerpt: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+class WebhookSender(Protocol):
+    """The second outbound port beside the chat: POSTs to the systems that act on budgets."""
+
+    def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> WebhookAnswer:
+        """POST `body` (JSON) with `headers`; never follows a redirect, never raises for the
+        receiver's or the network's failures (they are answers)."""
+        ...
+
+
+class PolicyPresenter(Protocol):
+    """A Slack policy action's message."""
+
+    def action(self, text: str, event: str, service: str) -> Message: ...

@@ -3,7 +3,8 @@
 Importing this package registers every table on `SQLModel.metadata` (Alembic's target in
 storage/migrations/env.py). One module per part of the bot: snapshots (budget snapshots,
 handled Slack events), alerts, incidents, postmortems (and action items, reminders), gates,
-digests, exclusions (added from Slack); conventions holds what they all share.
+digests, exclusions (added from Slack), policies (policy actions: states, events,
+attempts); conventions holds what they all share.
 """
 
 from storage.models.alerts import (
@@ -28,6 +29,12 @@ from storage.models.incidents import (
     IncidentRecord,
     IncidentSlo,
 )
+from storage.models.policies import (
+    DELIVERY_STATES,
+    PolicyAttempt,
+    PolicyEventRecord,
+    PolicyState,
+)
 from storage.models.postmortems import (
     ACTION_KINDS,
     ACTION_STATUSES,
@@ -44,6 +51,7 @@ __all__ = [
     "ACTION_KINDS",
     "ACTION_STATUSES",
     "DATA_STATES",
+    "DELIVERY_STATES",
     "EXCLUSION_ACTIONS",
     "GATES",
     "GATE_DECISIONS",
@@ -70,6 +78,9 @@ __all__ = [
     "IncidentEscalation",
     "IncidentRecord",
     "IncidentSlo",
+    "PolicyAttempt",
+    "PolicyEventRecord",
+    "PolicyState",
     "PostmortemRecord",
     "ReminderSent",
     "SloWatch",

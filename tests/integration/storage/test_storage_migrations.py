@@ -21,6 +21,9 @@ REPO = Path(__file__).resolve().parents[3]
 TABLES = {
     "exclusion",
     "exclusion_event",
+    "policy_attempt",
+    "policy_event",
+    "policy_state",
     "budget_snapshot",
     "handled_event",
     "alert_episode",
@@ -61,7 +64,7 @@ def test_upgrade_creates_the_tables(engine: Engine) -> None:
     assert current(engine) is None
     upgrade(engine)
     assert TABLES | {"alembic_version"} == set(inspect(engine).get_table_names())
-    assert current(engine) == head() == "0010"
+    assert current(engine) == head() == "0011"
 
 
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:

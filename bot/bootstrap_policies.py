@@ -1,0 +1,81 @@
+"""The policy-action half of the bootstrap (DESIGN 9.5): the events the alerting cycle
+records, and their deliveries over HTTP and Slack. Built on first use, once."""
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from bot.domain.slo import Catalog
+from bot.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from bot.observability import BotMetrics
+    from bot.services.policy_deliveries import Deliveries
+    from bot.services.policy_events import PolicyEvents
+    from bot.services.ports import Notifier
+    from bot.slack.rendering import Renderer
+    from storage.unit_of_work import UnitOfWork
+
+
+class PolicyParts:
+    settings: Settings
+
+    @property
+    def catalog(self) -> Catalog:
+        raise NotImplementedError  # the bootstrap's
+
+    @property
+    def uow(self) -> "UnitOfWork":
+        raise NotImplementedError
+
+    @property
+    def notifier(self) -> "Notifier":
+        raise NotImplementedError
+
+    @property
+    def renderer(self) -> "Renderer":
+        raise NotImplementedError
+
+    @property
+    def metrics(self) -> "BotMetrics":
+        raise NotImplementedError
+
+    def check_policy_secrets(self) -> None:
+        """Refuse to start when a webhook's secret_env is not set (the secret is never shown)."""
+        missing = sorted(
+            {
+                f"{p.webhook.secret_env} (policy {p.name})"
+                for p in self.catalog.policies
+                if p.webhook is not None and not self.settings.secret(p.webhook.secret_env)
+            }
+        )
+        if missing:
+            raise SettingsError(
+                "policy webhooks need their secrets in the environment; not set: "
+                + ", ".join(missing)
+            )
+
+    @cached_property
+    def policy_events(self) -> "PolicyEvents":
+        from bot.services.policy_events import PolicyEvents
+
+        return PolicyEvents(self.catalog, self.uow)
+
+    @cached_property
+    def deliveries(self) -> "Deliveries":
+        """Policy deliveries: webhooks over urllib (no redirects), Slack through the notifier;
+        every outcome counted in `metrics` (budgetbot_policy_deliveries_total)."""
+        from bot.services.policy_deliveries import Deliveries
+        from bot.slack.messages.policies import PolicyMessages
+        from bot.webhooks import UrllibSender
+
+        self.check_policy_secrets()
+        counted = self.metrics.policy_deliveries
+        return Deliveries(
+            self.catalog,
+            self.uow,
+            UrllibSender(),
+            self.notifier,
+            PolicyMessages(self.renderer),
+            self.settings.secret,
+            on_outcome=lambda outcome: counted.labels(outcome).inc(),
+        )
