@@ -8,7 +8,15 @@ from rich.text import Text
 
 from bot.cli.console import GATE_STYLE, bar, percent, rate
 from bot.domain.digest import ActionDue, TeamDigest, worst_first
-from bot.slack.messages.digests import due_words, exhaustion_text, points
+from bot.domain.digest_incidents import RANKING_WEEKS, rank_by_ttr
+from bot.slack.messages.digests import (
+    due_words,
+    exhaustion_text,
+    points,
+    times_lines,
+    times_title,
+)
+from bot.slack.messages.incident_timeline import span
 
 
 def print_digest(console: Console, digest: TeamDigest, at_label: str) -> None:
@@ -43,6 +51,10 @@ def print_digest(console: Console, digest: TeamDigest, at_label: str) -> None:
             console.print(Text(f"    budget spent: {spent}"))
     if not digest.incidents:
         console.print("  none")
+    if lines := times_lines(digest.times):
+        console.print(Text(f"{times_title(digest.times)}:", style="bold"))
+        for line in lines:
+            console.print(Text(f"  {line}"))
     if digest.exclusions:
         console.print(Text("Excluded from the budget this week:", style="bold"))
     for e in digest.exclusions:
@@ -80,3 +92,14 @@ def print_ranking(console: Console, ranked: Sequence[TeamDigest], at_label: str)
             str(d.held_deploys),
         )
     console.print(table)
+    ranked_ttr = rank_by_ttr(d.ttr for d in ranked)
+    if not any(t.median is not None for t in ranked_ttr):
+        return
+    title = f"Teams by time to resolve (median, last {RANKING_WEEKS} weeks), fastest first"
+    by_ttr = Table(title=title, title_justify="left")
+    for column in ("#", "Team", "Median TTR", "Resolved"):
+        by_ttr.add_column(column)
+    for n, t in enumerate(ranked_ttr, start=1):
+        median = "—" if t.median is None else span(t.median)
+        by_ttr.add_row(str(n) if t.median is not None else "", t.team, median, str(t.resolved))
+    console.print(by_ttr)

@@ -9,12 +9,14 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.budget import period_exhaustion, seconds_to_exhaustion
+from bot.domain.digest_incidents import IncidentTimes, TeamTTR, pooled_ttr
 from bot.domain.exclusions import Exclusion
 from bot.domain.slo import SLO, Gate
 
 WEEK = 7 * 86400  # seconds: "this week" is the 7 days ending at the digest's instant
 NOW_WINDOW = 3600  # the current burn rate is the 1-hour window's
 DUE_DAYS = 7  # action items due within this many days are listed as due
+WEEKS_BEFORE = 4  # incident times: this week's medians beside those of the 4 weeks before
 
 
 def week_key(at: datetime, timezone: str) -> str:
@@ -116,6 +118,12 @@ class TeamDigest:
     due: tuple[ActionDue, ...] = ()
     held_deploys: int = 0
     exclusions: tuple[ExclusionWeek, ...] = ()
+    times: tuple[IncidentTimes, ...] = ()  # the team's own incidents: this week, then before
+
+    @property
+    def ttr(self) -> TeamTTR:
+        """The team's median time to resolve for the platform's ranking."""
+        return pooled_ttr(self.team, self.times)
 
     @property
     def verdict(self) -> str:
@@ -171,6 +179,15 @@ def rank_teams(digests: Sequence[TeamDigest]) -> list[TeamDigest]:
 
 def week_start(at: datetime) -> datetime:
     return at - timedelta(seconds=WEEK)
+
+
+def weeks_back(at: datetime, before: int = WEEKS_BEFORE) -> tuple[tuple[datetime, datetime], ...]:
+    """(start, end] of the digest's week (the 7 days ending at `at`), then of each of the
+    `before` weeks before it, latest first."""
+    return tuple(
+        (at - timedelta(seconds=WEEK * (k + 1)), at - timedelta(seconds=WEEK * k))
+        for k in range(before + 1)
+    )
 
 
 def actions_due(

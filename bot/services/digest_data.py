@@ -18,9 +18,11 @@ from bot.domain.digest import (
     exclusions_between,
     week_key,
     week_start,
+    weeks_back,
 )
+from bot.domain.digest_incidents import incident_times
 from bot.domain.durations import format_duration
-from bot.domain.incidents import Incident, owning_teams
+from bot.domain.incidents import Incident, owning_team, owning_teams
 from bot.domain.slo import SLO, Catalog, Tier
 from bot.domain.status import DataState, SLOStatus
 from bot.metrics.errors import PrometheusError
@@ -32,6 +34,7 @@ from storage.unit_of_work import Store, UnitOfWork
 
 CHART_POINTS = 60  # budget readings per chart line (plus the final one at the digest's instant)
 _INCIDENT_LIMIT = 500
+_HISTORY_LIMIT = 5000  # incidents of all teams over the five weeks of the incident times
 SHOWN_EXCLUSIONS = 20  # occurrences listed in one digest
 
 
@@ -61,6 +64,9 @@ class DigestData:
             incidents = self._incidents(store, team, week_start(at), at)
             actions, team_of = open_actions(self._catalog, store)
             held = store.gates.held(week_start(at), services, until=at)
+            weeks = weeks_back(at)
+            history = store.incidents.find(since=weeks[-1][0], until=at, limit=_HISTORY_LIMIT)
+        owned = [i for i in history if owning_team(self._catalog, i) == team]
         mine = [
             ActionDue(a.key, a.description, a.owner, a.deadline, 0)
             for a in actions
@@ -78,6 +84,7 @@ class DigestData:
             overdue=overdue,
             due=due,
             held_deploys=held,
+            times=incident_times(owned, weeks, at),
         )
 
     def chart(self, team: str, at: datetime) -> BudgetChart:

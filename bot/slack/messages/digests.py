@@ -13,11 +13,16 @@ from bot.domain.digest import (
     TeamDigest,
     worst_first,
 )
+from bot.domain.digest_incidents import RANKING_WEEKS, STAGES, IncidentTimes, rank_by_ttr
+from bot.slack.limits import SECTION_TEXT, cut
 from bot.slack.messages.figures import GATE_EMOJI, bar, percent
+from bot.slack.messages.incident_timeline import span
 from bot.slack.rendering import Renderer, escape_mrkdwn
 
 MAX_SLOS = 38  # SLO sections per message; the rest are counted (the message stays within 50 blocks)
 MAX_LINES = 10  # incidents, and action items of each kind, listed by name
+MAX_TTR = 20  # teams listed by time to resolve in the platform digest
+NONE = "—"  # a week without a figure
 VERDICT_EMOJI = {
     "frozen": ":red_circle:",
     "slow down": ":large_yellow_circle:",
@@ -47,6 +52,7 @@ class DigestMessages:
             overdue=_lines([action_text(a) for a in digest.overdue], "item(s)"),
             due=_lines([action_text(a) for a in digest.due], "item(s)"),
             held=f"{digest.held_deploys} deploy(s) held by the release gate this week",
+            times=times_text(digest.times),
         )
         return text, blocks
 
@@ -67,8 +73,54 @@ class DigestMessages:
             context=f"{_local(at, timezone)} · worst first",
             lines=lines[:MAX_SLOS],
             more=max(0, len(lines) - MAX_SLOS),
+            ttr=ttr_text(ranked),
         )
         return text, blocks
+
+
+def times_lines(times: Sequence[IncidentTimes]) -> list[str]:
+    """The incident count and each stage's median, this week first, then the weeks before
+    ("incidents 2 · 1, 0, 3, 0", "detect 7 min · 12 min, —, ..."); [] when no week had
+    an incident."""
+    if not any(w.incidents for w in times):
+        return []
+    this, before = times[0], times[1:]
+    lines = [f"incidents {this.incidents} · {', '.join(str(w.incidents) for w in before)}"]
+    for stage in STAGES:
+        weeks = [NONE if (m := w.median(stage)) is None else span(m) for w in times]
+        lines.append(f"{stage} {weeks[0]} · {', '.join(weeks[1:])}")
+    return lines
+
+
+def times_title(times: Sequence[IncidentTimes]) -> str:
+    return f"Incident times (median) · this week · {len(times) - 1} weeks before"
+
+
+def times_text(times: Sequence[IncidentTimes]) -> str:
+    """The team digest's incident times section in mrkdwn; "" when it is left out."""
+    lines = times_lines(times)
+    return f"*{times_title(times)}*\n" + "\n".join(lines) if lines else ""
+
+
+def ttr_text(digests: Sequence[TeamDigest]) -> str:
+    """The teams by median time to resolve, fastest first, as one section's mrkdwn; those
+    without a resolved incident named last; "" when no team has one."""
+    ranked = rank_by_ttr(d.ttr for d in digests)
+    timed = [t for t in ranked if t.median is not None]
+    if not timed:
+        return ""
+    lines = [
+        f"{n}. *{escape_mrkdwn(cut(t.team, 80))}* {span(t.median)} ({t.resolved} resolved)"
+        for n, t in enumerate(timed[:MAX_TTR], start=1)
+        if t.median is not None
+    ]
+    if len(timed) > MAX_TTR:
+        lines.append(f"… and {len(timed) - MAX_TTR} more team(s)")
+    untimed = [escape_mrkdwn(t.team) for t in ranked if t.median is None]
+    if untimed:
+        lines.append(f"No resolved incidents: {', '.join(untimed)}")
+    title = f"*Time to resolve (median, last {RANKING_WEEKS} weeks), fastest first*"
+    return cut(title + "\n" + "\n".join(lines), SECTION_TEXT)
 
 
 def change_text(s: SLOWeek) -> str:
