@@ -21,7 +21,7 @@ from bot.domain.slo import Severity
 from storage.alert_claims import AlertClaims
 from storage.alert_rows import is_open, open_alert
 from storage.claims import insert_once
-from storage.models.alerts import AlertEpisode, AlertPost, SloWatch
+from storage.models.alerts import AlertEpisode, SloWatch
 from storage.models.conventions import UTCDateTime
 
 
@@ -123,12 +123,14 @@ class AlertRepository(AlertClaims):
 
     # -- the Slack message and people's actions on it --------------------------------------
 
-    def set_message(self, episode: int, channel: str, ts: str) -> None:
-        """Remember the episode's Slack message (channel id and message ts)."""
+    def set_message(self, episode: int, channel: str, ts: str, at: datetime) -> None:
+        """Remember the episode's Slack message (channel id and message ts) and the cycle that
+        posted it first (`at`, kept when the post is repeated)."""
+        posted = func.coalesce(col(AlertEpisode.posted_at), literal(at, UTCDateTime()))
         result = self._session.exec(
             update(AlertEpisode)
             .where(col(AlertEpisode.id) == episode)
-            .values(channel=channel, ts=ts)
+            .values(channel=channel, ts=ts, posted_at=posted)
         )
         if result.rowcount != 1:
             raise LookupError(f"no alert episode {episode}")
@@ -173,22 +175,22 @@ class AlertRepository(AlertClaims):
     def posted_between(
         self, slos: Iterable[str], start: datetime, until: datetime
     ) -> list[AlertSeen]:
-        """The SLOs' burn alerts posted (their opening post claimed) that opened by `until`
-        and were still firing at `start` or opened after it, oldest first. An alert's time
-        is its cycle's, the bot's clock (the claim's own time is the wall clock)."""
+        """The SLOs' burn alerts posted (with a ts) by `until` that were still firing at `start`
+        or posted after it, oldest first. A post's time is the cycle's that sent it (the
+        bot's clock); alerts posted before that was kept count from their opening cycle."""
         names = sorted(set(slos))
         if not names:
             return []
         resolved = col(AlertEpisode.resolved_at)
-        posted = select(AlertPost.episode_id).where(col(AlertPost.kind) == "open")
+        posted = func.coalesce(col(AlertEpisode.posted_at), col(AlertEpisode.started_at))
         statement = (
-            select(AlertEpisode.slo, AlertEpisode.started_at, resolved)
+            select(AlertEpisode.slo, posted, resolved)
             .where(
                 col(AlertEpisode.slo).in_(names),
-                col(AlertEpisode.id).in_(posted),
-                col(AlertEpisode.started_at) <= until,
+                col(AlertEpisode.ts).is_not(None),
+                posted <= until,
                 resolved.is_(None) | (resolved > start),
             )
-            .order_by(col(AlertEpisode.started_at))
+            .order_by(posted)
         )
         return [AlertSeen(slo, at, end) for slo, at, end in self._session.exec(statement)]

@@ -59,19 +59,11 @@ class TimingRepository:
             return False
         before = found[1]
         self._session.exec(
-            update(IncidentRecord)
-            .where(col(IncidentRecord.id) == id)
-            .values({name: value})
+            update(IncidentRecord).where(col(IncidentRecord.id) == id).values({name: value})
         )
         shown = before.isoformat() if before else "none"
         self.change(id, at, actor, "corrected", f"{field} {shown} -> {value.isoformat()}")
         return True
-
-    def restart_clock(self, id: int, at: datetime) -> None:
-        """The incident's class changed: its response deadline runs from `at`."""
-        self._session.exec(
-            update(IncidentRecord).where(col(IncidentRecord.id) == id).values(respond_from=at)
-        )
 
     def change(self, id: int, at: datetime, actor: str, kind: str, detail: str) -> None:
         """Append one line to the incident's audit trail."""

@@ -101,8 +101,10 @@ class IncidentRepository:
         if stored is None:
             raise LookupError(f"no incident INC-{id}")
         if tuple(stored[:2]) != (state.value, computed):
-            # A class that changes (not the first one) restarts the response clock.
-            moved = stored[2] is None and None not in (stored[1], computed)
+            # A new class, but not the first classification, restarts the response clock
+            # (also one reached through "unknown impact").
+            first = stored[0] == ImpactState.PENDING.value
+            moved = stored[2] is None and computed is not None and not first
             self._session.exec(
                 update(IncidentRecord)
                 .where(col(IncidentRecord.id) == id)

@@ -269,4 +269,4 @@ class AlertingCycle:
         ts = self._posts.deliver(report, what, channel, message, give_back)
         if ts is not None:
             with self._uow.begin() as store:
-                store.alerts.set_message(alert.episode, channel, ts)
+                store.alerts.set_message(alert.episode, channel, ts, at)

@@ -60,6 +60,9 @@ class Escalations:
 
     def _escalate(self, incident: Incident, channel: str, team: str, at: datetime) -> bool:
         with self._uow.begin() as store:
+            now = store.incidents.get(incident.id)  # acknowledged meanwhile: nothing to say
+            if now is None or now.acknowledged_at is not None or now.resolved_at is not None:
+                return False
             if not store.timings.claim_escalation(incident.id, channel, at):
                 return False  # another replica, or an earlier run, has it
         deadline = response_deadline(self._catalog, incident) or 0

@@ -46,6 +46,8 @@ class AlertEpisode(SQLModel, table=True):
     silenced_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     channel: str | None = Field(default=None, max_length=255)
     ts: str | None = Field(default=None, max_length=64)  # the Slack message's timestamp
+    # The cycle (the bot's clock) whose post got that ts: when the alert was seen in Slack.
+    posted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The opening post may not have arrived (no ts long after its claim): posted again once.
     repeated: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 

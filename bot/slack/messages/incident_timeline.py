@@ -67,7 +67,7 @@ def timings(incident: Incident) -> str:
             f"{_after(incident.mitigated_at, start)} after impact began"
         )
     if incident.draft.ended_at:
-        parts.append(f"resolved {_after(incident.draft.ended_at, start)} after impact began")
+        parts.append(f"impact ended {_after(incident.draft.ended_at, start)} after it began")
     text = " · ".join(parts)
     return "*Timings:* " + text[0].upper() + text[1:]
 

@@ -1,4 +1,5 @@
-"""Incident timings (detected, acknowledged, mitigated) and the one escalation per incident.
+"""Incident timings (detected, acknowledged, mitigated), the one escalation per incident, and
+when each burn alert's post arrived (what detected an incident).
 
 Revision ID: 0010
 Revises: 0009
@@ -19,12 +20,15 @@ _TIMINGS = ("detected", "acknowledged", "mitigated")
 
 
 def upgrade() -> None:
-    """Add the timing columns to incident (NULL on older incidents); create incident_escalation."""
+    """Add the timing columns to incident (NULL on older incidents) and alert_episode; create
+    incident_escalation."""
     with op.batch_alter_table("incident") as batch:
         for name in _TIMINGS:
             batch.add_column(sa.Column(f"{name}_at", sa.DateTime(timezone=True), nullable=True))
             batch.add_column(sa.Column(f"{name}_by", sa.String(length=255), nullable=True))
         batch.add_column(sa.Column("respond_from", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("alert_episode") as batch:
+        batch.add_column(sa.Column("posted_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "incident_escalation",
         sa.Column("incident_id", sa.Integer(), nullable=False),
@@ -43,6 +47,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop incident_escalation and the timing columns."""
     op.drop_table("incident_escalation")
+    with op.batch_alter_table("alert_episode") as batch:
+        batch.drop_column("posted_at")
     with op.batch_alter_table("incident") as batch:
         batch.drop_column("respond_from")
         for name in reversed(_TIMINGS):

@@ -182,7 +182,7 @@ def test_firing_lists_open_episodes_oldest_first(migrated: Engine) -> None:
     gone = _open(migrated, "gone", _ticket(T0 - timedelta(hours=1)))
     with Session(migrated) as session, session.begin():
         alerts = AlertRepository(session)
-        alerts.set_message(late, "C01", "1700000000.000100")
+        alerts.set_message(late, "C01", "1700000000.000100", T0)
         assert alerts.resolve(gone, T0) is True
     with Session(migrated) as session:
         firing = AlertRepository(session).firing()
@@ -382,12 +382,12 @@ def test_message_round_trips(migrated: Engine) -> None:
     with Session(migrated) as session, session.begin():
         alerts = AlertRepository(session)
         assert alerts.message(episode) is None
-        alerts.set_message(episode, "C01", "1700000000.000100")
+        alerts.set_message(episode, "C01", "1700000000.000100", T0)
         assert alerts.message(episode) == ("C01", "1700000000.000100")
         assert alerts.resolve(episode, T0) is True
-        alerts.set_message(episode, "C02", "1700000001.000200")
+        alerts.set_message(episode, "C02", "1700000001.000200", T0)
         with pytest.raises(LookupError):
-            alerts.set_message(episode + 1000, "C01", "1.0")
+            alerts.set_message(episode + 1000, "C01", "1.0", T0)
     with Session(migrated) as session:
         assert AlertRepository(session).message(episode) == ("C02", "1700000001.000200")
 

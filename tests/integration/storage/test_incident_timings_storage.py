@@ -230,8 +230,6 @@ def test_reclassify_restarts_the_response_clock(migrated: Engine) -> None:
     assert in_tx(migrated, lambda s: s.incidents.reclassify(incident, sev2, "wide", "U2", _at(50)))
     found = _get(migrated, incident)
     assert (found.severity, found.respond_from) == (IncidentSeverity.SEV2, _at(50))
-    in_tx(migrated, lambda s: s.timings.restart_clock(incident, _at(70)))
-    assert _get(migrated, incident).respond_from == _at(70)
 
 
 def _classify(
@@ -250,6 +248,13 @@ def test_a_computed_class_that_changes_restarts_the_clock(migrated: Engine) -> N
     assert _get(migrated, incident).respond_from is None
     _classify(migrated, incident, IncidentSeverity.SEV2, _at(30))
     assert _get(migrated, incident).respond_from == _at(30)
+    _classify(migrated, incident, None, _at(35))  # unknown impact: no class, no deadline
+    _classify(migrated, incident, IncidentSeverity.SEV1, _at(40))  # a class again: a new clock
+    assert _get(migrated, incident).respond_from == _at(40)
+
+    late = _declare(migrated, at=_at(20))  # pending (Prometheus down), classified late
+    _classify(migrated, late, IncidentSeverity.SEV2, _at(45))
+    assert _get(migrated, late).respond_from is None  # its first class counts from declaration
 
     overridden = _declare(migrated, _draft(IncidentSeverity.SEV1), at=_at(20))
     _classify(migrated, overridden, IncidentSeverity.SEV3, _at(21))
@@ -309,13 +314,17 @@ def _episode(
     opened: float,
     resolved: float | None = None,
     posted: bool = True,
+    posted_late: float | None = None,
 ) -> None:
     """One alert episode as the alerting cycle leaves it: opened (at the cycle's time), its
-    opening post claimed (at the wall clock) when posted, and resolved when given."""
+    opening post claimed (at the wall clock) and sent, by its opening cycle or, when the
+    first try failed, by the cycle at `posted_late`; resolved when given."""
     episode = store.alerts.open_episode(slo, OpenAlert(Severity.PAGE, _at(opened), 0.5))
     assert episode is not None
     if posted:
         assert store.alerts.claim_post(episode, "open")
+        sent = _at(opened if posted_late is None else posted_late)
+        store.alerts.set_message(episode, "C0SRE", f"{1700000000 + episode}.000100", sent)
     if resolved is not None:
         assert store.alerts.resolve(episode, _at(resolved))
 
@@ -334,6 +343,8 @@ def test_posted_between_follows_the_detection_rules(migrated: Engine) -> None:
         # A second episode of one SLO: the first over before the start, the second during.
         _episode(store, "twice", -50, resolved=-40)
         _episode(store, "twice", 7)
+        _episode(store, "refused-then-sent", 2, posted_late=9)  # seen when it was sent
+        _episode(store, "sent-after", 15, posted_late=22)  # sent after `until`: saw nothing
 
     in_tx(migrated, cycle)
     asked = [
@@ -346,6 +357,8 @@ def test_posted_between_follows_the_detection_rules(migrated: Engine) -> None:
         "after",
         "never-posted",
         "twice",
+        "refused-then-sent",
+        "sent-after",
         "unknown",
     ]
     found = read_only(migrated, lambda s: s.alerts.posted_between(asked, T0, _at(20)))
@@ -355,6 +368,7 @@ def test_posted_between_follows_the_detection_rules(migrated: Engine) -> None:
         AlertSeen("firing-before", _at(-30), None),
         AlertSeen("resolved-during", _at(-30), _at(5)),
         AlertSeen("twice", _at(7), None),
+        AlertSeen("refused-then-sent", _at(9), None),
         AlertSeen("during", _at(12), _at(15)),
         AlertSeen("at-the-end", _at(20), None),
     ]

@@ -25,6 +25,7 @@ def alert(uow: UnitOfWork, slo: str, opened: datetime, resolved: datetime | None
         episode = store.alerts.open_episode(slo, OpenAlert(Severity.PAGE, opened, 0.5))
         assert episode is not None
         assert store.alerts.claim_post(episode, "open")
+        store.alerts.set_message(episode, "C0PAY", f"{1700000000 + episode}.000100", opened)
         if resolved is not None:
             assert store.alerts.resolve(episode, resolved)
 

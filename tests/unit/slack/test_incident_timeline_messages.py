@@ -99,7 +99,7 @@ def test_the_card_shows_every_known_timing() -> None:
     assert (
         "*Timings:* Detected 5 min after impact began by the burn alert of "
         "checkout-availability · acknowledged by <@U2> 3 min after detection · mitigated by "
-        "<@U3> 40 min after impact began · resolved 1 h 35 min after impact began"
+        "<@U3> 40 min after impact began · impact ended 1 h 35 min after it began"
     ) in _mrkdwn(card.blocks)
 
 
