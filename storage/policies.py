@@ -26,6 +26,7 @@ class RecordedState:
     state: ServiceState
     since: datetime  # in this gate since
     seq: int  # its recorded changes so far
+    observed_at: datetime  # the latest observation: older ones change nothing
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,9 @@ class PolicyRepository:
         """Every service's recorded state."""
         rows = self._session.exec(select(PolicyState)).all()
         return {
-            r.service: RecordedState(ServiceState(Gate(r.gate), r.paging), r.since, r.seq)
+            r.service: RecordedState(
+                ServiceState(Gate(r.gate), r.paging, r.frozen), r.since, r.seq, r.observed_at
+            )
             for r in rows
         }
 
@@ -92,6 +95,7 @@ class PolicyRepository:
             service=service,
             gate=str(state.gate),
             paging=state.paging,
+            frozen=state.frozen,
             since=at,
             seq=0,
             observed_at=at,
@@ -101,20 +105,35 @@ class PolicyRepository:
     def advance(
         self, service: str, seq: int, state: ServiceState, since: datetime, at: datetime
     ) -> bool:
-        """Record the next state if the recorded one is still change `seq` (else another
-        writer recorded this change first: False)."""
+        """Record the next state if the recorded one is still change `seq` and was observed
+        before `at` (else another writer recorded this change first, or a later observation
+        was recorded: False)."""
         result = self._session.exec(
             update(PolicyState)
-            .where(col(PolicyState.service) == service, col(PolicyState.seq) == seq)
+            .where(
+                col(PolicyState.service) == service,
+                col(PolicyState.seq) == seq,
+                col(PolicyState.observed_at) < at,
+            )
             .values(
                 gate=str(state.gate),
                 paging=state.paging,
+                frozen=state.frozen,
                 since=since,
                 seq=seq + 1,
                 observed_at=at,
             )
         )
         return _count(result) == 1
+
+    def observed(self, services: list[str], at: datetime) -> None:
+        """The services' states were seen unchanged at `at` (one statement for them all)."""
+        if services:
+            self._session.exec(
+                update(PolicyState)
+                .where(col(PolicyState.service).in_(services), col(PolicyState.observed_at) < at)
+                .values(observed_at=at)
+            )
 
     # Events
 

@@ -19,6 +19,14 @@ from bot.domain.status import DataState, SLOStatus
 class ServiceState:
     gate: Gate
     paging: bool = False
+    frozen: bool = False  # frozen since it was last open (it may be in caution on the way back)
+
+
+def carried(before: ServiceState, after: ServiceState) -> ServiceState:
+    """The state to record after `before` when `after` is observed: whether the service
+    was frozen since it was last open is carried across caution."""
+    frozen = after.gate is Gate.FROZEN or (before.frozen and after.gate is not Gate.OPEN)
+    return ServiceState(after.gate, after.paging, frozen)
 
 
 def service_states(
@@ -42,7 +50,8 @@ def service_states(
         paging = any(
             s.alert is Severity.PAGE and not s.excluding and s.slo.tier in pages for s in mine
         )
-        states[service] = ServiceState(worst[1].gate, paging)
+        gate = worst[1].gate
+        states[service] = ServiceState(gate, paging, gate is Gate.FROZEN)
     return states
 
 
@@ -50,15 +59,17 @@ def transitions(before: ServiceState | None, after: ServiceState | None) -> Sequ
     """The events between the recorded state and the observed one.
 
     before None: the first observation (no event); after None: no data (no event, and the
-    caller keeps `before`). A gate change is an event named after the new gate; frozen to
-    open is also `recovered`; a page-level burn that was not firing is `page`.
+    caller keeps `before`). A gate change is an event named after the new gate; open again
+    after a freeze (directly, or by way of caution) is also `recovered`; a page-level burn
+    that was not firing is `page`.
     """
     if before is None or after is None:
         return ()
     events: list[PolicyEvent] = []
     if after.gate is not before.gate:
         events.append(PolicyEvent(after.gate.value))
-        if before.gate is Gate.FROZEN and after.gate is Gate.OPEN:
+        was_frozen = before.frozen or before.gate is Gate.FROZEN
+        if was_frozen and after.gate is Gate.OPEN:
             events.append(PolicyEvent.RECOVERED)
     if after.paging and not before.paging:
         events.append(PolicyEvent.PAGE)

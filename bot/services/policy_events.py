@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.domain.policies import service_states, transitions
+from bot.domain.policies import carried, service_states, transitions
 from bot.domain.policy_actions import PolicyAction, PolicyEvent, fill, ordinal
 from bot.domain.slo import Catalog, Service
 from bot.domain.status import SLOStatus
@@ -50,24 +50,30 @@ class PolicyEvents:
         with self._uow.begin() as store:
             repo = store.policies
             recorded = repo.states()
+            unchanged = []
             for service in sorted(states):
-                after = states[service]
-                if after is None:  # no data: no event, and the recorded state stays
+                observed = states[service]
+                if observed is None:  # no data: no event, and the recorded state stays
                     continue
                 before = recorded.get(service)
                 if before is None:
-                    repo.record_first(service, after, at)
+                    repo.record_first(service, observed, at)
                     continue
+                if at <= before.observed_at:
+                    continue  # an older observation (a replay, a late replica) changes nothing
+                after = carried(before.state, observed)
                 if after == before.state:
+                    unchanged.append(service)
                     continue
                 since = at if after.gate is not before.state.gate else before.since
                 if not repo.advance(service, before.seq, after, since, at):
-                    continue  # another replica recorded this change
+                    continue  # another replica recorded this change, or a later observation
                 for event in transitions(before.state, after):
                     for policy in self._policies(event, service):
                         new = self._event(policy, event, before, since, at, mine[service])
                         if repo.claim_event(new):
                             claimed.append(new.id)
+            repo.observed(unchanged, at)
         if claimed:
             log.info("policy events claimed: %d", len(claimed))
         return claimed

@@ -28,6 +28,7 @@ class PolicyState(SQLModel, table=True):
     service: str = Field(primary_key=True, max_length=255)
     gate: str = Field(max_length=16)
     paging: bool = False
+    frozen: bool = False  # frozen since it was last open: its next open is also `recovered`
     since: datetime = Field(sa_type=UTCDateTime, nullable=False)  # in this gate since
     seq: int = 0
     observed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

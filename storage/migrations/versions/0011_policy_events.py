@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("service", sa.String(length=255), nullable=False),
         sa.Column("gate", sa.String(length=16), nullable=False),
         sa.Column("paging", sa.Boolean(), nullable=False),
+        sa.Column("frozen", sa.Boolean(), nullable=False),
         sa.Column("since", sa.DateTime(timezone=True), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("observed_at", sa.DateTime(timezone=True), nullable=False),

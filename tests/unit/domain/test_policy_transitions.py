@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.burn import DEFAULT_RULES, FiringRule
 from bot.domain.gate import GateDecision
-from bot.domain.policies import ServiceState, service_states, transitions
+from bot.domain.policies import ServiceState, carried, service_states, transitions
 from bot.domain.policy_actions import (
     PolicyAction,
     PolicyEvent,
@@ -47,6 +47,42 @@ def test_every_pair_of_states(before: Gate, after: Gate, paged: bool, pages: boo
     assert list(got) == expected
 
 
+def _walk(gates: list[Gate]) -> list[list[PolicyEvent]]:
+    """The events of a service observed at each of `gates` in turn, recorded as it goes."""
+    recorded = ServiceState(gates[0], frozen=gates[0] is Gate.FROZEN)
+    events = []
+    for gate in gates[1:]:
+        observed = ServiceState(gate, frozen=gate is Gate.FROZEN)
+        events.append(list(transitions(recorded, observed)))
+        recorded = carried(recorded, observed)
+    return events
+
+
+@pytest.mark.parametrize(
+    ("gates", "expected"),
+    [
+        # Back from a freeze by way of caution: open again is recovered too.
+        ([Gate.FROZEN, Gate.CAUTION, Gate.OPEN], [[E.CAUTION], [E.OPEN, E.RECOVERED]]),
+        # Caution, frozen, caution, caution, open: recovered once, at the end.
+        (
+            [Gate.CAUTION, Gate.FROZEN, Gate.CAUTION, Gate.CAUTION, Gate.OPEN],
+            [[E.FROZEN], [E.CAUTION], [], [E.OPEN, E.RECOVERED]],
+        ),
+        # Never frozen: open after caution is no recovery.
+        ([Gate.OPEN, Gate.CAUTION, Gate.OPEN], [[E.CAUTION], [E.OPEN]]),
+        # Recovered once: the next caution and open are not a second recovery.
+        (
+            [Gate.FROZEN, Gate.OPEN, Gate.CAUTION, Gate.OPEN],
+            [[E.OPEN, E.RECOVERED], [E.CAUTION], [E.OPEN]],
+        ),
+    ],
+)
+def test_recovered_follows_a_freeze_whichever_way_it_comes_back(
+    gates: list[Gate], expected: list[list[PolicyEvent]]
+) -> None:
+    assert _walk(gates) == expected
+
+
 @pytest.mark.parametrize("state", [ServiceState(g, p) for g in Gate for p in (False, True)])
 def test_the_first_observation_and_no_data_make_no_event(state: ServiceState) -> None:
     assert transitions(None, state) == ()
@@ -80,7 +116,7 @@ def test_a_services_state_is_its_worst_slo_and_its_page_burns() -> None:
         may_page=[Tier.PRODUCTION],
     )
     assert states == {
-        "a": ServiceState(Gate.FROZEN, False),
+        "a": ServiceState(Gate.FROZEN, False, frozen=True),
         "b": ServiceState(Gate.CAUTION, True),
         "c": None,  # one SLO without data: the whole service is unknown
         "d": None,

@@ -246,3 +246,32 @@ def test_a_test_event_is_signed_and_not_stored() -> None:
     assert world.listing() == []
     with pytest.raises(KeyError):
         world.deliveries.test("nope", T0)
+
+
+def test_an_older_observation_changes_nothing() -> None:
+    """A replay with an earlier --at, or a late replica, after a later cycle: no event, and
+    the recorded state stays the later one."""
+    world = World(HOOK, BACK)
+    world.cycle_at(0, spent=0.5)  # open: recorded
+    world.cycle_at(60, spent=1.5)  # frozen
+    world.cycle_at(30, spent=0.5)  # an older observation: open, but it is the past
+    world.cycle_at(61, spent=1.5)  # still frozen: nothing new
+    assert world.listing() == [("pause", "frozen", "pending", 0)]
+    world.cycle_at(70, spent=1.5)
+    world.cycle_at(65, spent=0.5)  # older than an unchanged observation too
+    assert world.listing() == [("pause", "frozen", "pending", 0)]
+
+
+def test_back_from_a_freeze_by_way_of_caution_is_recovered() -> None:
+    warn = PolicyAction(
+        "warn", PolicyEvent.CAUTION, webhook=Webhook("http://10.1.2.3/w", "HOOK_SECRET")
+    )
+    world = World(BACK, warn)
+    world.cycle_at(0, spent=1.5)  # frozen, first seen
+    world.cycle_at(1, spent=0.9)  # caution (under 25 % left)
+    assert world.listing() == [("warn", "caution", "pending", 0)]
+    world.cycle_at(2, spent=0.5)  # open
+    assert world.listing() == [
+        ("back", "recovered", "pending", 0),
+        ("warn", "caution", "pending", 0),
+    ]
