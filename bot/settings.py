@@ -30,7 +30,7 @@ class Settings:
 
     def secret(self, name: str) -> str | None:
         """The value of the environment variable `name` at start (a policy's secret_env)."""
-        return self.environment.get(name, "").strip() or None
+        return self.environment.get(name) or None  # as it is: a stripped key would not verify
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":

@@ -145,30 +145,34 @@ class PolicyRepository:
         )
         return insert_once(self._session, statement) is not None
 
-    def due(self, now: datetime, limit: int = 100) -> list[str]:
-        """The ids of pending events whose next attempt is due and not leased, oldest first."""
+    def due(self, now: datetime, wall: datetime, limit: int = 100) -> list[str]:
+        """The ids of pending events whose next attempt is due at `now` (the bot's clock) and
+        not leased at `wall` (the real time: leases are the replicas' matter), oldest first."""
         rows = self._session.exec(
             select(PolicyEventRecord.id)
             .where(
                 col(PolicyEventRecord.state) == "pending",
                 col(PolicyEventRecord.due_at) <= now,
-                _unleased(now),
+                _unleased(wall),
             )
             .order_by(col(PolicyEventRecord.created_at), col(PolicyEventRecord.id))
             .limit(limit)
         ).all()
         return list(rows)
 
-    def lease(self, event_id: str, now: datetime, until: datetime) -> Delivery | None:
-        """Take the next attempt of a due event until `until`; None if another writer has it
-        (or it is no longer due). The attempt is counted now."""
+    def lease(
+        self, event_id: str, now: datetime, wall: datetime, until: datetime
+    ) -> Delivery | None:
+        """Take the next attempt of an event due at `now` until `until` (real time, like
+        `wall`); None if another writer has it (or it is no longer due). The attempt is
+        counted now: its number fences `finish`."""
         result = self._session.exec(
             update(PolicyEventRecord)
             .where(
                 col(PolicyEventRecord.id) == event_id,
                 col(PolicyEventRecord.state) == "pending",
                 col(PolicyEventRecord.due_at) <= now,
-                _unleased(now),
+                _unleased(wall),
             )
             .values(claimed_until=until, attempts=col(PolicyEventRecord.attempts) + 1)
         )
@@ -181,10 +185,17 @@ class PolicyRepository:
         return _delivery(row) if row is not None else None
 
     def finish(
-        self, event_id: str, attempt: Attempt, state: str, due_at: datetime | None = None
-    ) -> None:
-        """Record an attempt and the event's state after it: delivered, failed, or pending
-        again from `due_at`; the lease is given back."""
+        self,
+        event_id: str,
+        number: int,
+        attempt: Attempt,
+        state: str,
+        due_at: datetime | None = None,
+    ) -> bool:
+        """Record attempt `number` and the event's state after it: delivered, failed, or
+        pending again from `due_at`; the lease is given back. The state changes only while
+        that attempt is still the event's latest and pending (a slow attempt whose lease ran
+        out and was taken again changes nothing): False then."""
         detail = attempt.detail[:DETAIL_CHARS]
         self._session.add(
             PolicyAttempt(
@@ -200,8 +211,23 @@ class PolicyRepository:
             values["due_at"] = due_at
         else:
             values["finished_at"] = attempt.at
-        self._session.exec(
-            update(PolicyEventRecord).where(col(PolicyEventRecord.id) == event_id).values(**values)
+        result = self._session.exec(
+            update(PolicyEventRecord)
+            .where(
+                col(PolicyEventRecord.id) == event_id,
+                col(PolicyEventRecord.attempts) == number,
+                col(PolicyEventRecord.state) == "pending",
+            )
+            .values(**values)
+        )
+        return _count(result) == 1
+
+    def recorded_attempts(self, event_id: str) -> int:
+        """How many attempts of the event were recorded (a lost lease records none)."""
+        return int(
+            self._session.exec(
+                select(func.count()).where(col(PolicyAttempt.event_id) == event_id)
+            ).one()
         )
 
     def deliveries(self, limit: int = 200) -> list[tuple[Delivery, list[Attempt]]]:

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.domain.policies import GIVE_UP_AFTER_S, retry_delay
 from bot.domain.policy_actions import PolicyAction
@@ -72,25 +72,38 @@ class Deliveries:
         self._secret = secret
         self._on_outcome = on_outcome
         self._jitter = jitter
-        self._wall_clock = wall_clock  # the signature's timestamp: the receiver's clock
+        self._wall_clock = wall_clock  # the signature's timestamp and the leases: real time
 
     def run(self, now: datetime) -> DeliveryReport:
         """Attempt every delivery due at `now`, once each."""
         report = DeliveryReport()
         with self._uow.read() as store:
-            due = store.policies.due(now)
+            due = store.policies.due(now, self._wall())
         for event_id in due:
+            wall = self._wall()  # per attempt: one slow receiver must not stale the next lease
             with self._uow.begin() as store:
-                delivery = store.policies.lease(event_id, now, now + LEASE)
+                delivery = store.policies.lease(event_id, now, wall, wall + LEASE)
+                lost = (
+                    0
+                    if delivery is None
+                    else delivery.attempts - 1 - (store.policies.recorded_attempts(event_id))
+                )
             if delivery is None:  # another replica has it, or made it already
                 continue
             try:
-                attempt, final = self._attempt(delivery, now)
+                if delivery.kind == "slack" and lost > 0:  # a lease ran out mid-post
+                    detail = "an earlier attempt may have posted it: not posted again"
+                    attempt, final = Attempt(now, False, None, detail), True
+                else:
+                    attempt, final = self._attempt(delivery, now)
             except Exception as exc:  # a bug must not keep the lease, nor stop the others
                 log.exception("delivering policy event %s failed", event_id)
                 attempt, final = Attempt(now, False, None, f"internal error: {exc}"), False
             self._finish(delivery, attempt, final, now, report)
         return report
+
+    def _wall(self) -> datetime:
+        return datetime.fromtimestamp(self._wall_clock(), UTC)
 
     def test(self, name: str, now: datetime) -> WebhookAnswer:
         """Send a signed test event of policy `name` (event "test", a fresh id), once; not
@@ -153,7 +166,10 @@ class Deliveries:
             state = "failed" if final or now + delay > deadline else "pending"
             due_at = now + delay
         with self._uow.begin() as store:
-            store.policies.finish(delivery.id, attempt, state, due_at)
+            if not store.policies.finish(delivery.id, delivery.attempts, attempt, state, due_at):
+                log.warning("policy event %s: attempt %d finished after its lease ran out",
+                            delivery.id, delivery.attempts)  # fmt: skip
+                return
         outcome = {"delivered": "delivered", "failed": "failed"}.get(state, "retrying")
         setattr(report, outcome, getattr(report, outcome) + 1)
         if state == "failed":

@@ -17,4 +17,4 @@ class PolicyMessages(PolicyPresenter):
             event=escape_mrkdwn(event),
             service=escape_mrkdwn(service),
         )
-        return Message(text, blocks)
+        return Message(shown, blocks)  # the fallback escaped like the blocks

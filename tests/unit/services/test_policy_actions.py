@@ -3,7 +3,7 @@ real alerting cycle: a hand-written WebhookSender records what would be sent."""
 
 import json
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -275,3 +275,19 @@ def test_back_from_a_freeze_by_way_of_caution_is_recovered() -> None:
         ("back", "recovered", "pending", 0),
         ("warn", "caution", "pending", 0),
     ]
+
+
+def test_a_slack_action_whose_attempt_was_lost_is_never_posted_again() -> None:
+    """A replica leased the post and died (nothing recorded): the post may have arrived, so
+    the next replica marks it failed instead of posting it a second time."""
+    world = World(SPRINT)
+    world.cycle_at(0, spent=0.5)
+    world.cycle_at(1, spent=1.5)  # frozen: the sprint message is due
+    with world.uow.read() as store:
+        [event_id] = store.policies.due(T0 + timedelta(minutes=1), T0)
+    gone = datetime.fromtimestamp(1767225600.0, UTC) - timedelta(minutes=5)  # a dead lease
+    with world.uow.begin() as store:
+        assert store.policies.lease(event_id, T0 + timedelta(minutes=1), gone, gone)
+    report = world.deliveries.run(T0 + timedelta(minutes=2))
+    assert (report.delivered, report.failed) == (0, 1) and world.slack.posts == []
+    assert world.listing() == [("sprint", "frozen", "failed", 2)]
