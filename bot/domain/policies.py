@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.domain.gate import worst_gate
 from bot.domain.policy_actions import PolicyEvent
-from bot.domain.slo import Gate, Severity
+from bot.domain.slo import Gate
 from bot.domain.status import DataState, SLOStatus
 
 
@@ -30,13 +30,14 @@ def carried(before: ServiceState, after: ServiceState) -> ServiceState:
 
 
 def service_states(
-    statuses: Iterable[SLOStatus], may_page: Iterable[str] = ()
+    statuses: Iterable[SLOStatus], paging: frozenset[str] = frozenset()
 ) -> dict[str, ServiceState | None]:
     """Each service's state from its SLOs' statuses; None when one of them has no data.
 
-    may_page: the tiers whose burn alerts may page (others are capped at ticket).
+    paging: the SLOs whose page-level burn alert is open (the alerting cycle's episodes:
+    with their hysteresis, capped by the tier, held while an exclusion runs), so a burn that
+    flaps within one alert is one `page`.
     """
-    pages = frozenset(may_page)
     by_service: dict[str, list[SLOStatus]] = {}
     for status in statuses:
         by_service.setdefault(status.slo.service, []).append(status)
@@ -47,11 +48,9 @@ def service_states(
             continue
         worst = worst_gate((s.slo.name, s.gate) for s in mine if s.gate is not None)
         assert worst is not None
-        paging = any(
-            s.alert is Severity.PAGE and not s.excluding and s.slo.tier in pages for s in mine
-        )
         gate = worst[1].gate
-        states[service] = ServiceState(gate, paging, gate is Gate.FROZEN)
+        pages = any(s.slo.name in paging for s in mine)
+        states[service] = ServiceState(gate, pages, gate is Gate.FROZEN)
     return states
 
 

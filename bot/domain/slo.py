@@ -299,9 +299,5 @@ class Catalog:
             return own or 0.0
         return self.alert_policy(slo.tier).min_events
 
-    def paging_tiers(self) -> tuple[Tier, ...]:
-        """The tiers whose burn alerts may page."""
-        return tuple(t for t in Tier if self.alert_policy(t).max_severity is Severity.PAGE)
-
     def slo(self, name: str) -> SLO | None:
         return next((s for s in self.slos if s.name == name), None)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.alerts import Action, OpenAlert, Watch, decide
-from bot.domain.slo import Catalog
+from bot.domain.slo import Catalog, Severity
 from bot.domain.status import DataState, SLOStatus
 from bot.metrics.errors import PrometheusError
 from bot.metrics.source import MetricsSource
@@ -39,7 +39,7 @@ class AlertingCycle:
         notifier: Notifier,
         messages: AlertPresenter,
         on_evaluated: Callable[[datetime, list[SLOStatus]], None] | None = None,
-        on_states: Callable[[datetime, list[SLOStatus]], object] | None = None,
+        on_states: Callable[[datetime, list[SLOStatus], frozenset[str]], object] | None = None,
     ) -> None:
         self._catalog = catalog
         self._source = source
@@ -68,12 +68,15 @@ class AlertingCycle:
             # Claimed long ago (real time: the post's own clock), never confirmed.
             uncertain = store.alerts.uncertain(datetime.now(UTC) - UNCERTAIN_AFTER)
         quiet: list[tuple[str, Watch]] = []
+        paging: set[str] = set()  # SLOs whose page-level alert is open after this cycle
         try:
             for status in statuses:
                 report.evaluated += 1
                 report.without_data += status.data is not DataState.OK
                 before = watches[status.slo.name]
                 decision = decide(before, status, at, self._catalog.alert_policy(status.slo.tier))
+                if decision.watch.alert and decision.watch.alert.severity is Severity.PAGE:
+                    paging.add(status.slo.name)
                 if not decision.actions:
                     if decision.watch != before:
                         quiet.append((status.slo.name, decision.watch))
@@ -87,6 +90,8 @@ class AlertingCycle:
             with self._uow.begin() as store:
                 for name, watch in quiet:
                     store.alerts.save(name, watch)
+        if not report.prometheus_error:  # only with data: Prometheus down makes no event
+            self._observe(at, statuses, frozenset(paging))
         current = {s.slo.name: s for s in statuses if s.data is DataState.OK}
         self._send_unsent(unsent, replies, current, at, report)
         self._repeat_uncertain(uncertain, current, at, report)
@@ -163,9 +168,12 @@ class AlertingCycle:
                 self._on_evaluated(at, statuses)
             except Exception:  # snapshots are for charts: never worth skipping a cycle
                 log.exception("keeping budget snapshots failed")
-        if self._on_states is not None:  # only with data: Prometheus down makes no event
+
+    def _observe(self, at: datetime, statuses: list[SLOStatus], paging: frozenset[str]) -> None:
+        """Policy events from the statuses and the alerts as this cycle left them."""
+        if self._on_states is not None:
             try:
-                self._on_states(at, statuses)
+                self._on_states(at, statuses, paging)
             except Exception:  # the next cycle observes the change again
                 log.exception("recording policy events failed")
 

@@ -38,11 +38,14 @@ class PolicyEvents:
         self._catalog = catalog
         self._uow = uow
 
-    def observe(self, at: datetime, statuses: Sequence[SLOStatus]) -> list[str]:
-        """Record each service's state at `at`; the ids of the events claimed."""
+    def observe(
+        self, at: datetime, statuses: Sequence[SLOStatus], paging: frozenset[str] = frozenset()
+    ) -> list[str]:
+        """Record each service's state at `at` (paging: the SLOs whose page-level burn alert
+        is open after this cycle); the ids of the events claimed."""
         if not self._catalog.policies:
             return []
-        states = service_states(statuses, self._catalog.paging_tiers())
+        states = service_states(statuses, paging)
         mine: dict[str, list[SLOStatus]] = {}
         for status in statuses:
             mine.setdefault(status.slo.service, []).append(status)

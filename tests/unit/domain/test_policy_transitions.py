@@ -18,7 +18,7 @@ from bot.domain.policy_actions import (
     template_problem,
 )
 from bot.domain.signature import sign, verify
-from bot.domain.slo import Gate, Severity, Tier
+from bot.domain.slo import Gate
 from bot.domain.status import DataState, SLOStatus
 from tests.support.fakes import CHECKOUT
 
@@ -101,29 +101,24 @@ def _status(
 PAGE = (FiringRule(DEFAULT_RULES[0], 14.4, 20.0, 20.0),)
 
 
-def test_a_services_state_is_its_worst_slo_and_its_page_burns() -> None:
-    assert DEFAULT_RULES[0].severity is Severity.PAGE
-    states = service_states(
-        [
-            _status("a", Gate.OPEN),
-            _status("a", Gate.FROZEN),
-            _status("b", Gate.CAUTION, firing=PAGE),
-            _status("c", Gate.OPEN),
-            _status("c", None, DataState.NO_DATA),
-            _status("d", Gate.OPEN, DataState.ERROR),
-            _status("e", Gate.CAUTION, firing=PAGE, excluding=True),
-        ],
-        may_page=[Tier.PRODUCTION],
-    )
-    assert states == {
+def test_a_services_state_is_its_worst_slo_and_its_open_page_alerts() -> None:
+    statuses = [
+        _status("a", Gate.OPEN),
+        _status("a", Gate.FROZEN),
+        _status("b", Gate.CAUTION),
+        _status("c", Gate.OPEN),
+        _status("c", None, DataState.NO_DATA),
+        _status("d", Gate.OPEN, DataState.ERROR),
+        _status("e", Gate.CAUTION, firing=PAGE),  # a page rule firing, but no page alert open
+    ]
+    paging = frozenset({statuses[2].slo.name})  # b's SLO: its page-level alert is open
+    assert service_states(statuses, paging) == {
         "a": ServiceState(Gate.FROZEN, False, frozen=True),
         "b": ServiceState(Gate.CAUTION, True),
         "c": None,  # one SLO without data: the whole service is unknown
         "d": None,
-        "e": ServiceState(Gate.CAUTION, False),  # an exclusion holds its alerts
+        "e": ServiceState(Gate.CAUTION, False),  # the alert (hysteresis, tier, exclusion) decides
     }
-    capped = service_states([_status("b", Gate.CAUTION, firing=PAGE)], may_page=[])
-    assert capped == {"b": ServiceState(Gate.CAUTION, False)}
 
 
 def test_which_services_a_policy_covers() -> None:

@@ -291,3 +291,19 @@ def test_a_slack_action_whose_attempt_was_lost_is_never_posted_again() -> None:
     report = world.deliveries.run(T0 + timedelta(minutes=2))
     assert (report.delivered, report.failed) == (0, 1) and world.slack.posts == []
     assert world.listing() == [("sprint", "frozen", "failed", 2)]
+
+
+def test_a_burn_that_flaps_within_one_page_alert_is_one_page_event() -> None:
+    """The page follows the alert, not the raw rule: a quiet minute inside the hysteresis
+    keeps the alert open, so the burn firing again is no second `page`; once the alert has
+    resolved, a new burn is."""
+    world = World(PAGED)
+    world.cycle_at(0, spent=0.5)
+    world.cycle_at(1, spent=0.5, burn=20.0)  # the page alert opens
+    world.cycle_at(2, spent=0.5, burn=0.0)  # quiet for a minute: still open (hysteresis)
+    world.cycle_at(3, spent=0.5, burn=20.0)
+    assert world.listing() == [("paged", "page", "pending", 0)]
+    for minute in range(4, 20):  # quiet long enough: the alert resolves
+        world.cycle_at(minute, spent=0.5, burn=0.0)
+    world.cycle_at(20, spent=0.5, burn=20.0)  # a new burn: a new alert, a new page
+    assert world.listing() == [("paged", "page", "pending", 0)] * 2
