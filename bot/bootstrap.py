@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from bot.bootstrap_chat import ChatParts
+from bot.bootstrap_incidents import IncidentParts
 from bot.bootstrap_policies import PolicyParts
 from bot.domain.slo import SLO, Catalog
 from bot.settings import Settings, SettingsError
@@ -37,13 +38,8 @@ if TYPE_CHECKING:
     from bot.services.board import StatusBoard
     from bot.services.digest_data import DigestData
     from bot.services.digests import Digests
-    from bot.services.escalations import Escalations
     from bot.services.exclusions import Exclusions
     from bot.services.gate import GateService
-    from bot.services.incident_cards import IncidentCards
-    from bot.services.incidents import Incidents
-    from bot.services.postmortem_filing import PostmortemFiling
-    from bot.services.postmortems import Postmortems
     from bot.services.reminders import Reminders
     from storage.unit_of_work import UnitOfWork
 
@@ -72,7 +68,7 @@ def prometheus_source(
     return PrometheusSource(url, timeout=timeout, reuse_hours=reuse_hours, flavor=flavor)
 
 
-class Bootstrap(ChatParts, PolicyParts):
+class Bootstrap(ChatParts, IncidentParts, PolicyParts):
     def __init__(
         self,
         settings: Settings,
@@ -259,45 +255,10 @@ class Bootstrap(ChatParts, PolicyParts):
         return AlertResponses(self.uow, self.now)
 
     @cached_property
-    def incidents(self) -> "Incidents":
-        from bot.services.incidents import Incidents
-
-        return Incidents(self.catalog, self.source, self.uow, self.now)
-
-    @cached_property
-    def incident_cards(self) -> "IncidentCards":
-        from bot.services.incident_cards import IncidentCards
-
-        return IncidentCards(
-            self.incidents, self.uow, self.notifier, self.incident_messages, self.catalog, self.now
-        )
-
-    @cached_property
-    def escalations(self) -> "Escalations":
-        from bot.services.escalations import Escalations
-
-        views = self.incident_messages
-        return Escalations(self.catalog, self.uow, self.notifier, views, self.now)
-
-    @cached_property
     def exclusions(self) -> "Exclusions":
         from bot.services.exclusions import Exclusions
 
         return Exclusions(self.catalog, self.uow, self.notifier, self.exclusion_messages, self.now)
-
-    @cached_property
-    def postmortems(self) -> "Postmortems":
-        from bot.services.postmortems import Postmortems
-
-        return Postmortems(self.catalog, self.uow, self.now)
-
-    @cached_property
-    def postmortem_filing(self) -> "PostmortemFiling":
-        from bot.services.postmortem_filing import PostmortemFiling
-        from bot.slack.messages.postmortems import PostmortemMessages
-
-        messages = PostmortemMessages(self.renderer)
-        return PostmortemFiling(self.postmortems, self.uow, self.notifier, messages)
 
     @cached_property
     def reminders(self) -> "Reminders":

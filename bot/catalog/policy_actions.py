@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from bot.catalog.checks import check_name
 from bot.catalog.errors import Problems, StrictModel, join, validate
 from bot.catalog.fragment import Located
+from bot.catalog.policies import TierName
 from bot.domain.policy_actions import (
     PolicyAction,
     PolicyEvent,
@@ -25,7 +26,6 @@ from bot.domain.policy_actions import (
 from bot.domain.slo import Service, Team
 
 EventName = Literal["caution", "frozen", "open", "page", "recovered"]
-TierName = Literal["production", "staging", "development"]
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
