@@ -1,55 +1,20 @@
 """The incident half of the bootstrap: incidents, their cards and escalations, postmortems.
 Built on first use, once."""
 
-from collections.abc import Callable
-from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from bot.domain.slo import Catalog
+from bot.bootstrap_needs import Needs
 
 if TYPE_CHECKING:
-    from bot.metrics.source import MetricsSource
     from bot.services.escalations import Escalations
     from bot.services.incident_cards import IncidentCards
     from bot.services.incidents import Incidents
-    from bot.services.ports import Notifier
     from bot.services.postmortem_filing import PostmortemFiling
     from bot.services.postmortems import Postmortems
-    from bot.slack.messages.incidents import IncidentMessages
-    from bot.slack.rendering import Renderer
-    from storage.unit_of_work import UnitOfWork
 
 
-class IncidentParts:
-    """What it needs, the bootstrap and its chat half provide."""
-
-    now: Callable[[], datetime]
-
-    @property
-    def catalog(self) -> Catalog:
-        raise NotImplementedError
-
-    @property
-    def source(self) -> "MetricsSource":
-        raise NotImplementedError
-
-    @property
-    def uow(self) -> "UnitOfWork":
-        raise NotImplementedError
-
-    @property
-    def notifier(self) -> "Notifier":
-        raise NotImplementedError
-
-    @property
-    def renderer(self) -> "Renderer":
-        raise NotImplementedError
-
-    @property
-    def incident_messages(self) -> "IncidentMessages":
-        raise NotImplementedError
-
+class IncidentParts(Needs):
     @cached_property
     def incidents(self) -> "Incidents":
         from bot.services.incidents import Incidents

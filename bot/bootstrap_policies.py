@@ -4,41 +4,15 @@ records, and their deliveries over HTTP and Slack. Built on first use, once."""
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from bot.domain.slo import Catalog
-from bot.settings import Settings, SettingsError
+from bot.bootstrap_needs import Needs
+from bot.settings import SettingsError
 
 if TYPE_CHECKING:
-    from bot.observability import BotMetrics
     from bot.services.policy_deliveries import Deliveries
     from bot.services.policy_events import PolicyEvents
-    from bot.services.ports import Notifier
-    from bot.slack.rendering import Renderer
-    from storage.unit_of_work import UnitOfWork
 
 
-class PolicyParts:
-    settings: Settings
-
-    @property
-    def catalog(self) -> Catalog:
-        raise NotImplementedError  # the bootstrap's
-
-    @property
-    def uow(self) -> "UnitOfWork":
-        raise NotImplementedError
-
-    @property
-    def notifier(self) -> "Notifier":
-        raise NotImplementedError
-
-    @property
-    def renderer(self) -> "Renderer":
-        raise NotImplementedError
-
-    @property
-    def metrics(self) -> "BotMetrics":
-        raise NotImplementedError
-
+class PolicyParts(Needs):
     def check_policy_secrets(self) -> None:
         """Refuse to start when a webhook's secret_env is not set (the secret is never shown)."""
         missing = sorted(
