@@ -5,8 +5,10 @@ ids per IN (...), and attached to each incident in its row's order.
 """
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any, TypeVar
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from bot.domain.incidents import (
@@ -22,6 +24,13 @@ from storage.models.incidents import IncidentChange, IncidentRecord, IncidentSlo
 _BATCH = 500  # incident ids per IN (...) when loading impacts and changes
 
 T = TypeVar("T", IncidentSlo, IncidentChange)
+
+
+def add_change(session: Session, id: int, at: datetime, actor: str, kind: str, detail: str) -> None:
+    """Append one line to an incident's audit trail."""
+    session.exec(
+        insert(IncidentChange).values(incident_id=id, at=at, actor=actor, kind=kind, detail=detail)
+    )
 
 
 def complete_incidents(session: Session, rows: list[IncidentRecord]) -> list[Incident]:

@@ -12,7 +12,8 @@ from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from storage.claims import insert_once
-from storage.models.incidents import IncidentChange, IncidentEscalation, IncidentRecord
+from storage.incident_rows import add_change
+from storage.models.incidents import IncidentEscalation, IncidentRecord
 
 MARKS = ("acknowledged", "mitigated")
 
@@ -67,11 +68,7 @@ class TimingRepository:
 
     def change(self, id: int, at: datetime, actor: str, kind: str, detail: str) -> None:
         """Append one line to the incident's audit trail."""
-        self._session.exec(
-            insert(IncidentChange).values(
-                incident_id=id, at=at, actor=actor, kind=kind, detail=detail
-            )
-        )
+        add_change(self._session, id, at, actor, kind, detail)
 
     # -- the escalation -------------------------------------------------------------------
 

@@ -19,9 +19,9 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.domain.incidents import ImpactState, Incident, IncidentDraft, IncidentSeverity, SLOImpact
 from storage.claims import insert_once
-from storage.incident_rows import complete_incidents
+from storage.incident_rows import add_change, complete_incidents
 from storage.models.conventions import UTCDateTime
-from storage.models.incidents import IncidentChange, IncidentRecord, IncidentSlo
+from storage.models.incidents import IncidentRecord, IncidentSlo
 
 
 class IncidentRepository:
@@ -228,12 +228,7 @@ class IncidentRepository:
         return complete_incidents(self._session, list(rows))
 
     def _change(self, id: int, at: datetime, actor: str, kind: str, detail: str) -> None:
-        """Append one line to the incident's audit trail."""
-        self._session.exec(
-            insert(IncidentChange).values(
-                incident_id=id, at=at, actor=actor, kind=kind, detail=detail
-            )
-        )
+        add_change(self._session, id, at, actor, kind, detail)
 
 
 def _override_detail(severity: IncidentSeverity, reason: str) -> str:

@@ -139,15 +139,15 @@ def _weekday_names(field: str) -> tuple[str, str | None]:
     return ",".join(_DAY_NAMES[day] for day in sorted(days)), None
 
 
-def check_url(url: str) -> str | None:
-    """The Prometheus base URL: http or https with a host."""
+def check_url(url: str, example: str = "http://127.0.0.1:9090") -> str | None:
+    """A URL budgetbot calls (Prometheus, a policy's receiver): http or https with a host."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (a port that is no number raises here)
     except ValueError as exc:
-        return f"{url!r} is not a URL ({exc}), e.g. http://127.0.0.1:9090"
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return f"{url!r} must be an http:// or https:// URL, e.g. http://127.0.0.1:9090"
+        return f"{url!r} is not a URL ({exc}), e.g. {example}"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} must be an http:// or https:// URL, e.g. {example}"
     return None
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
-from bot.catalog.checks import check_name
+from bot.catalog.checks import check_name, check_url
 from bot.catalog.errors import Problems, StrictModel, join, validate
 from bot.catalog.fragment import Located
 from bot.catalog.policies import TierName
@@ -67,7 +66,7 @@ def parse_policy(file: str, path: str, raw: Any, problems: Problems) -> PolicyAc
     webhook = slack = None
     if model.webhook is not None:
         where = join(path, "webhook")
-        if error := _url_problem(model.webhook.url):
+        if error := check_url(model.webhook.url, "https://flags.internal/hooks"):
             problems.add(file, join(where, "url"), error)
         if not _ENV_NAME.match(model.webhook.secret_env):
             problems.add(
@@ -97,18 +96,6 @@ def parse_policy(file: str, path: str, raw: Any, problems: Problems) -> PolicyAc
         teams=frozenset(model.teams or ()),
         tiers=frozenset(model.tiers or ()),
     )
-
-
-def _url_problem(url: str) -> str | None:
-    """A receiver's URL: http or https with a host (private addresses are fine)."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018  (a port that is no number raises here)
-    except ValueError as exc:
-        return f"{url!r} is not a URL ({exc})"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"{url!r} must be an http:// or https:// URL, e.g. https://flags.internal/hooks"
-    return None
 
 
 def attach_policies(

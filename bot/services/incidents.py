@@ -83,11 +83,6 @@ class Incidents:
             self._detect(store, incident_id, draft.services, start, incident.declared_at)
         return self.classify(incident_id)
 
-    def note(self, incident_id: int, kind: str, actor: str, detail: str = "") -> None:
-        """One line in the incident's trail (e.g. "postmortem" when one is published)."""
-        with self._uow.begin() as store:
-            store.timings.change(incident_id, self._now(), actor, kind, detail)
-
     def classify(self, incident_id: int) -> Incident:
         """Compute each affected SLO's impact; while Prometheus is down it stays pending."""
         incident = self.get(incident_id)
